@@ -1,0 +1,1 @@
+"""policytrail's Scrapy project: spiders, settings, middlewares, Wayback helpers and the CLI."""

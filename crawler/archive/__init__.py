@@ -1,0 +1,1 @@
+"""A local Wayback-compatible archive: WARC files served with IA's CDX and replay semantics."""

@@ -1,0 +1,158 @@
+"""Fault injection for the local archive: IA's rate limits and firewall, 5xx, resets, slow and cut bodies."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from crawler import settings
+
+ENDPOINTS = ("cdx", "replay", "available")
+
+
+class Fault(Enum):
+    """What the archive does to one request instead of (or while) answering it."""
+
+    NONE = "none"
+    BLOCKED = "blocked"  # connection dropped at once: the firewall after ignored 429s
+    RATE_LIMITED = "rate_limited"  # 429 Too Many Requests
+    SERVER_ERROR = "server_error"  # a 5xx answer
+    RESET = "reset"  # connection reset before any answer
+    TRUNCATED = "truncated"  # headers promise the full body; the connection closes halfway
+    SLOW = "slow"  # the body trickles out over `slow_seconds`
+
+
+@dataclass(frozen=True, slots=True)
+class FaultConfig:
+    """Every misbehaviour the archive can show; all off by default."""
+
+    rate_limits: bool = False
+    cdx_per_minute: int = settings.WAYBACK_IA_CDX_LIMIT_PER_MINUTE
+    replay_per_minute: int = settings.WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE
+    retry_after: int | None = None  # seconds; IA's own 429s carry no Retry-After
+    block_after: int = settings.WAYBACK_IA_BLOCK_AFTER_429S
+    block_seconds: float = settings.WAYBACK_IA_BLOCK_SECONDS
+    error_rate: float = 0.0
+    error_statuses: tuple[int, ...] = (502, 503, 504)
+    reset_rate: float = 0.0
+    truncate_rate: float = 0.0
+    slow_rate: float = 0.0
+    slow_seconds: float = 2.0
+    latency: float = 0.0
+    endpoints: frozenset[str] = frozenset(ENDPOINTS)
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "reset_rate", "truncate_rate", "slow_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if self.error_rate + self.reset_rate + self.truncate_rate + self.slow_rate > 1.0:
+            raise ValueError("error, reset, truncate and slow rates must add up to at most 1")
+        unknown = set(self.endpoints) - set(ENDPOINTS)
+        if unknown:
+            raise ValueError(f"unknown endpoint(s): {', '.join(sorted(unknown))}")
+
+    @property
+    def active(self) -> bool:
+        return self.rate_limits or self.latency > 0 or any(
+            (self.error_rate, self.reset_rate, self.truncate_rate, self.slow_rate)
+        )
+
+
+@dataclass(slots=True)
+class FaultStats:
+    """How often each fault fired, for tests and the benchmark's report."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, endpoint: str, fault: Fault) -> None:
+        self.counts[f"{endpoint}:{fault.value}"] += 1
+        self.counts[fault.value] += 1
+
+
+class FaultInjector:
+    """Decides, request by request, which fault (if any) a client gets.
+
+    Rate limits are per client address and per endpoint over a sliding minute, as IA counts
+    them. A client that keeps asking after `block_after` 429s in that minute is dropped at
+    connect for `block_seconds`, as IA's firewall does.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, config: FaultConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.stats = FaultStats()
+        self._clock = clock
+        self._random = random.Random(config.seed)
+        self._requests: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._refusals: dict[str, deque[float]] = defaultdict(deque)
+        self._blocked_until: dict[str, float] = {}
+
+    def is_blocked(self, client: str) -> bool:
+        until = self._blocked_until.get(client)
+        if until is None:
+            return False
+        if self._clock() >= until:
+            del self._blocked_until[client]
+            return False
+        return True
+
+    def decide(self, client: str, endpoint: str) -> Fault:
+        config = self.config
+        fault = Fault.NONE
+        if self.is_blocked(client):
+            fault = Fault.BLOCKED
+        elif config.rate_limits and endpoint in ("cdx", "replay") and self._over_limit(
+            client, endpoint
+        ):
+            fault = Fault.RATE_LIMITED
+        elif endpoint in config.endpoints:
+            fault = self._random_fault()
+        self.stats.add(endpoint, fault)
+        return fault
+
+    def error_status(self) -> int:
+        return self._random.choice(self.config.error_statuses)
+
+    def _over_limit(self, client: str, endpoint: str) -> bool:
+        now = self._clock()
+        limit = self.config.cdx_per_minute if endpoint == "cdx" else self.config.replay_per_minute
+        recent = self._requests[(client, endpoint)]
+        while recent and now - recent[0] >= self.WINDOW:
+            recent.popleft()
+        if len(recent) < limit:
+            recent.append(now)
+            return False
+        refusals = self._refusals[client]
+        while refusals and now - refusals[0] >= self.WINDOW:
+            refusals.popleft()
+        refusals.append(now)
+        if config_blocks(self.config) and len(refusals) > self.config.block_after:
+            self._blocked_until[client] = now + self.config.block_seconds
+            refusals.clear()
+        return True
+
+    def _random_fault(self) -> Fault:
+        config = self.config
+        draw = self._random.random()
+        for rate, fault in (
+            (config.error_rate, Fault.SERVER_ERROR),
+            (config.reset_rate, Fault.RESET),
+            (config.truncate_rate, Fault.TRUNCATED),
+            (config.slow_rate, Fault.SLOW),
+        ):
+            if draw < rate:
+                return fault
+            draw -= rate
+        return Fault.NONE
+
+
+def config_blocks(config: FaultConfig) -> bool:
+    """A block_after of 0 turns the firewall off (429s only)."""
+    return config.block_after > 0

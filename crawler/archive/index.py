@@ -1,0 +1,309 @@
+"""The archive's capture index: one SQLite file, built from WARCs at start and kept between runs."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from crawler.archive.builder import payload_digest
+from crawler.exceptions import BadInputError, WarcError
+from crawler.wayback import format_timestamp, surt_key
+
+# Bumped when the index layout or what goes into it changes: old index files are then rebuilt.
+INDEX_FORMAT = 2
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+INSERT_BATCH = 5_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    file_id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS captures (
+    sortkey TEXT NOT NULL,
+    urlkey TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    original TEXT NOT NULL,
+    mimetype TEXT NOT NULL,
+    statuscode TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    file_id INTEGER NOT NULL REFERENCES files(file_id),
+    offset INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    refers_to_url TEXT,
+    refers_to_date TEXT
+);
+CREATE INDEX IF NOT EXISTS captures_by_sortkey ON captures (sortkey, file_id, offset);
+CREATE INDEX IF NOT EXISTS captures_by_digest ON captures (digest);
+"""
+
+_COLUMNS = (
+    "sortkey, urlkey, timestamp, original, mimetype, statuscode, digest, length,"
+    " file_id, offset, kind, refers_to_url, refers_to_date"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedCapture:
+    """A row of the index: the CDX fields plus where the record lives."""
+
+    urlkey: str
+    timestamp: str
+    original: str
+    mimetype: str
+    statuscode: str
+    digest: str
+    length: int
+    path: str
+    offset: int
+    kind: str
+    refers_to_url: str | None
+    refers_to_date: str | None
+
+    @property
+    def sortkey(self) -> str:
+        return f"{self.urlkey} {self.timestamp}"
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.kind == "revisit"
+
+    def cdx_values(self) -> dict[str, str]:
+        return {
+            "urlkey": self.urlkey,
+            "timestamp": self.timestamp,
+            "original": self.original,
+            "mimetype": self.mimetype,
+            "statuscode": self.statuscode,
+            "digest": self.digest,
+            "length": str(self.length),
+        }
+
+
+def find_warcs(paths: Iterable[str | Path]) -> list[Path]:
+    """Every WARC/ARC file named, or found under the folders named, sorted for a stable order."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.name.endswith(WARC_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise BadInputError(f"{path}: no such file or folder")
+    return sorted({p.resolve() for p in found})
+
+
+def default_index_path(cache_dir: Path, warcs: Sequence[Path]) -> Path:
+    """One index per collection (the set of WARC paths), so collections never mix."""
+    name = hashlib.sha1("\n".join(str(p) for p in warcs).encode()).hexdigest()[:16]
+    return cache_dir / "archive-index" / f"{name}.sqlite3"
+
+
+class ArchiveIndex:
+    """Captures of a set of WARC files, sorted as IA's CDX is (by SURT key, then timestamp)."""
+
+    def __init__(self, connection: sqlite3.Connection, roots: Sequence[Path]) -> None:
+        self._db = connection
+        self.roots = list(roots)
+        self._paths = {fid: path for fid, path in self._db.execute("SELECT file_id, path FROM files")}
+
+    @classmethod
+    def open(cls, warcs: Sequence[Path], index_path: Path) -> tuple[ArchiveIndex, int]:
+        """Open (creating or refreshing) the index of `warcs`; returns it and how many files were read."""
+        index_path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(index_path, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        if _format_of(connection) != INDEX_FORMAT:
+            connection.executescript("DROP TABLE IF EXISTS captures; DROP TABLE IF EXISTS files;")
+        connection.executescript(_SCHEMA)
+        connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),)
+        )
+        indexed = _refresh(connection, warcs)
+        connection.commit()
+        return cls(connection, [w.parent for w in warcs]), indexed
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM captures").fetchone()[0]
+
+    def scan(
+        self,
+        low: str,
+        high: str,
+        *,
+        after: str | None = None,
+        inclusive_after: bool = False,
+        from_ts: str | None = None,
+        to_ts: str | None = None,
+    ) -> Iterator[IndexedCapture]:
+        """Captures with `low <= sortkey < high` in CDX order, past a resume point and in a time range."""
+        clauses = ["sortkey >= ?", "sortkey < ?"]
+        values: list[object] = [low, high]
+        if after is not None:
+            clauses.append("sortkey >= ?" if inclusive_after else "sortkey > ?")
+            values.append(after)
+        if from_ts is not None:
+            clauses.append("timestamp >= ?")
+            values.append(from_ts)
+        if to_ts is not None:
+            clauses.append("timestamp <= ?")
+            values.append(to_ts)
+        sql = (
+            f"SELECT {_COLUMNS} FROM captures WHERE {' AND '.join(clauses)}"
+            " ORDER BY sortkey, file_id, offset"
+        )
+        for row in self._db.execute(sql, values):
+            yield self._capture(row)
+
+    def captures_of(self, urlkey: str) -> list[IndexedCapture]:
+        """Every capture of one SURT key (all its http/https/www variants), oldest first."""
+        return list(self.scan(f"{urlkey} ", f"{urlkey}!"))
+
+    def original_of(self, revisit: IndexedCapture) -> IndexedCapture | None:
+        """The response record a revisit repeats: by its WARC-Refers-To, else by payload digest."""
+        if revisit.refers_to_url and revisit.refers_to_date:
+            key = surt_key(revisit.refers_to_url)
+            for row in self._db.execute(
+                f"SELECT {_COLUMNS} FROM captures WHERE sortkey = ? AND kind = 'response'"
+                " ORDER BY file_id, offset",
+                (f"{key} {revisit.refers_to_date}",),
+            ):
+                return self._capture(row)
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM captures WHERE digest = ? AND kind = 'response'"
+            " ORDER BY urlkey = ? DESC, sortkey, file_id, offset LIMIT 1",
+            (revisit.digest, revisit.urlkey),
+        ).fetchone()
+        return self._capture(row) if row else None
+
+    def _capture(self, row: Sequence) -> IndexedCapture:
+        (_, urlkey, timestamp, original, mimetype, status, digest, length,
+         file_id, offset, kind, refers_url, refers_date) = row  # fmt: skip
+        return IndexedCapture(
+            urlkey, timestamp, original, mimetype, status, digest, length,
+            self._paths[file_id], offset, kind, refers_url, refers_date,
+        )  # fmt: skip
+
+
+def _format_of(connection: sqlite3.Connection) -> int | None:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return int(row[0]) if row else None
+
+
+def _refresh(connection: sqlite3.Connection, warcs: Sequence[Path]) -> int:
+    """Index new or changed files, forget removed ones; unchanged files are not read again."""
+    known = {
+        path: (fid, size, mtime)
+        for fid, path, size, mtime in connection.execute(
+            "SELECT file_id, path, size, mtime_ns FROM files"
+        )
+    }
+    wanted = {str(p): p for p in warcs}
+    for path, (fid, _, _) in known.items():
+        if path not in wanted:
+            connection.execute("DELETE FROM captures WHERE file_id = ?", (fid,))
+            connection.execute("DELETE FROM files WHERE file_id = ?", (fid,))
+    indexed = 0
+    for name, path in wanted.items():
+        stat = path.stat()
+        previous = known.get(name)
+        if previous and previous[1:] == (stat.st_size, stat.st_mtime_ns):
+            continue
+        if previous:
+            connection.execute("DELETE FROM captures WHERE file_id = ?", (previous[0],))
+            connection.execute("DELETE FROM files WHERE file_id = ?", (previous[0],))
+        file_id = connection.execute(
+            "INSERT INTO files (path, size, mtime_ns) VALUES (?, ?, ?)",
+            (name, stat.st_size, stat.st_mtime_ns),
+        ).lastrowid
+        batch: list[tuple] = []
+        for values in _index_file(path):
+            batch.append((*values[:8], file_id, *values[8:]))
+            if len(batch) >= INSERT_BATCH:
+                connection.executemany(f"INSERT INTO captures ({_COLUMNS}) VALUES ({_marks()})", batch)
+                batch.clear()
+        if batch:
+            connection.executemany(f"INSERT INTO captures ({_COLUMNS}) VALUES ({_marks()})", batch)
+        indexed += 1
+    return indexed
+
+
+def _marks() -> str:
+    return ", ".join("?" * 13)
+
+
+def _index_file(path: Path) -> Iterator[tuple]:
+    """CDX values of each response and revisit record of one WARC file."""
+    try:
+        with path.open("rb") as stream:
+            records = ArchiveIterator(stream, arc2warc=True)
+            for record in records:
+                if record.rec_type not in ("response", "revisit"):
+                    continue
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                if not uri or not uri.lower().startswith(("http:", "https:")):
+                    continue
+                values = _cdx_values(record, uri)
+                record_digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                if values is None:
+                    continue
+                if not record_digest and record.rec_type == "response":
+                    record_digest = payload_digest(record.content_stream().read())
+                records.read_to_end()
+                values[6] = (record_digest or "").split(":", 1)[-1]
+                length = records.get_record_length()
+                yield (*values, length, records.get_record_offset(), record.rec_type, *_refers(record))
+    except (ArchiveLoadFailed, OSError, ValueError) as error:
+        raise WarcError(f"{path}: cannot read as WARC ({error})") from None
+
+
+def _cdx_values(record, uri: str) -> list | None:
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    try:
+        moment = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    timestamp = format_timestamp(moment)
+    urlkey = surt_key(uri)
+    if record.rec_type == "revisit":
+        mimetype, status = "warc/revisit", "-"
+    else:
+        http = record.http_headers
+        status = http.get_statuscode() if http else "-"
+        content_type = http.get_header("Content-Type") if http else None
+        mimetype = (content_type or "unk").split(";", 1)[0].strip().lower() or "unk"
+    return [f"{urlkey} {timestamp}", urlkey, timestamp, uri, mimetype, status, ""]
+
+
+def _refers(record) -> tuple[str | None, str | None]:
+    if record.rec_type != "revisit":
+        return None, None
+    refers_url = record.rec_headers.get_header("WARC-Refers-To-Target-URI")
+    refers_date = record.rec_headers.get_header("WARC-Refers-To-Date")
+    if refers_date:
+        try:
+            moment = datetime.fromisoformat(refers_date.replace("Z", "+00:00"))
+            refers_date = format_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        except ValueError:
+            refers_date = None
+    return refers_url, refers_date

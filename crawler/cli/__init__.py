@@ -1,0 +1,43 @@
+"""The `policytrail` command: one group, each family of subcommands in a module of its own."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler.cli.archive import archive
+from crawler.exceptions import PolicytrailError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="policytrail")
+def cli() -> None:
+    """policytrail: privacy policies over time, from the Wayback Machine into DuckDB.
+
+    \b
+    Examples:
+      policytrail archive serve data/sample --port 8765
+      policytrail archive build spec.json out.warc.gz
+    """
+
+
+cli.add_command(archive)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: known errors become one line on stderr and exit status 1, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="policytrail", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("policytrail: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except PolicytrailError as error:
+        click.echo(f"policytrail: error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("policytrail: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,28 @@
+"""Every error policytrail raises on purpose, under one base class."""
+
+from __future__ import annotations
+
+
+class PolicytrailError(Exception):
+    """Base class: the CLI prints these as one line and exits non-zero."""
+
+
+class BadInputError(PolicytrailError):
+    """Input given by the user (a file, an option, a spec) cannot be used as it is."""
+
+
+class SpecError(BadInputError):
+    """A fixture spec (JSON or CSV) names something impossible; says file and entry."""
+
+    def __init__(self, source: str, entry: int | str, message: str) -> None:
+        super().__init__(f"{source}: entry {entry}: {message}")
+        self.source = source
+        self.entry = entry
+
+
+class WarcError(PolicytrailError):
+    """A WARC file cannot be read or indexed."""
+
+
+class CdxQueryError(PolicytrailError):
+    """A CDX query parameter is invalid (the archive answers 400)."""

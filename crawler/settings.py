@@ -1,0 +1,28 @@
+"""Scrapy settings for policytrail, and every number the crawler or the local archive is tuned by."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BOT_NAME = "policytrail"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# ---- The Internet Archive's published limits ------------------------------------------------
+# Hard limits per client IP, as IA staff state them (and as EDGI's `wayback` library encodes
+# them): 30 CDX searches a minute and 600 replays a minute. Clients are asked to stay at 80%.
+WAYBACK_IA_CDX_LIMIT_PER_MINUTE = 30
+WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE = 600
+# A client that keeps requesting after 429s is blocked at IA's firewall, for an hour as IA
+# describes it. The local archive reproduces that: more than this many 429s in a minute...
+WAYBACK_IA_BLOCK_AFTER_429S = 10
+# ...and connections are dropped for this long.
+WAYBACK_IA_BLOCK_SECONDS = 3600.0
+
+# ---- Where policytrail keeps caches -------------------------------------------------------
+# The local archive's capture index lives here unless `--index` names a file.
+POLICYTRAIL_CACHE_DIR = Path(
+    os.environ.get("POLICYTRAIL_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policytrail"
+)

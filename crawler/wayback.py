@@ -1,0 +1,144 @@
+"""Pure Wayback helpers: SURT keys, 14-digit timestamps, memento URLs and CDX records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import NamedTuple
+from urllib.parse import quote_plus, unquote_plus
+
+import surt as _surt
+
+# The Internet Archive's CDX API returns these fields, in this order, unless `fl` asks otherwise.
+CDX_FIELDS: tuple[str, ...] = (
+    "urlkey",
+    "timestamp",
+    "original",
+    "mimetype",
+    "statuscode",
+    "digest",
+    "length",
+)
+
+# Replay modifiers; `id_` gives the capture as archived, without the Wayback toolbar or rewriting.
+RAW_MODE = "id_"
+
+TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
+
+
+class CdxRecord(NamedTuple):
+    """One CDX row, with IA's field names; every value is text, as the API gives it."""
+
+    urlkey: str
+    timestamp: str
+    original: str
+    mimetype: str
+    statuscode: str
+    digest: str
+    length: str
+
+    @property
+    def sortkey(self) -> str:
+        """The order IA's CDX lines sort in, and the text its resume keys are made from."""
+        return f"{self.urlkey} {self.timestamp}"
+
+    def text_line(self) -> str:
+        return " ".join(self)
+
+
+def surt_key(url: str) -> str:
+    """The CDX `urlkey` of a URL: SURT form, scheme and `www` dropped, query sorted."""
+    return _surt.surt(url)
+
+
+def pad_timestamp(value: str, *, upper: bool = False) -> str:
+    """Widen a 1-14 digit timestamp to 14 digits, to the start (or end) of the period it names."""
+    if not value.isdigit() or not 1 <= len(value) <= 14:
+        raise ValueError(f"not a Wayback timestamp (1 to 14 digits): {value!r}")
+    # Compared as text, so the upper bound need not be a real date: "2010" -> "20109999999999".
+    return value.ljust(14, "9") if upper else value + "00000101000000"[len(value) :]
+
+
+def parse_timestamp(value: str) -> datetime:
+    """A timestamp of 4 to 14 digits as an aware UTC datetime (missing parts at their minimum)."""
+    padded = pad_timestamp(value)
+    month, day = int(padded[4:6]) or 1, int(padded[6:8]) or 1
+    fixed = f"{padded[:4]}{month:02d}{day:02d}{padded[8:]}"
+    return datetime.strptime(fixed, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """An aware or naive-UTC datetime as IA's 14-digit timestamp."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime(TIMESTAMP_FORMAT)
+
+
+def http_date(moment: datetime) -> str:
+    """RFC 7231 date, as in `Memento-Datetime: Fri, 24 Nov 2017 15:13:15 GMT`."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def parse_http_date(value: str) -> datetime:
+    return parsedate_to_datetime(value).astimezone(UTC)
+
+
+def memento_url(base: str, timestamp: str, url: str, mode: str = RAW_MODE) -> str:
+    """`{base}/web/{timestamp}{mode}/{url}`: the replay address of one capture."""
+    return f"{base.rstrip('/')}/web/{timestamp}{mode}/{url}"
+
+
+def encode_resume_key(value: str) -> str:
+    """Resume keys travel percent-encoded with `+` for space, as IA prints them."""
+    return quote_plus(value, safe="")
+
+
+def decode_resume_key(value: str) -> str:
+    return unquote_plus(value)
+
+
+def parse_cdx_text(body: str) -> tuple[list[CdxRecord], str | None]:
+    """Rows and resume key of a default-fields text answer (the key follows a blank line)."""
+    rows: list[CdxRecord] = []
+    resume_key = None
+    lines = body.split("\n")
+    for position, line in enumerate(lines):
+        if not line.strip():
+            rest = [later for later in lines[position + 1 :] if later.strip()]
+            resume_key = rest[0].strip() if rest else None
+            break
+        rows.append(_record(line.split(" "), line))
+    return rows, resume_key
+
+
+def parse_cdx_json(body: str) -> tuple[list[CdxRecord], str | None]:
+    """Rows and resume key of an `output=json` answer: a header row, rows, then `[]`, `[key]`."""
+    table = json.loads(body) if body.strip() else []
+    if not table:
+        return [], None
+    header, *data = table
+    resume_key = None
+    if len(data) >= 2 and data[-2] == [] and len(data[-1]) == 1:
+        resume_key = data[-1][0]
+        data = data[:-2]
+    positions = [header.index(name) for name in CDX_FIELDS]
+    return [_record([row[i] for i in positions], row) for row in data], resume_key
+
+
+def _record(values: Sequence[str], source: object) -> CdxRecord:
+    if len(values) != len(CDX_FIELDS):
+        raise ValueError(f"CDX row has {len(values)} fields, expected 7: {source!r}")
+    return CdxRecord(*values)
+
+
+def unique_records(records: Iterable[CdxRecord]) -> list[CdxRecord]:
+    """Drop exact repeats (IA's CDX repeats rows found in several index shards), keeping order."""
+    seen: set[CdxRecord] = set()
+    kept = []
+    for record in records:
+        if record not in seen:
+            seen.add(record)
+            kept.append(record)
+    return kept

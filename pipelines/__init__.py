@@ -1,0 +1,1 @@
+"""policytrail's item pipelines: extraction, dating, deduplication, storage and export."""
