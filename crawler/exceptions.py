@@ -26,3 +26,11 @@ class WarcError(PolicytrailError):
 
 class CdxQueryError(PolicytrailError):
     """A CDX query parameter is invalid (the archive answers 400)."""
+
+
+class DatabaseError(PolicytrailError):
+    """The DuckDB database cannot be used (newer schema, unreadable file)."""
+
+
+class DatabaseLockedError(DatabaseError):
+    """Another process holds the database (a crawl is writing to it)."""

@@ -26,3 +26,104 @@ POLICYTRAIL_CACHE_DIR = Path(
     os.environ.get("POLICYTRAIL_CACHE_DIR")
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policytrail"
 )
+
+# ---- Where to crawl and what to keep ----------------------------------------------------------
+# Any Wayback-compatible archive works: IA by default, or a local `policytrail archive serve`.
+WAYBACK_ARCHIVE_URL = os.environ.get("POLICYTRAIL_ARCHIVE") or "https://web.archive.org"
+POLICYTRAIL_DB = os.environ.get("POLICYTRAIL_DB") or "data/policytrail.duckdb"
+# Fetched mementos are kept as WARC files here (default: `warcs/` beside the database).
+POLICYTRAIL_WARC_DIR = os.environ.get("POLICYTRAIL_WARC_DIR") or None
+# WARC files rotate at this size, the customary 1 GB of web-archive practice.
+POLICYTRAIL_WARC_MAX_BYTES = 1_000_000_000
+# Rows written per DuckDB transaction: few enough to lose little on a crash, many enough to be fast.
+POLICYTRAIL_STORE_BATCH = 500
+
+# ---- CDX enumeration --------------------------------------------------------------------------
+# Rows per CDX page: a site with thousands of captures takes a few of the 24 CDX requests a
+# minute, while each answer stays small enough for IA to serve well within its time limits.
+WAYBACK_CDX_PAGE_SIZE = 5000
+# collapse=digest drops repeats of adjacent identical captures; it saves rows on huge URLs, but
+# hides the last capture of every run, which dates a version's last_seen. Off by default.
+WAYBACK_CDX_COLLAPSE_DIGEST = False
+# Redirect hops followed inside the archive for one capture (IA's timegate plus captured ones).
+WAYBACK_MAX_REDIRECTS = 5
+
+# ---- Politeness: budgets per endpoint ---------------------------------------------------------
+# 80% of IA's hard limits, as IA asks (EDGI's `wayback` library uses the same figures).
+WAYBACK_CDX_RATE_PER_MINUTE = 0.8 * WAYBACK_IA_CDX_LIMIT_PER_MINUTE  # 24 searches a minute
+WAYBACK_REPLAY_RATE_PER_MINUTE = 0.8 * WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE  # 480 replays a minute
+# One CDX search in flight at a time: IA's CDX server is the scarcer resource.
+WAYBACK_CDX_CONCURRENCY = 1
+# A few replays in flight, so one slow memento does not stall the budget (the delay still caps
+# the rate).
+WAYBACK_REPLAY_CONCURRENCY = 4
+DOWNLOAD_SLOTS = {
+    "cdx": {
+        "concurrency": WAYBACK_CDX_CONCURRENCY,
+        "delay": 60.0 / WAYBACK_CDX_RATE_PER_MINUTE,
+        "jitter": 0,
+    },
+    "replay": {
+        "concurrency": WAYBACK_REPLAY_CONCURRENCY,
+        "delay": 60.0 / WAYBACK_REPLAY_RATE_PER_MINUTE,
+        "jitter": 0,
+    },
+}
+CONCURRENT_REQUESTS = WAYBACK_CDX_CONCURRENCY + WAYBACK_REPLAY_CONCURRENCY
+# On a 429, pause that endpoint at least a minute (IA's guidance after a rate-limit answer),
+# doubling on repeats up to an hour, and never less than Retry-After.
+WAYBACK_429_PAUSE = 60.0
+WAYBACK_429_PAUSE_MAX = 3600.0
+# A request rate-limited this many times in a row is recorded as failed (next run retries it).
+WAYBACK_429_RETRIES = 8
+# Connections refused within this window after a 429 mean IA's firewall blocked us; it blocks
+# for an hour, so pause that long rather than hammer a closed door.
+WAYBACK_BLOCK_WINDOW = 300.0
+WAYBACK_BLOCK_PAUSE = 3600.0
+# Retries on 5xx, timeouts and resets, waiting WAYBACK_RETRY_BACKOFF * 2**n seconds (capped).
+RETRY_ENABLED = True
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = [500, 502, 503, 504, 520, 522, 524, 408]
+WAYBACK_RETRY_BACKOFF = 5.0
+WAYBACK_RETRY_BACKOFF_MAX = 300.0
+# IA answers large mementos slowly but seldom needs three minutes; past this, retry.
+DOWNLOAD_TIMEOUT = 90
+# Say who we are: IA asks bulk users for a descriptive User-Agent with a way to reach them.
+POLICYTRAIL_CONTACT = os.environ.get("POLICYTRAIL_CONTACT") or "unknown contact"
+USER_AGENT = f"policytrail/0.1 (privacy-policy research crawler; contact: {POLICYTRAIL_CONTACT})"
+ROBOTSTXT_OBEY = False  # the archive is an API, not a site; its robots.txt does not cover it
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Against a local archive (tests, the demo, benchmarks) the limits are lifted with one flag,
+# `--local`: these values replace the ones above.
+LOCAL_ARCHIVE_OVERRIDES = {
+    "DOWNLOAD_SLOTS": {
+        "cdx": {"concurrency": 2, "delay": 0, "jitter": 0},
+        "replay": {"concurrency": 16, "delay": 0, "jitter": 0},
+    },
+    "CONCURRENT_REQUESTS": 18,
+    "WAYBACK_429_PAUSE": 0.5,
+    "WAYBACK_429_PAUSE_MAX": 2.0,
+    "WAYBACK_BLOCK_PAUSE": 2.0,
+    "WAYBACK_RETRY_BACKOFF": 0.05,
+    "WAYBACK_RETRY_BACKOFF_MAX": 0.5,
+    "RETRY_TIMES": 8,
+    "DOWNLOAD_TIMEOUT": 20,
+}
+
+# ---- Components ---------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the next one
+    "crawler.middlewares.politeness.PolitenessMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "pipelines.warcs.WarcPipeline": 100,
+    "pipelines.store.StorePipeline": 900,
+}
+EXTENSIONS = {
+    "crawler.progress.ProgressReport": 500,
+}
+LOG_LEVEL = "INFO"
+# A progress line per site this often, in seconds.
+POLICYTRAIL_PROGRESS_INTERVAL = 10.0

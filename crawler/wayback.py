@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -124,6 +125,10 @@ def parse_cdx_json(body: str) -> tuple[list[CdxRecord], str | None]:
         resume_key = data[-1][0]
         data = data[:-2]
     positions = [header.index(name) for name in CDX_FIELDS]
+    # A short row would fail on indexing below, with no word of which row: check it first.
+    short = next((row for row in data if len(row) != len(header)), None)
+    if short is not None:
+        raise ValueError(f"CDX row has {len(short)} fields, expected {len(header)}: {short!r}")
     return [_record([row[i] for i in positions], row) for row in data], resume_key
 
 
@@ -142,3 +147,57 @@ def unique_records(records: Iterable[CdxRecord]) -> list[CdxRecord]:
             seen.add(record)
             kept.append(record)
     return kept
+
+
+def cdx_search_url(
+    archive: str,
+    url: str,
+    *,
+    from_ts: str | None = None,
+    to_ts: str | None = None,
+    limit: int | None = None,
+    resume_key: str | None = None,
+    collapses: Sequence[str] = (),
+    filters: Sequence[str] = (),
+    match_type: str | None = None,
+) -> str:
+    """The CDX search URL for one query, in JSON with resume keys; parameters checked by waybackpy."""
+    from waybackpy.cdx_utils import check_collapses, check_filters, check_match_type, full_url
+    from waybackpy.exceptions import WaybackError
+
+    try:
+        check_filters(list(filters))
+        check_collapses(list(collapses))
+        check_match_type(match_type, url)
+    except WaybackError as error:
+        raise ValueError(str(error)) from None
+    params: dict[str, object] = {"url": url, "output": "json"}
+    if match_type:
+        params["matchType"] = match_type
+    if from_ts:
+        params["from"] = from_ts
+    if to_ts:
+        params["to"] = to_ts
+    for number, rule in enumerate(filters):
+        params[f"filter{number}"] = rule
+    for number, rule in enumerate(collapses):
+        params[f"collapse{number}"] = rule
+    if limit:
+        params["limit"] = limit
+        params["showResumeKey"] = "true"
+    if resume_key:
+        params["resumeKey"] = resume_key
+    return full_url(f"{archive.rstrip('/')}/cdx/search/cdx", params)
+
+
+_ARCHIVED = re.compile(r"/web/(\d{1,14})([a-z]{2}_)?/(.+)$", re.DOTALL)
+
+
+def split_memento_url(url: str) -> tuple[str, str, str] | None:
+    """(timestamp, mode, original URL) of an archive address such as `.../web/2010id_/http://a/`."""
+    match = _ARCHIVED.search(url)
+    if not match:
+        return None
+    original = match.group(3)
+    original = re.sub(r"^(https?):/(?=[^/])", r"\1://", original)
+    return match.group(1), match.group(2) or "", original

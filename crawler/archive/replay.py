@@ -14,7 +14,8 @@ from crawler.archive.index import ArchiveIndex, IndexedCapture
 from crawler.exceptions import WarcError
 from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
 
-_TARGET = re.compile(r"^/web/(?P<ts>\d{0,14})(?P<mode>[a-z]{2}_)?/(?P<url>.+)$", re.DOTALL)
+# The timestamp part is optional: `/web/<url>` is the timegate IA's Link headers point to.
+_TARGET = re.compile(r"^/web/(?:(?P<ts>\d{0,14})(?P<mode>[a-z]{2}_)?/)?(?P<url>.+)$", re.DOTALL)
 # Headers the Wayback Machine passes through as they were; all others come back prefixed.
 PASSED_THROUGH = frozenset({"content-type"})
 ORIGINAL_PREFIX = "X-Archive-Orig-"
@@ -44,7 +45,7 @@ def parse_target(raw_path: str) -> ReplayTarget | None:
     url = re.sub(r"^(https?):/(?=[^/])", r"\1://", url)  # proxies fold `//` into `/`
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
         url = f"http://{url}"
-    return ReplayTarget(match["ts"], match["mode"] or "", url)
+    return ReplayTarget(match["ts"] or "", match["mode"] or "", url)
 
 
 def closest(captures: Sequence[IndexedCapture], timestamp: str) -> IndexedCapture:
@@ -135,7 +136,9 @@ def load_capture(index: ArchiveIndex, capture: IndexedCapture) -> ArchivedRespon
             raise WarcError(f"revisit {capture.sortkey} refers to a capture not in the archive")
         o_status, o_reason, o_headers, body = _read_record(original)
         if status is None:
-            status, reason, headers = o_status, o_reason, o_headers
+            status, reason = o_status, o_reason
+        if not headers:
+            headers = o_headers  # a bare status line (as the builder writes) keeps none
     return ArchivedResponse(status or 200, reason or "OK", headers, body)
 
 

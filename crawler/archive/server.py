@@ -18,7 +18,7 @@ from crawler.archive import cdx, replay
 from crawler.archive.faults import Fault, FaultConfig, FaultInjector
 from crawler.archive.index import ArchiveIndex, default_index_path, find_warcs
 from crawler.exceptions import BadInputError, CdxQueryError, WarcError
-from crawler.wayback import memento_url, surt_key
+from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
 
 # IA caps one CDX answer at 150,000 rows (wayback-cdx-server's documented default).
 MAX_CDX_ROWS = 150_000
@@ -115,7 +115,8 @@ class ArchiveApp:
         for name, value in headers:
             response.headers.add(name, value)
         if not any(name.lower() == "content-type" for name, _ in headers):
-            del response.headers["Content-Type"]
+            # Absent until prepare() on current aiohttp, which then sets one only for a body.
+            response.headers.pop("Content-Type", None)
         return response
 
     async def available(self, request: web.Request) -> web.StreamResponse:
@@ -151,7 +152,8 @@ class ArchiveApp:
             if capture.timestamp not in seen:
                 seen.add(capture.timestamp)
                 url = memento_url(base, capture.timestamp, capture.original, "")
-                lines.append(f'<{url}>; rel="memento"; datetime="{capture.timestamp}",')
+                moment = http_date(parse_timestamp(capture.timestamp))  # RFC 7089: an HTTP date
+                lines.append(f'<{url}>; rel="memento"; datetime="{moment}",')
         lines[-1] = lines[-1].rstrip(",")
         return web.Response(text="\n".join(lines) + "\n", content_type="application/link-format")
 
@@ -239,9 +241,10 @@ async def _stream(
     stream.content_length = len(body)
     await stream.prepare(request)
     if fault is Fault.TRUNCATED:
+        # Half the promised bytes, then an orderly close: the client sees a short body.
         await stream.write(body[: len(body) // 2])
-        await asyncio.sleep(0.05)
-        _reset(request)
+        if request.transport is not None:
+            request.transport.close()
         raise asyncio.CancelledError
     step = max(1, -(-len(body) // SLOW_CHUNKS))
     for start in range(0, len(body), step):

@@ -7,6 +7,7 @@ import sys
 import click
 
 from crawler.cli.archive import archive
+from crawler.cli.crawl import crawl, demo
 from crawler.exceptions import PolicytrailError
 
 
@@ -17,12 +18,15 @@ def cli() -> None:
 
     \b
     Examples:
+      policytrail demo
+      policytrail crawl data/targets.example.csv --contact me@example.org
       policytrail archive serve data/sample --port 8765
-      policytrail archive build spec.json out.warc.gz
     """
 
 
 cli.add_command(archive)
+cli.add_command(crawl)
+cli.add_command(demo)
 
 
 def main(argv: list[str] | None = None) -> None:

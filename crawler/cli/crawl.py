@@ -1,0 +1,108 @@
+"""`policytrail crawl` and `policytrail demo`: a crawl into DuckDB, against IA or a local archive."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from crawler import settings
+from crawler.archive.server import ArchiveServer
+from crawler.exceptions import BadInputError
+from crawler.run import format_summary, run_crawl, run_summary
+
+PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@click.command()
+@click.argument("targets", type=click.Path(path_type=Path))
+@click.option("--db", type=click.Path(path_type=Path), default=settings.POLICYTRAIL_DB,
+              show_default=True, help="DuckDB database to write (created if missing).")
+@click.option("--archive", default=None,
+              help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].")
+@click.option("--from", "from_ts", default=None, metavar="YYYY[MMDD]",
+              help="Only captures from this date on.")
+@click.option("--to", "to_ts", default=None, metavar="YYYY[MMDD]",
+              help="Only captures up to this date.")
+@click.option("--local", is_flag=True,
+              help="Lift IA's rate limits (for a local archive only: IA would block you).")
+@click.option("--contact", default=None,
+              help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.")
+@click.option("--jobdir", type=click.Path(path_type=Path), default=None,
+              help="Keep Scrapy's request queue here, so an interrupted crawl resumes where it was.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
+def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose) -> None:
+    """Enumerate, fetch and record every archived capture of the targets' policy URLs.
+
+    TARGETS is a CSV with header site,policy_url[,alias_urls,from,to] or a text file of one
+    URL per line. Re-running adds only new captures; failed ones are retried.
+
+    \b
+    Examples:
+      policytrail crawl data/targets.example.csv --contact me@example.org
+      policytrail crawl urls.txt --db study.duckdb --from 2005 --to 2019
+      policytrail crawl data/targets.sample.csv --archive http://127.0.0.1:8765 --local
+    """
+    extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
+    if contact:
+        extra["USER_AGENT"] = (
+            f"policytrail/0.1 (privacy-policy research crawler; contact: {contact})"
+        )
+    if jobdir:
+        extra["JOBDIR"] = str(jobdir)
+    run_id = run_crawl(
+        targets, db, archive=archive, from_ts=from_ts, to_ts=to_ts, local=local, extra=extra
+    )
+    click.echo(format_summary(run_summary(db, run_id)))
+    click.echo(f"run {run_id} written to {db}")
+
+
+@click.command()
+@click.option("--db", type=click.Path(path_type=Path), default=PROJECT_DATA / "demo.duckdb",
+              show_default=True, help="Database to create (a previous demo database is replaced).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the crawl's log.")
+def demo(db: Path, verbose: bool) -> None:
+    """Crawl the bundled sample archive into a fresh database and print what was found.
+
+    Starts the local archive on a free port with data/sample/, crawls
+    data/targets.sample.csv with the limits lifted, and prints a per-site summary.
+
+    \b
+    Example:
+      policytrail demo
+      policytrail demo --db /tmp/demo.duckdb
+    """
+    sample = PROJECT_DATA / "sample"
+    targets = PROJECT_DATA / "targets.sample.csv"
+    if not sample.is_dir() or not targets.is_file():
+        raise BadInputError(f"the sample archive is missing ({sample}, {targets})")
+    _replace_demo_db(db)
+    with ArchiveServer([sample], index_path=db.parent / ".demo-archive-index.sqlite3") as archive:
+        click.echo(f"local archive of {sample} at {archive.base_url}", err=True)
+        run_id = run_crawl(
+            targets, db, archive=archive.base_url, local=True,
+            extra={"LOG_LEVEL": "INFO" if verbose else "WARNING",
+                   "POLICYTRAIL_PROGRESS_INTERVAL": 0 if not verbose else 5.0},
+        )  # fmt: skip
+    click.echo(format_summary(run_summary(db, run_id)))
+    click.echo(f"database: {db.resolve()}")
+
+
+def _replace_demo_db(db: Path) -> None:
+    """A fresh database each time, but never at the cost of a real one."""
+    if not db.exists():
+        return
+    from pipelines.database import connect
+
+    connection = connect(db)
+    try:
+        archives = {row[0] or "" for row in connection.execute("SELECT archive FROM crawl_runs").fetchall()}
+    finally:
+        connection.close()
+    if any(not a.startswith("http://127.0.0.1") for a in archives):
+        raise BadInputError(f"{db} holds crawls of a real archive; the demo will not replace it")
+    db.unlink()
+    warcs = db.parent / f"{db.stem}-warcs"
+    if warcs.is_dir() and all(p.name.startswith("policytrail-") for p in warcs.iterdir()):
+        shutil.rmtree(warcs)

@@ -1,0 +1,70 @@
+"""The items the wayback spider yields: one `CaptureItem` per CDX row it considers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+FETCHED = "fetched"
+SKIPPED = "skipped"
+FAILED = "failed"
+FETCH_STATUSES = (FETCHED, SKIPPED, FAILED)
+
+
+@dataclass(slots=True)
+class Memento:
+    """What the archive answered for one capture, after following its own redirects."""
+
+    memento_url: str  # the first replay URL asked for
+    final_url: str  # where the redirects ended
+    memento_datetime: datetime
+    http_status: int  # the archived status (an archived 404 is content, not an error)
+    headers: list[tuple[str, str]]  # the original response headers (X-Archive-Orig-* unprefixed)
+    body: bytes
+    redirect_chain: list[str] = field(default_factory=list)  # archive URLs before final_url
+    location: str | None = None  # a captured redirect's target, as an original URL
+    fetched_at: datetime | None = None
+
+    @property
+    def content_type(self) -> str | None:
+        for name, value in self.headers:
+            if name.lower() == "content-type":
+                return value
+        return None
+
+
+@dataclass(slots=True)
+class CaptureItem:
+    """One CDX row of a target's URL, and what became of it (fetched, skipped or failed, and why)."""
+
+    site: str
+    target_url: str  # the policy URL of the target this capture counts for
+    url: str  # the CDX `original`
+    urlkey: str
+    timestamp: str  # 14 digits, UTC
+    digest: str
+    mimetype: str
+    statuscode: str  # as the CDX gives it; "-" for revisits
+    length: int | None
+    fetch_status: str
+    reason: str | None = None
+    via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
+    memento: Memento | None = None
+    # filled by the WARC pipeline once the memento is written
+    warc_path: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.fetch_status not in FETCH_STATUSES:
+            raise ValueError(f"fetch_status must be one of {FETCH_STATUSES}: {self.fetch_status!r}")
+
+
+@dataclass(slots=True)
+class AliasItem:
+    """A URL that became one of a target's policy URLs (through a captured redirect)."""
+
+    site: str
+    target_url: str
+    url: str
+    via: str  # "redirect from <url> at <timestamp>"

@@ -1,0 +1,63 @@
+"""The progress extension: a line per site every few seconds (listed, fetched, skipped, failed, rate)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import defaultdict
+from typing import Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from twisted.internet import task
+
+from crawler.items import CaptureItem
+
+
+class ProgressReport:
+    """Counts capture rows per site as they are scraped and reports them on stderr."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.started = time.monotonic()
+        self._task: task.LoopingCall | None = None
+        self._last_total = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        report = cls(crawler, crawler.settings.getfloat("POLICYTRAIL_PROGRESS_INTERVAL"))
+        crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        return report
+
+    def item_scraped(self, item, response, spider) -> None:
+        if isinstance(item, CaptureItem):
+            site = self.counts[item.site]
+            site["listed"] += 1
+            site[item.fetch_status] += 1
+
+    def spider_opened(self, spider) -> None:
+        if self.interval > 0:
+            self._task = task.LoopingCall(self.report)
+            self._task.start(self.interval, now=False)
+
+    def spider_closed(self, spider, reason) -> None:
+        if self._task is not None and self._task.running:
+            self._task.stop()
+
+    def report(self) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        total = sum(site["listed"] for site in self.counts.values())
+        rate = (total - self._last_total) / self.interval
+        self._last_total = total
+        for name in sorted(self.counts):
+            site = self.counts[name]
+            print(
+                f"[{elapsed:7.0f}s] {name}: listed {site['listed']}, fetched {site['fetched']}, "
+                f"skipped {site['skipped']}, failed {site['failed']}",
+                file=sys.stderr,
+            )
+        print(f"[{elapsed:7.0f}s] all sites: {total} captures, {rate:.1f}/s", file=sys.stderr)

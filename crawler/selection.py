@@ -1,0 +1,28 @@
+"""Which CDX rows the crawl fetches, and why it skips the others: pure rules, testable alone."""
+
+from __future__ import annotations
+
+from crawler.wayback import CdxRecord
+
+# Types whose text the project studies; everything else is recorded as skipped.
+POLICY_MIMETYPES = frozenset({"text/html", "application/xhtml+xml", "application/pdf"})
+# CDX types that say nothing of the payload: fetch, and let the replayed Content-Type tell.
+UNKNOWN_MIMETYPES = frozenset({"warc/revisit", "unk", "-", ""})
+
+
+def is_redirect(record: CdxRecord) -> bool:
+    return record.statuscode.isdigit() and 300 <= int(record.statuscode) < 400
+
+
+def skip_reason(record: CdxRecord, fetched_digests: set[tuple[str, bool]]) -> str | None:
+    """Why a row is not fetched (None: fetch it). Redirects are fetched for their Location."""
+    status = record.statuscode
+    if status.isdigit() and not 200 <= int(status) < 400:
+        return f"status {status}"
+    redirect = is_redirect(record)
+    mimetype = record.mimetype.lower()
+    if not redirect and mimetype not in POLICY_MIMETYPES | UNKNOWN_MIMETYPES:
+        return f"mimetype {record.mimetype}"
+    if (record.digest, redirect) in fetched_digests:
+        return "digest already fetched"
+    return None

@@ -1,0 +1,1 @@
+"""The spiders: one per module, `name` equal to the module's name."""

@@ -1,0 +1,37 @@
+"""Opening the DuckDB database: one place that turns DuckDB's lock and IO errors into clear ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from crawler.exceptions import DatabaseError, DatabaseLockedError
+from pipelines.schema import migrate
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database (creating and migrating it unless read_only)."""
+    target = Path(path)
+    if read_only and not target.exists():
+        raise DatabaseError(f"{target}: no such database")
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as error:
+        message = str(error)
+        if "lock" in message.lower():
+            pid = re.search(r"PID (\d+)", message)
+            holder = f" (process {pid.group(1)})" if pid else ""
+            raise DatabaseLockedError(
+                f"{target} is in use by another policytrail process{holder}; "
+                "wait for it to finish or use another --db"
+            ) from None
+        raise DatabaseError(f"{target}: cannot open ({message.splitlines()[0]})") from None
+    except duckdb.Error as error:
+        raise DatabaseError(f"{target}: not a usable DuckDB database ({error})") from None
+    if not read_only:
+        migrate(connection)
+    return connection

@@ -1,0 +1,123 @@
+"""The DuckDB schema: every table and view in one place, versioned, with its migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+# Each entry migrates the database from the previous version; the index is the version reached.
+# Never edit a released migration: append a new one.
+MIGRATIONS: Sequence[str] = (
+    # 1: targets, their URLs, crawl runs and one row per CDX row considered
+    """
+    CREATE TABLE targets (
+        site         TEXT NOT NULL,
+        policy_url   TEXT NOT NULL,
+        alias_urls   TEXT[] NOT NULL,
+        from_ts      TIMESTAMP,          -- the target's own time window, UTC
+        to_ts        TIMESTAMP,
+        source       TEXT,               -- file:line that listed it
+        added_run_id INTEGER,
+        PRIMARY KEY (site, policy_url)
+    );
+    CREATE TABLE target_urls (
+        site        TEXT NOT NULL,
+        policy_url  TEXT NOT NULL,       -- the target it belongs to
+        url         TEXT NOT NULL,
+        urlkey      TEXT NOT NULL,       -- SURT key: one query covers http/https/www variants
+        via         TEXT NOT NULL,       -- 'listed', 'alias' or 'redirect from <url> at <ts>'
+        run_id      INTEGER,
+        PRIMARY KEY (site, urlkey)
+    );
+    CREATE SEQUENCE crawl_run_ids START 1;
+    CREATE TABLE crawl_runs (
+        run_id          INTEGER PRIMARY KEY DEFAULT nextval('crawl_run_ids'),
+        started_at      TIMESTAMP NOT NULL,
+        finished_at     TIMESTAMP,
+        status          TEXT NOT NULL,   -- running, finished, interrupted, failed
+        archive         TEXT,
+        targets_file    TEXT,
+        captures_listed INTEGER NOT NULL DEFAULT 0,
+        fetched         INTEGER NOT NULL DEFAULT 0,
+        skipped         INTEGER NOT NULL DEFAULT 0,
+        failed          INTEGER NOT NULL DEFAULT 0,
+        cdx_requests    INTEGER NOT NULL DEFAULT 0,
+        replay_requests INTEGER NOT NULL DEFAULT 0,
+        bytes_fetched   BIGINT NOT NULL DEFAULT 0,
+        software        TEXT
+    );
+    CREATE TABLE captures (
+        site             TEXT NOT NULL,
+        url              TEXT NOT NULL,  -- the CDX 'original'
+        timestamp        TIMESTAMP NOT NULL,  -- capture time, UTC
+        digest           TEXT NOT NULL,  -- as the CDX gives it (base32 SHA-1 of the payload)
+        urlkey           TEXT NOT NULL,
+        mimetype         TEXT,
+        statuscode       INTEGER,        -- NULL where the CDX says '-' (revisits)
+        length           BIGINT,
+        fetch_status     TEXT NOT NULL CHECK (fetch_status IN ('fetched', 'skipped', 'failed')),
+        reason           TEXT,           -- why skipped or failed
+        target_url       TEXT NOT NULL,  -- the target's policy URL
+        via              TEXT,           -- how this URL joined the target (NULL: listed)
+        memento_url      TEXT,
+        final_url        TEXT,
+        memento_datetime TIMESTAMP,
+        redirect_chain   TEXT[],
+        location         TEXT,           -- a captured redirect's target
+        http_status      INTEGER,        -- status of the replayed capture
+        content_type     TEXT,
+        payload_sha1     TEXT,           -- base32 SHA-1 of the bytes received
+        payload_length   BIGINT,
+        warc_path        TEXT,           -- relative to the database's folder
+        warc_offset      BIGINT,
+        warc_length      BIGINT,
+        fetched_at       TIMESTAMP,
+        run_id           INTEGER NOT NULL,
+        PRIMARY KEY (site, url, timestamp, digest)
+    );
+    CREATE INDEX captures_by_digest ON captures (digest);
+    CREATE VIEW coverage AS
+        SELECT site, fetch_status, coalesce(reason, '') AS reason, count(*) AS captures
+        FROM captures GROUP BY ALL ORDER BY site, fetch_status, captures DESC;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(connection: duckdb.DuckDBPyConnection) -> int:
+    exists = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(connection: duckdb.DuckDBPyConnection) -> int:
+    """Bring the database to SCHEMA_VERSION, each step in its own transaction; returns the version."""
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    version = current_version(connection)
+    if version > SCHEMA_VERSION:
+        from crawler.exceptions import DatabaseError
+
+        raise DatabaseError(
+            f"the database is at schema version {version}, newer than this policytrail "
+            f"({SCHEMA_VERSION}): upgrade policytrail"
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            connection.execute(MIGRATIONS[number - 1])
+            connection.execute(
+                "INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [number]
+            )
+            connection.execute("COMMIT")
+        except Exception:
+            connection.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION

@@ -1,0 +1,195 @@
+"""The store pipeline: owns the crawl's only DuckDB write connection and writes in batches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import FETCHED, AliasItem, CaptureItem
+from crawler.targets import Target
+from crawler.wayback import parse_timestamp, surt_key
+from pipelines.database import connect
+
+_CAPTURE_COLUMNS = (
+    "site", "url", "timestamp", "digest", "urlkey", "mimetype", "statuscode", "length",
+    "fetch_status", "reason", "target_url", "via", "memento_url", "final_url",
+    "memento_datetime", "redirect_chain", "location", "http_status", "content_type",
+    "payload_sha1", "payload_length", "warc_path", "warc_offset", "warc_length", "fetched_at",
+    "run_id",
+)  # fmt: skip
+_KEY = ("site", "url", "timestamp", "digest")
+_UPSERT = (
+    f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_CAPTURE_COLUMNS))})"
+    f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _CAPTURE_COLUMNS if c not in _KEY)
+)
+# Rows whose payload was fetched under another capture (same digest) point at that copy.
+_SHARE_PAYLOADS = """
+UPDATE captures SET warc_path = f.warc_path, warc_offset = f.warc_offset,
+                    warc_length = f.warc_length, payload_sha1 = f.payload_sha1
+FROM (
+    SELECT digest, coalesce(statuscode BETWEEN 300 AND 399, false) AS redirect,
+           arg_min(warc_path, timestamp) AS warc_path, arg_min(warc_offset, timestamp) AS warc_offset,
+           arg_min(warc_length, timestamp) AS warc_length,
+           arg_min(payload_sha1, timestamp) AS payload_sha1
+    FROM captures WHERE fetch_status = 'fetched' AND warc_path IS NOT NULL GROUP BY ALL
+) AS f
+WHERE captures.warc_path IS NULL AND captures.fetch_status = 'skipped'
+  AND captures.digest = f.digest
+  AND coalesce(captures.statuscode BETWEEN 300 AND 399, false) = f.redirect
+"""
+
+
+class StorePipeline:
+    """Writes targets, alias URLs, the run and every capture row to DuckDB.
+
+    Rows are buffered and written `batch_size` at a time inside one transaction; the
+    connection (and DuckDB's file lock) is held from open to close, so a second process
+    opening the database while a crawl writes gets a clear error.
+    """
+
+    def __init__(self, db_path: Path, batch_size: int, crawler: Crawler) -> None:
+        self.db_path = db_path
+        self.batch_size = batch_size
+        self.crawler = crawler
+        self.connection = None
+        self.run_id: int | None = None
+        self._captures: list[tuple] = []
+        self._aliases: list[AliasItem] = []
+        self.counts = {"fetched": 0, "skipped": 0, "failed": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        db = crawler.settings.get("POLICYTRAIL_DB")
+        if not db:
+            raise NotConfigured("POLICYTRAIL_DB is not set")
+        pipeline = cls(Path(db), crawler.settings.getint("POLICYTRAIL_STORE_BATCH"), crawler)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.connection = connect(self.db_path)
+        spider = self.crawler.spider
+        self.run_id = self.connection.execute(
+            "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
+            " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
+            [_now(), getattr(spider, "archive", None), getattr(spider, "targets_path", None),
+             f"policytrail {version('policytrail')}"],
+        ).fetchone()[0]  # fmt: skip
+        self.crawler.stats.set_value("policytrail/run_id", self.run_id)
+        self._write_targets(getattr(spider, "targets", []))
+
+    def process_item(self, item):
+        if isinstance(item, CaptureItem):
+            self._captures.append(self._row(item))
+            self.counts[item.fetch_status] += 1
+        elif isinstance(item, AliasItem):
+            self._aliases.append(item)
+        if len(self._captures) + len(self._aliases) >= self.batch_size:
+            self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        if self.connection is None:
+            return
+        self.flush()
+        stats = self.crawler.stats
+        reason = stats.get_value("finish_reason") or "finished"
+        status = "finished" if reason == "finished" else "interrupted"
+        self.connection.execute("BEGIN TRANSACTION")
+        self.connection.execute(_SHARE_PAYLOADS)
+        self.connection.execute(
+            "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
+            " skipped = ?, failed = ?, cdx_requests = ?, replay_requests = ?, bytes_fetched = ?"
+            " WHERE run_id = ?",
+            [
+                _now(), status, sum(self.counts.values()), self.counts["fetched"],
+                self.counts["skipped"], self.counts["failed"],
+                stats.get_value("policytrail/cdx_requests", 0),
+                stats.get_value("policytrail/replay_requests", 0),
+                stats.get_value("policytrail/bytes_fetched", 0), self.run_id,
+            ],
+        )  # fmt: skip
+        self.connection.execute("COMMIT")
+        self.connection.close()
+        self.connection = None
+
+    def flush(self) -> None:
+        if self.connection is None or not (self._captures or self._aliases):
+            return
+        self.connection.execute("BEGIN TRANSACTION")
+        try:
+            for alias in self._aliases:
+                self.connection.execute(
+                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [alias.site, alias.target_url, alias.url, surt_key(alias.url), alias.via,
+                     self.run_id],
+                )  # fmt: skip
+            if self._captures:
+                self.connection.executemany(_UPSERT, self._captures)
+            self.connection.execute("COMMIT")
+        except Exception:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.crawler.stats.inc_value("policytrail/rows_written", len(self._captures))
+        self._captures.clear()
+        self._aliases.clear()
+
+    def _write_targets(self, targets: list[Target]) -> None:
+        self.connection.execute("BEGIN TRANSACTION")
+        for target in targets:
+            self.connection.execute(
+                "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " alias_urls = excluded.alias_urls, from_ts = excluded.from_ts,"
+                " to_ts = excluded.to_ts, source = excluded.source",
+                [target.site, target.policy_url, target.alias_urls, _moment(target.from_ts),
+                 _moment(target.to_ts), target.source, self.run_id],
+            )  # fmt: skip
+            for url in target.urls:
+                via = "listed" if url == target.policy_url else "alias"
+                self.connection.execute(
+                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [target.site, target.policy_url, url, surt_key(url), via, self.run_id],
+                )
+        self.connection.execute("COMMIT")
+
+    def _row(self, item: CaptureItem) -> tuple:
+        memento = item.memento
+        status = int(item.statuscode) if item.statuscode.isdigit() else None
+        values = {
+            "site": item.site, "url": item.url, "timestamp": _moment(item.timestamp),
+            "digest": item.digest, "urlkey": item.urlkey, "mimetype": item.mimetype,
+            "statuscode": status, "length": item.length, "fetch_status": item.fetch_status,
+            "reason": item.reason, "target_url": item.target_url, "via": item.via,
+            "warc_path": item.warc_path, "warc_offset": item.warc_offset,
+            "warc_length": item.warc_length, "run_id": self.run_id,
+        }  # fmt: skip
+        if memento is not None and item.fetch_status == FETCHED:
+            from crawler.archive.builder import payload_digest
+
+            values.update(
+                memento_url=memento.memento_url, final_url=memento.final_url,
+                memento_datetime=_naive(memento.memento_datetime),
+                redirect_chain=memento.redirect_chain, location=memento.location,
+                http_status=memento.http_status, content_type=memento.content_type,
+                payload_sha1=payload_digest(memento.body), payload_length=len(memento.body),
+                fetched_at=_naive(memento.fetched_at) if memento.fetched_at else _now(),
+            )  # fmt: skip
+        return tuple(values.get(column) for column in _CAPTURE_COLUMNS)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _moment(timestamp: str | None) -> datetime | None:
+    return parse_timestamp(timestamp).replace(tzinfo=None) if timestamp else None
