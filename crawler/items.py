@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawler.wayback import CdxRecord
+
 FETCHED = "fetched"
 SKIPPED = "skipped"
 FAILED = "failed"
@@ -55,6 +57,13 @@ class CaptureItem:
     warc_offset: int | None = None
     warc_length: int | None = None
 
+    @property
+    def record(self) -> CdxRecord:
+        """The CDX row this capture came from."""
+        length = "" if self.length is None else str(self.length)
+        return CdxRecord(self.urlkey, self.timestamp, self.url, self.mimetype, self.statuscode,
+                         self.digest, length)  # fmt: skip
+
     def __post_init__(self) -> None:
         if self.fetch_status not in FETCH_STATUSES:
             raise ValueError(f"fetch_status must be one of {FETCH_STATUSES}: {self.fetch_status!r}")
@@ -68,3 +77,4 @@ class AliasItem:
     target_url: str
     url: str
     via: str  # "redirect from <url> at <timestamp>"
+    found_at: str | None = None  # timestamp of that redirect capture

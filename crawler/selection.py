@@ -14,7 +14,16 @@ def is_redirect(record: CdxRecord) -> bool:
     return record.statuscode.isdigit() and 300 <= int(record.statuscode) < 400
 
 
-def skip_reason(record: CdxRecord, fetched_digests: set[tuple[str, bool]]) -> str | None:
+def payload_key(record: CdxRecord) -> tuple[str, str]:
+    """What "the same digest" means for fetching once: the digest, and for a redirect its URL too.
+
+    A redirect's payload is its (often empty) body, so redirects of different URLs share
+    digests while their Locations differ; only repeats of one URL's redirect are the same.
+    """
+    return (record.digest, record.urlkey if is_redirect(record) else "")
+
+
+def skip_reason(record: CdxRecord, fetched: set[tuple[str, str]]) -> str | None:
     """Why a row is not fetched (None: fetch it). Redirects are fetched for their Location."""
     status = record.statuscode
     if status.isdigit() and not 200 <= int(status) < 400:
@@ -23,6 +32,6 @@ def skip_reason(record: CdxRecord, fetched_digests: set[tuple[str, bool]]) -> st
     mimetype = record.mimetype.lower()
     if not redirect and mimetype not in POLICY_MIMETYPES | UNKNOWN_MIMETYPES:
         return f"mimetype {record.mimetype}"
-    if (record.digest, redirect) in fetched_digests:
+    if payload_key(record) in fetched:
         return "digest already fetched"
     return None

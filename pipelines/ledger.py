@@ -13,7 +13,7 @@ class Ledger:
     """Recorded capture keys, fetched digests and discovered alias URLs, from the database."""
 
     recorded: set[tuple[str, str, str, str]] = field(default_factory=set)  # site, url, ts, digest
-    fetched_digests: set[tuple[str, bool]] = field(default_factory=set)  # digest, is a redirect
+    fetched: set[tuple[str, str]] = field(default_factory=set)  # payload keys, see selection.py
     aliases: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     def knows(self, site: str, url: str, timestamp: str, digest: str) -> bool:
@@ -32,11 +32,11 @@ def read_ledger(db_path: str | Path) -> Ledger:
             " WHERE fetch_status IN ('fetched', 'skipped')"
         ).fetchall():
             ledger.recorded.add((site, url, moment, digest))
-        for digest, redirect in connection.execute(
-            "SELECT DISTINCT digest, coalesce(statuscode BETWEEN 300 AND 399, false) FROM captures"
-            " WHERE fetch_status = 'fetched'"
+        for digest, scope in connection.execute(
+            "SELECT DISTINCT digest, CASE WHEN statuscode BETWEEN 300 AND 399 THEN urlkey ELSE ''"
+            " END FROM captures WHERE fetch_status = 'fetched'"
         ).fetchall():
-            ledger.fetched_digests.add((digest, bool(redirect)))
+            ledger.fetched.add((digest, scope))
         for site, policy_url, url, via in connection.execute(
             "SELECT site, policy_url, url, via FROM target_urls WHERE via <> 'listed'"
             " ORDER BY run_id, url"

@@ -27,6 +27,7 @@ MIGRATIONS: Sequence[str] = (
         url         TEXT NOT NULL,
         urlkey      TEXT NOT NULL,       -- SURT key: one query covers http/https/www variants
         via         TEXT NOT NULL,       -- 'listed', 'alias' or 'redirect from <url> at <ts>'
+        found_at    TIMESTAMP,           -- capture time of that (earliest) redirect
         run_id      INTEGER,
         PRIMARY KEY (site, urlkey)
     );

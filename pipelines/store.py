@@ -29,12 +29,13 @@ _UPSERT = (
     f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _CAPTURE_COLUMNS if c not in _KEY)
 )
-# Rows whose payload was fetched under another capture (same digest) point at that copy.
+# Rows whose payload was fetched under another capture (same payload key, see selection.py)
+# point at that copy.
 _SHARE_PAYLOADS = """
 UPDATE captures SET warc_path = f.warc_path, warc_offset = f.warc_offset,
                     warc_length = f.warc_length, payload_sha1 = f.payload_sha1
 FROM (
-    SELECT digest, coalesce(statuscode BETWEEN 300 AND 399, false) AS redirect,
+    SELECT digest, CASE WHEN statuscode BETWEEN 300 AND 399 THEN urlkey ELSE '' END AS scope,
            arg_min(warc_path, timestamp) AS warc_path, arg_min(warc_offset, timestamp) AS warc_offset,
            arg_min(warc_length, timestamp) AS warc_length,
            arg_min(payload_sha1, timestamp) AS payload_sha1
@@ -42,7 +43,14 @@ FROM (
 ) AS f
 WHERE captures.warc_path IS NULL AND captures.fetch_status = 'skipped'
   AND captures.digest = f.digest
-  AND coalesce(captures.statuscode BETWEEN 300 AND 399, false) = f.redirect
+  AND (CASE WHEN captures.statuscode BETWEEN 300 AND 399 THEN captures.urlkey ELSE '' END) = f.scope
+"""
+
+# Captures of a URL found through redirects name the earliest redirect, whatever came first.
+_VIA_EARLIEST_REDIRECT = """
+UPDATE captures SET via = t.via FROM target_urls AS t
+WHERE captures.site = t.site AND captures.urlkey = t.urlkey AND t.found_at IS NOT NULL
+  AND captures.via IS DISTINCT FROM t.via
 """
 
 
@@ -103,6 +111,7 @@ class StorePipeline:
         status = "finished" if reason == "finished" else "interrupted"
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SHARE_PAYLOADS)
+        self.connection.execute(_VIA_EARLIEST_REDIRECT)
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, replay_requests = ?, bytes_fetched = ?"
@@ -125,10 +134,14 @@ class StorePipeline:
         self.connection.execute("BEGIN TRANSACTION")
         try:
             for alias in self._aliases:
+                # The earliest redirect to a URL is where the policy moved.
                 self.connection.execute(
-                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                    " SET url = excluded.url, via = excluded.via, found_at = excluded.found_at"
+                    " WHERE target_urls.found_at IS NOT NULL"
+                    " AND excluded.found_at < target_urls.found_at",
                     [alias.site, alias.target_url, alias.url, surt_key(alias.url), alias.via,
-                     self.run_id],
+                     _moment(alias.found_at), self.run_id],
                 )  # fmt: skip
             if self._captures:
                 self.connection.executemany(_UPSERT, self._captures)
@@ -153,7 +166,7 @@ class StorePipeline:
             for url in target.urls:
                 via = "listed" if url == target.policy_url else "alias"
                 self.connection.execute(
-                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
                     [target.site, target.policy_url, url, surt_key(url), via, self.run_id],
                 )
         self.connection.execute("COMMIT")

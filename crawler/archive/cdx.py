@@ -22,6 +22,8 @@ OUTPUTS = ("text", "json")
 # (the edgi recordings of 2020-2022); since then it prints base64(zlib("urlkey timestamp")).
 RESUME_KEY_STYLES = ("compressed", "legacy")
 TOP = "\U0010ffff"  # sorts after every character a SURT key can hold
+# IA's type for text answers and its CDX errors alike, spelled as it sends it.
+TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,4 +305,4 @@ def render(result: CdxResult, query: CdxQuery) -> tuple[str, str]:
     body = "".join(f"{line}\n" for line in lines)
     if result.resume_key:
         body += f"\n{result.resume_key}\n"
-    return body, "text/plain;charset=UTF-8"
+    return body, TEXT_CONTENT_TYPE

@@ -37,6 +37,7 @@ class FaultConfig:
     block_after: int = settings.WAYBACK_IA_BLOCK_AFTER_429S
     block_seconds: float = settings.WAYBACK_IA_BLOCK_SECONDS
     error_rate: float = 0.0
+    throttle_rate: float = 0.0  # a share of random 429s, beside (or instead of) the real limits
     error_statuses: tuple[int, ...] = (502, 503, 504)
     reset_rate: float = 0.0
     truncate_rate: float = 0.0
@@ -47,12 +48,14 @@ class FaultConfig:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "reset_rate", "truncate_rate", "slow_rate"):
+        for name in ("error_rate", "throttle_rate", "reset_rate", "truncate_rate", "slow_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
-        if self.error_rate + self.reset_rate + self.truncate_rate + self.slow_rate > 1.0:
-            raise ValueError("error, reset, truncate and slow rates must add up to at most 1")
+        shares = (self.error_rate, self.throttle_rate, self.reset_rate, self.truncate_rate,
+                  self.slow_rate)  # fmt: skip
+        if sum(shares) > 1.0:
+            raise ValueError("error, throttle, reset, truncate and slow rates must add up to at most 1")
         unknown = set(self.endpoints) - set(ENDPOINTS)
         if unknown:
             raise ValueError(f"unknown endpoint(s): {', '.join(sorted(unknown))}")
@@ -60,7 +63,8 @@ class FaultConfig:
     @property
     def active(self) -> bool:
         return self.rate_limits or self.latency > 0 or any(
-            (self.error_rate, self.reset_rate, self.truncate_rate, self.slow_rate)
+            (self.error_rate, self.throttle_rate, self.reset_rate, self.truncate_rate,
+             self.slow_rate)
         )
 
 
@@ -143,6 +147,7 @@ class FaultInjector:
         draw = self._random.random()
         for rate, fault in (
             (config.error_rate, Fault.SERVER_ERROR),
+            (config.throttle_rate, Fault.RATE_LIMITED),
             (config.reset_rate, Fault.RESET),
             (config.truncate_rate, Fault.TRUNCATED),
             (config.slow_rate, Fault.SLOW),

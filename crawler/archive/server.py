@@ -72,8 +72,11 @@ class ArchiveApp:
         if self._excluded(query.urlkey):
             return web.Response(
                 status=403,
-                text=f"{BLOCKED_SITE_ERROR}\n",
-                headers={"X-Archive-Wayback-Runtime-Error": BLOCKED_SITE_ERROR},
+                body=f"{BLOCKED_SITE_ERROR}\n".encode(),
+                headers={
+                    "Content-Type": cdx.TEXT_CONTENT_TYPE,
+                    "X-Archive-Wayback-Runtime-Error": BLOCKED_SITE_ERROR,
+                },
             )
         result = cdx.run_query(
             self.index, query, resume_style=self.options.resume_keys, max_rows=self.options.max_rows

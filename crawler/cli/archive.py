@@ -59,6 +59,8 @@ def archive() -> None:
               help="How long a blocked client stays blocked.")
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of requests answered 502, 503 or 504.")
+@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of requests answered 429 at random, whatever the rate.")
 @click.option("--reset-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of connections reset before any answer.")
 @click.option("--truncate-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
@@ -74,7 +76,7 @@ def archive() -> None:
 @click.option("--seed", type=int, default=None, help="Seed for the random faults (repeatable runs).")
 def serve(paths, host, port, index_path, base_url, exclude, resume_keys, max_rows, rate_limits,
           cdx_per_minute, replay_per_minute, retry_after, block_after, block_seconds, error_rate,
-          reset_rate, truncate_rate, slow_rate, slow_seconds, latency, fault_endpoints,
+          throttle_rate, reset_rate, truncate_rate, slow_rate, slow_seconds, latency, fault_endpoints,
           seed) -> None:  # fmt: skip
     """Serve WARC files (files or folders) with the Wayback Machine's CDX and replay API.
 
@@ -102,6 +104,7 @@ def serve(paths, host, port, index_path, base_url, exclude, resume_keys, max_row
             block_after=block_after,
             block_seconds=block_seconds,
             error_rate=error_rate,
+            throttle_rate=throttle_rate,
             reset_rate=reset_rate,
             truncate_rate=truncate_rate,
             slow_rate=slow_rate,

@@ -16,7 +16,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.items import FAILED, FETCHED, SKIPPED, AliasItem, CaptureItem, Memento
-from crawler.selection import is_redirect, skip_reason
+from crawler.selection import payload_key, skip_reason
 from crawler.targets import Target, load_targets
 from crawler.wayback import (
     CdxRecord,
@@ -63,7 +63,7 @@ class WaybackSpider(Spider):
         self.archive = ""
         self.page_size = 0
         self.max_redirects = 0
-        self._fetched: set[tuple[str, bool]] = set()
+        self._fetched: set[tuple[str, str]] = set()
         self._seen: set[tuple[str, str, str, str]] = set()
         self._keys: dict[tuple[str, str], set[str]] = {}
 
@@ -77,7 +77,7 @@ class WaybackSpider(Spider):
         spider.collapse_digest = settings.getbool("WAYBACK_CDX_COLLAPSE_DIGEST")
         db = settings.get("POLICYTRAIL_DB")
         spider.ledger = read_ledger(Path(db)) if db else Ledger()
-        spider._fetched = set(spider.ledger.fetched_digests)
+        spider._fetched = set(spider.ledger.fetched)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -172,7 +172,7 @@ class WaybackSpider(Spider):
             self.crawler.stats.inc_value(f"policytrail/skipped/{reason.split(' ')[0]}")
             yield capture
             return
-        self._fetched.add((record.digest, is_redirect(record)))
+        self._fetched.add(payload_key(record))
         yield self.memento_request(
             memento_url(self.archive, record.timestamp, record.original), capture, target, ()
         )
@@ -236,17 +236,24 @@ class WaybackSpider(Spider):
         yield self._failed(capture, f"HTTP {response.status} without Memento-Datetime: {text}"[:300])
 
     def _follow_move(self, target: Target, capture: CaptureItem, location: str) -> Iterator:
-        """A captured redirect to another URL: the policy moved, so that URL joins the target."""
-        key = (target.site, target.policy_url)
+        """A captured redirect to another URL: the policy moved, so that URL joins the target.
+
+        Every such redirect is reported (the store keeps the earliest as the URL's origin);
+        the new URL is enumerated once.
+        """
+        if not location.startswith(("http://", "https://")):
+            return
         new_key = surt_key(location)
-        known = self._keys.setdefault(key, {surt_key(url) for url in target.urls})
-        if new_key in known or not location.startswith(("http://", "https://")):
+        if new_key in {surt_key(url) for url in target.urls}:
+            return
+        via = f"redirect from {capture.url} at {capture.timestamp}"
+        yield AliasItem(target.site, target.policy_url, location, via, capture.timestamp)
+        known = self._keys.setdefault((target.site, target.policy_url), set())
+        if new_key in known:
             return
         known.add(new_key)
-        via = f"redirect from {capture.url} at {capture.timestamp}"
         self.logger.info("%s: policy moved to %s (%s)", target.site, location, via)
         self.crawler.stats.inc_value("policytrail/aliases_found")
-        yield AliasItem(target.site, target.policy_url, location, via)
         yield self.cdx_request(target, location, via=via)
 
     def fetch_failed(self, failure: Failure) -> Iterator[CaptureItem]:
@@ -259,7 +266,7 @@ class WaybackSpider(Spider):
 
     def _failed(self, capture: CaptureItem, reason: str) -> CaptureItem:
         # Not fetched after all: a later row with the same digest may try again.
-        self._fetched.discard((capture.digest, capture.statuscode.startswith("3")))
+        self._fetched.discard(payload_key(capture.record))
         self.crawler.stats.inc_value("policytrail/failed")
         return replace(capture, fetch_status=FAILED, reason=reason)
 

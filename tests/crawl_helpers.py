@@ -1,0 +1,53 @@
+"""Helpers for end-to-end crawl tests: run the CLI in a subprocess, read the database back."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import duckdb
+
+from crawler.wayback import CdxRecord, parse_cdx_json, unique_records
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """`policytrail ARGS` in a fresh interpreter (Scrapy's reactor runs once per process)."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        capture_output=True, text=True, timeout=timeout, cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "POLICYTRAIL_CACHE_DIR": str(cwd / "cache"),
+             "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+
+
+def cdx_rows(base_url: str, url: str) -> list[CdxRecord]:
+    """Every row the archive lists for one URL, exact repeats dropped (as the crawler does)."""
+    with urllib.request.urlopen(f"{base_url}/cdx/search/cdx?url={url}&output=json") as answer:
+        return unique_records(parse_cdx_json(answer.read().decode())[0])
+
+
+def capture_rows(db: Path, *columns: str) -> list[tuple]:
+    connection = duckdb.connect(str(db), read_only=True)
+    try:
+        return connection.execute(
+            f"SELECT {', '.join(columns)} FROM captures ORDER BY site, url, timestamp, digest"
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple]:
+    connection = duckdb.connect(str(db), read_only=True)
+    try:
+        return connection.execute(sql, list(params)).fetchall()
+    finally:
+        connection.close()
+
+
+def dump(value: object) -> str:
+    return json.dumps(value, default=str, indent=1)
