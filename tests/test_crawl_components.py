@@ -1,0 +1,283 @@
+"""The crawl's parts, built through Scrapy's crawler helpers: spider callbacks, politeness, rules."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+from twisted.internet.error import ConnectionRefusedError
+
+from crawler import settings as project_settings
+from crawler.items import FAILED, FETCHED, SKIPPED, AliasItem, CaptureItem
+from crawler.middlewares.politeness import PolitenessMiddleware
+from crawler.selection import payload_key, skip_reason
+from crawler.spiders.wayback import WaybackSpider
+from crawler.wayback import CdxRecord
+
+ARCHIVE = "http://archive.test"
+POLICY = "http://www.acme.example/privacy"
+
+
+def record(ts="20100101000000", status="200", mime="text/html", digest="AAA", url=POLICY):
+    return CdxRecord("example,acme)/privacy", ts, url, mime, status, digest, "100")
+
+
+# ---- selection rules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (record(), None),
+        (record(status="404"), "status 404"),
+        (record(status="500"), "status 500"),
+        (record(mime="image/png"), "mimetype image/png"),
+        (record(mime="application/pdf"), None),
+        (record(mime="warc/revisit", status="-"), None),  # fetch and let the replay tell
+        (record(mime="unk", status="301"), None),  # redirects are fetched for their Location
+        (record(digest="SEEN"), "digest already fetched"),
+    ],
+)
+def test_skip_reason(row, reason):
+    assert skip_reason(row, {("SEEN", "")}) == reason
+
+
+def test_redirects_share_a_payload_only_within_one_url():
+    empty = "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+    here = record(status="301", digest=empty)
+    elsewhere = CdxRecord("example,acme)/other", "2010", "http://acme.example/other", "unk", "301",
+                          empty, "0")  # fmt: skip
+    assert payload_key(here) != payload_key(elsewhere)
+    assert skip_reason(here, {payload_key(elsewhere)}) is None
+    assert skip_reason(here, {payload_key(here)}) == "digest already fetched"
+
+
+# ---- the spider ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spider(tmp_path):
+    targets = tmp_path / "targets.csv"
+    targets.write_text(f"site,policy_url\nacme.example,{POLICY}\n")
+    crawler = get_crawler(WaybackSpider, {"WAYBACK_ARCHIVE_URL": ARCHIVE, "POLICYTRAIL_DB": None,
+                                          "WAYBACK_CDX_PAGE_SIZE": 2, "WAYBACK_MAX_REDIRECTS": 5})  # fmt: skip
+    return WaybackSpider.from_crawler(crawler, targets=str(targets))
+
+
+def start_requests(spider) -> list[Request]:
+    async def collect():
+        return [request async for request in spider.start()]
+
+    return asyncio.run(collect())
+
+
+def cdx_response(request: Request, body: str) -> TextResponse:
+    return TextResponse(request.url, body=body.encode(), request=request, status=200)
+
+
+def test_start_asks_the_cdx_api_with_paging(spider):
+    [request] = start_requests(spider)
+    assert request.url.startswith(f"{ARCHIVE}/cdx/search/cdx?url=http%3A%2F%2Fwww.acme.example")
+    assert "output=json" in request.url and "limit=2" in request.url
+    assert request.meta["download_slot"] == "cdx"
+
+
+def test_parse_cdx_records_skips_fetches_the_rest_and_follows_the_resume_key(spider):
+    [request] = start_requests(spider)
+    body = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"],\n'
+        f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"],\n'
+        f'["example,acme)/privacy","20110101000000","{POLICY}","text/html","404","D2","10"],\n'
+        f'["example,acme)/privacy","20120101000000","{POLICY}","text/html","200","D1","10"],\n'
+        '[],\n["KEY=="]]\n'
+    )
+    out = list(request.callback(cdx_response(request, body), **request.cb_kwargs))
+    mementos = [o for o in out if isinstance(o, Request) and o.meta["download_slot"] == "replay"]
+    pages = [o for o in out if isinstance(o, Request) and o.meta["download_slot"] == "cdx"]
+    skipped = [o for o in out if isinstance(o, CaptureItem)]
+    assert [m.url for m in mementos] == [f"{ARCHIVE}/web/20100101000000id_/{POLICY}"]
+    assert [(s.timestamp, s.reason) for s in skipped] == [
+        ("20110101000000", "status 404"), ("20120101000000", "digest already fetched")
+    ]
+    assert len(pages) == 1 and "resumeKey=KEY%3D%3D" in pages[0].url
+
+
+def memento(request: Request, status=200, headers=None, body=b"<p>policy</p>") -> Response:
+    return HtmlResponse(request.url, status=status, headers=headers or {}, body=body,
+                        request=request)  # fmt: skip
+
+
+def first_memento_request(spider) -> Request:
+    [request] = start_requests(spider)
+    body = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"]]\n'
+    )
+    [fetch] = list(request.callback(cdx_response(request, body), **request.cb_kwargs))
+    return fetch
+
+
+def test_a_response_with_memento_datetime_is_a_capture_whatever_its_status(spider):
+    fetch = first_memento_request(spider)
+    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT", "Content-Type": "text/html",
+               "X-Archive-Orig-Server": "Apache", "X-Archive-Orig-Content-Encoding": "gzip"}  # fmt: skip
+    [item] = list(fetch.callback(memento(fetch, 429, headers), **fetch.cb_kwargs))
+    assert item.fetch_status == FETCHED and item.memento.http_status == 429
+    assert ("Server", "Apache") in item.memento.headers
+    assert all(name != "Content-Encoding" for name, _ in item.memento.headers)  # body is decoded
+
+
+def test_the_archive_redirect_is_followed_with_its_chain(spider):
+    fetch = first_memento_request(spider)
+    hop = f"{ARCHIVE}/web/20100102000000id_/{POLICY}"
+    [follow] = list(fetch.callback(memento(fetch, 302, {"Location": hop}, b""), **fetch.cb_kwargs))
+    assert follow.url == hop and follow.cb_kwargs["chain"] == (fetch.url,)
+    headers = {"Memento-Datetime": "Sat, 02 Jan 2010 00:00:00 GMT"}
+    [item] = list(follow.callback(memento(follow, 200, headers), **follow.cb_kwargs))
+    assert item.memento.final_url == hop and item.memento.redirect_chain == [fetch.url]
+    assert item.memento.memento_url == fetch.url
+
+
+@pytest.mark.parametrize(
+    ("location", "reason"),
+    [
+        ("https://elsewhere.example/page", "redirect leaves the archive"),
+        ("SELF", "redirect loop"),
+    ],
+)
+def test_redirects_out_of_the_archive_or_in_a_loop_fail(spider, location, reason):
+    fetch = first_memento_request(spider)
+    location = fetch.url if location == "SELF" else location
+    [item] = list(fetch.callback(memento(fetch, 302, {"Location": location}, b""), **fetch.cb_kwargs))
+    assert item.fetch_status == FAILED and item.reason.startswith(reason)
+
+
+def test_too_many_redirects_fail(spider):
+    fetch = first_memento_request(spider)
+    chain = tuple(f"{ARCHIVE}/web/2010010{n}000000id_/{POLICY}" for n in range(5))
+    hop = f"{ARCHIVE}/web/20100109000000id_/{POLICY}"
+    response = memento(fetch, 302, {"Location": hop}, b"")
+    [item] = list(fetch.callback(response, **{**fetch.cb_kwargs, "chain": chain}))
+    assert item.reason == "more than 5 redirects"
+
+
+def test_no_memento_datetime_is_a_failure_with_the_reason(spider):
+    fetch = first_memento_request(spider)
+    [item] = list(fetch.callback(memento(fetch, 404, {}, b"<p>Not archived</p>"), **fetch.cb_kwargs))
+    assert item.fetch_status == FAILED
+    assert item.reason.startswith("HTTP 404 without Memento-Datetime")
+
+
+def test_a_captured_redirect_to_a_new_url_makes_it_an_alias(spider):
+    fetch = first_memento_request(spider)
+    new = "https://www.acme.example/legal/privacy"
+    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+               "Location": f"/web/20100101000000id_/{new}"}  # fmt: skip
+    out = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
+    alias, cdx, item = out
+    assert isinstance(alias, AliasItem) and alias.url == new
+    assert alias.via == f"redirect from {POLICY} at 20100101000000"
+    assert cdx.meta["download_slot"] == "cdx" and cdx.cb_kwargs["url"] == new
+    assert item.memento.location == new and item.statuscode == "200"
+    # a second redirect to the same place is reported, but not enumerated again
+    again = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
+    assert [type(o) for o in again] == [AliasItem, CaptureItem]
+
+
+def test_a_redirect_to_a_variant_of_the_same_url_is_no_move(spider):
+    fetch = first_memento_request(spider)
+    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+               "Location": f"{ARCHIVE}/web/20100101000000id_/https://acme.example/privacy"}  # fmt: skip
+    [item] = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
+    assert item.memento.location == "https://acme.example/privacy"
+
+
+# ---- politeness -----------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def politeness():
+    crawler = get_crawler(WaybackSpider, {
+        "WAYBACK_429_PAUSE": 60.0, "WAYBACK_429_PAUSE_MAX": 3600.0, "WAYBACK_BLOCK_PAUSE": 3600.0,
+        "WAYBACK_BLOCK_WINDOW": 300.0, "WAYBACK_RETRY_BACKOFF": 0.0, "RETRY_TIMES": 2,
+        "WAYBACK_429_RETRIES": 3, "RETRY_HTTP_CODES": project_settings.RETRY_HTTP_CODES,
+    })  # fmt: skip
+    crawler.spider = WaybackSpider.__new__(WaybackSpider)
+    crawler.spider.crawler = crawler
+    middleware = build_from_crawler(PolitenessMiddleware, crawler)
+    middleware._clock = Clock()
+    return middleware
+
+
+def replay_request() -> Request:
+    return Request(f"{ARCHIVE}/web/2010id_/{POLICY}", meta={"download_slot": "replay"})
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_429_pauses_the_endpoint_doubling_and_honouring_retry_after(politeness):
+    request = replay_request()
+    limited = Response(request.url, status=429, request=request)
+    retry = run(politeness.process_response(request, limited))
+    state = politeness.state(request)
+    assert isinstance(retry, Request) and state.paused_until == 1060.0
+    retry = run(politeness.process_response(retry, Response(request.url, status=429, request=retry)))
+    assert state.paused_until == 1120.0  # 120 s: doubled
+    long_wait = Response(request.url, status=429, headers={"Retry-After": "900"}, request=retry)
+    retry = run(politeness.process_response(retry, long_wait))
+    assert state.paused_until == 1900.0  # Retry-After beats the doubled 240 s
+    # CDX requests are another endpoint: not paused
+    assert politeness.state(Request("http://x", meta={"download_slot": "cdx"})).paused_until == 0
+    # past WAYBACK_429_RETRIES the response goes through, for the spider to record
+    final = Response(request.url, status=429, request=retry)
+    assert run(politeness.process_response(retry, final)) is final
+
+
+def test_an_archived_429_page_is_content_not_a_rate_limit(politeness):
+    request = replay_request()
+    archived = Response(request.url, status=429, request=request,
+                        headers={"Memento-Datetime": "Thu, 29 Jan 2015 03:49:04 GMT"})  # fmt: skip
+    assert run(politeness.process_response(request, archived)) is archived
+    assert politeness.state(request).paused_until == 0
+
+
+def test_refused_connections_after_a_429_mean_a_block(politeness):
+    request = replay_request()
+    run(politeness.process_response(request, Response(request.url, status=429, request=request)))
+    politeness._clock.now += 30
+    retry = run(politeness.process_exception(request, ConnectionRefusedError()))
+    assert isinstance(retry, Request)
+    assert politeness.state(request).paused_until == 1030.0 + 3600.0
+    assert politeness.crawler.stats.get_value("policytrail/blocked") == 1
+
+
+def test_5xx_retries_then_hands_the_response_on(politeness):
+    request = replay_request()
+    first = run(politeness.process_response(request, Response(request.url, status=503, request=request)))
+    second = run(politeness.process_response(first, Response(request.url, status=503, request=first)))
+    assert isinstance(first, Request) and isinstance(second, Request)
+    last = Response(request.url, status=503, request=second)
+    assert run(politeness.process_response(second, last)) is last
+    assert politeness.state(request).paused_until == 0  # 5xx do not pause the endpoint
+
+
+def test_waits_out_a_pause_before_sending(politeness):
+    request = replay_request()
+    politeness._clock = lambda: 0.0
+    politeness.state(request).paused_until = 0.05
+    assert run(politeness.process_request(request)) is None
