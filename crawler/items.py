@@ -52,6 +52,7 @@ class CaptureItem:
     reason: str | None = None
     via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
     memento: Memento | None = None
+    encoding: str | None = None  # filled by the decode pipeline: "cp1252 (meta)"
     # filled by the WARC pipeline once the memento is written
     warc_path: str | None = None
     warc_offset: int | None = None

@@ -119,6 +119,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.politeness.PolitenessMiddleware": 550,
 }
 ITEM_PIPELINES = {
+    "pipelines.decode.DecodePipeline": 50,
     "pipelines.warcs.WarcPipeline": 100,
     "pipelines.store.StorePipeline": 900,
 }

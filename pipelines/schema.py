@@ -70,6 +70,7 @@ MIGRATIONS: Sequence[str] = (
         content_type     TEXT,
         payload_sha1     TEXT,           -- base32 SHA-1 of the bytes received
         payload_length   BIGINT,
+        encoding         TEXT,           -- how the text is read, and why: 'cp1252 (meta)'
         warc_path        TEXT,           -- relative to the database's folder
         warc_offset      BIGINT,
         warc_length      BIGINT,

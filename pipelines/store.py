@@ -19,7 +19,7 @@ _CAPTURE_COLUMNS = (
     "site", "url", "timestamp", "digest", "urlkey", "mimetype", "statuscode", "length",
     "fetch_status", "reason", "target_url", "via", "memento_url", "final_url",
     "memento_datetime", "redirect_chain", "location", "http_status", "content_type",
-    "payload_sha1", "payload_length", "warc_path", "warc_offset", "warc_length", "fetched_at",
+    "payload_sha1", "payload_length", "encoding", "warc_path", "warc_offset", "warc_length", "fetched_at",
     "run_id",
 )  # fmt: skip
 _KEY = ("site", "url", "timestamp", "digest")
@@ -179,6 +179,7 @@ class StorePipeline:
             "digest": item.digest, "urlkey": item.urlkey, "mimetype": item.mimetype,
             "statuscode": status, "length": item.length, "fetch_status": item.fetch_status,
             "reason": item.reason, "target_url": item.target_url, "via": item.via,
+            "encoding": item.encoding,
             "warc_path": item.warc_path, "warc_offset": item.warc_offset,
             "warc_length": item.warc_length, "run_id": self.run_id,
         }  # fmt: skip

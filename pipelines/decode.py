@@ -1,0 +1,74 @@
+"""Decoding archived HTML to text: HTTP charset, then the page's meta charset, then detection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
+import charset_normalizer
+from scrapy.crawler import Crawler
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
+
+from crawler.items import FETCHED, CaptureItem
+
+# Old pages that declare nothing are most often windows-1252 (what browsers assume for them).
+FALLBACK_ENCODING = "cp1252"
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str  # Python codec name, e.g. "utf-8", "cp1252"
+    source: str  # where the encoding came from: "bom", "http", "meta", "detected", "fallback"
+
+
+def _detect(body: bytes) -> str | None:
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    return best.encoding if best else None
+
+
+def decode_html(body: bytes, content_type: str | None) -> Decoded:
+    """Text of an HTML payload. Latin-1 labels are read as windows-1252, as browsers do."""
+    detected: list[str] = []
+
+    def detect(data: bytes) -> str | None:
+        found = _detect(data)
+        if found:
+            detected.append(found)
+        return found
+
+    encoding, text = html_to_unicode(
+        content_type, body, default_encoding=FALLBACK_ENCODING, auto_detect_fun=detect
+    )
+    if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        source = "bom"
+    elif content_type and http_content_type_encoding(content_type):
+        source = "http"
+    elif html_body_declared_encoding(body):
+        source = "meta"
+    elif detected:
+        source = "detected"
+    else:
+        source = "fallback"
+    return Decoded(text, encoding, source)
+
+
+class DecodePipeline:
+    """Records, for each fetched HTML capture, the encoding its text is read with and why."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item):
+        if isinstance(item, CaptureItem) and item.fetch_status == FETCHED and item.memento:
+            content_type = item.memento.content_type or ""
+            if content_type.split(";")[0].strip().lower() in HTML_TYPES and item.memento.body:
+                decoded = decode_html(item.memento.body, content_type)
+                item.encoding = f"{decoded.encoding} ({decoded.source})"
+                self.crawler.stats.inc_value(f"policytrail/encoding/{decoded.source}")
+        return item
