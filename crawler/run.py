@@ -63,7 +63,7 @@ def run_crawl(
     check_window(from_ts, to_ts)
     connect(db).close()  # creates or migrates it, and fails now if another process holds it
     settings = crawl_settings(db, archive, local=local, extra=extra)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(WaybackSpider)
     process.crawl(crawler, targets=str(targets), archive=archive, from_ts=from_ts, to_ts=to_ts)
     process.start()

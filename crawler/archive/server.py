@@ -316,6 +316,8 @@ class ArchiveServer:
         self.stop()
 
     def start(self) -> ArchiveServer:
+        if self._thread is not None:
+            return self  # already running: `with server.start():` starts it once
         self._thread = threading.Thread(target=self._run, name="policytrail-archive", daemon=True)
         self._thread.start()
         self._ready.wait(30)
@@ -349,7 +351,7 @@ class ArchiveServer:
         self._loop.close()
 
     async def _start_site(self) -> None:
-        self._runner = web.AppRunner(self.app.application(), access_log=None)
+        self._runner = web.AppRunner(self.app.application(), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -360,7 +362,7 @@ class ArchiveServer:
 
 async def serve_until_stopped(server_app: ArchiveApp, host: str, port: int, announce) -> None:
     """Run in the foreground (the CLI); `announce(base_url)` once the socket is listening."""
-    runner = web.AppRunner(server_app.application(), access_log=None)
+    runner = web.AppRunner(server_app.application(), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
