@@ -67,7 +67,11 @@ def parse_timestamp(value: str) -> datetime:
     padded = pad_timestamp(value)
     month, day = int(padded[4:6]) or 1, int(padded[6:8]) or 1
     fixed = f"{padded[:4]}{month:02d}{day:02d}{padded[8:]}"
-    return datetime.strptime(fixed, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    try:
+        return datetime.strptime(fixed, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        # strptime's own words ("unconverted data remains: 0") do not name the value.
+        raise ValueError(f"not a real date and time: {value!r}") from None
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -48,6 +48,10 @@ class CaptureSpec:
         if len(self.timestamp) != 14:
             object.__setattr__(self, "timestamp", pad_timestamp(self.timestamp))
         parse_timestamp(self.timestamp)
+        # Padded like `timestamp`, or a revisit of "2010" would not find the capture at 2010.
+        refers = self.refers_to_timestamp
+        if refers is not None and len(refers) != 14:
+            object.__setattr__(self, "refers_to_timestamp", pad_timestamp(refers))
         if self.kind not in (RESPONSE, REVISIT):
             raise ValueError(f"kind must be {RESPONSE!r} or {REVISIT!r}, not {self.kind!r}")
         if self.kind == REVISIT and not (self.refers_to_timestamp or self.digest):
@@ -69,14 +73,17 @@ def write_warc(captures: Iterable[CaptureSpec], path: str | Path, *, gzip: bool 
     target.parent.mkdir(parents=True, exist_ok=True)
     captures = list(captures)
     digests = {(c.url, c.timestamp): c.digest or payload_digest(c.body) for c in captures}
-    with target.open("wb") as handle:
-        writer = WARCWriter(handle, gzip=gzip)
-        writer.write_record(
-            writer.create_warcinfo_record(target.name, {"software": "policytrail fixture builder"})
-        )
-        for capture in captures:
-            for record in _records(writer, capture, digests):
-                writer.write_record(record)
+    try:
+        with target.open("wb") as handle:
+            writer = WARCWriter(handle, gzip=gzip)
+            software = {"software": "policytrail fixture builder"}
+            writer.write_record(writer.create_warcinfo_record(target.name, software))
+            for capture in captures:
+                for record in _records(writer, capture, digests):
+                    writer.write_record(record)
+    except BaseException:
+        target.unlink(missing_ok=True)  # a half-written WARC would be indexed by a later serve
+        raise
     return target
 
 
@@ -198,6 +205,9 @@ def _load_csv(source: Path) -> list[CaptureSpec]:
             raise SpecError(str(source), "header", f"unknown column(s) {', '.join(sorted(unknown))}")
         specs = []
         for line, row in enumerate(reader, 2):
+            if None in row:  # csv puts values beyond the header under None: an unquoted comma
+                extra = f"{len(row[None])} field(s) more than the header"
+                raise SpecError(str(source), f"line {line}", extra)
             entry: dict[str, object] = {k: v for k, v in row.items() if v not in (None, "")}
             headers = []
             if "content_type" in entry:
@@ -228,7 +238,9 @@ def _spec_entry(source: Path, number: int | str, entry: object, numbered: bool =
             digest=_optional(entry, "digest"),
         )
     except (KeyError, TypeError, ValueError, OSError) as error:
-        raise SpecError(str(source), label, str(error).strip("'\"")) from None
+        # str() of a KeyError adds quotes; other messages keep theirs, often around a value.
+        message = str(error.args[0]) if isinstance(error, KeyError) else str(error)
+        raise SpecError(str(source), label, message) from None
 
 
 def _text(entry: Mapping[str, object], key: str) -> str:
@@ -262,7 +274,7 @@ def _body(source: Path, entry: Mapping[str, object]) -> bytes:
     if "body" in entry:
         return str(entry["body"]).encode("utf-8")
     if "body_base64" in entry:
-        return base64.b64decode(str(entry["body_base64"]))
+        return base64.b64decode(str(entry["body_base64"]), validate=True)
     if "body_file" in entry:
         return (source.parent / str(entry["body_file"])).read_bytes()
     return b""

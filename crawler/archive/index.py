@@ -131,7 +131,12 @@ class ArchiveIndex:
         connection.execute(
             "INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),)
         )
-        indexed = _refresh(connection, warcs)
+        try:
+            indexed = _refresh(connection, warcs)
+        except BaseException:
+            # Rolls the refresh back; left open, it would hold the write lock for this process.
+            connection.close()
+            raise
         connection.commit()
         return cls(connection, [w.parent for w in warcs]), indexed
 
