@@ -28,10 +28,21 @@ from crawler.archive.server import ArchiveServer  # noqa: E402
 def crawl(targets: Path, db: Path, base_url: str) -> tuple[float, int]:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "crawler", "crawl", str(targets), "--db", str(db),
-         "--archive", base_url, "--local"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            str(targets),
+            "--db",
+            str(db),
+            "--archive",
+            base_url,
+            "--local",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         sys.exit(result.stderr[-2000:])
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -47,34 +58,44 @@ def main() -> None:
         root = Path(scratch)
         started = time.perf_counter()
         targets, total = build(root / "warcs", args.sites, args.captures)
-        print(f"synthetic archive: {total} captures of {args.sites} sites,"
-              f" written in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"synthetic archive: {total} captures of {args.sites} sites,"
+            f" written in {time.perf_counter() - started:.1f} s"
+        )
         index = root / "index.sqlite3"
         for attempt in ("cold", "warm"):
             started = time.perf_counter()
             server = ArchiveServer([root / "warcs"], index_path=index)
-            print(f"archive index ({attempt}): {time.perf_counter() - started:.2f} s,"
-                  f" {server.files_indexed} files read")  # fmt: skip
+            print(
+                f"archive index ({attempt}): {time.perf_counter() - started:.2f} s,"
+                f" {server.files_indexed} files read"
+            )
             if attempt == "cold":
                 server.index.close()
         with server.start():
             db = root / "bench.duckdb"
             seconds, peak_kb = crawl(targets, db, server.base_url)
             connection = duckdb.connect(str(db), read_only=True)
-            counts = dict(connection.execute(
-                "SELECT fetch_status, count(*) FROM captures GROUP BY ALL").fetchall())  # fmt: skip
+            counts = dict(
+                connection.execute(
+                    "SELECT fetch_status, count(*) FROM captures GROUP BY ALL"
+                ).fetchall()
+            )
             connection.close()
             fetched = counts.get("fetched", 0)
-            print(f"crawl: {seconds:.1f} s for {sum(counts.values())} capture rows"
-                  f" ({sum(counts.values()) / seconds:.0f} rows/s), {fetched} fetched"
-                  f" ({fetched / seconds:.0f} replays/s), {counts}")  # fmt: skip
+            print(
+                f"crawl: {seconds:.1f} s for {sum(counts.values())} capture rows"
+                f" ({sum(counts.values()) / seconds:.0f} rows/s), {fetched} fetched"
+                f" ({fetched / seconds:.0f} replays/s), {counts}"
+            )
             print(f"crawler peak memory: {peak_kb / 1024:.0f} MB")
             warcs = sum(p.stat().st_size for p in (root / "bench-warcs").glob("*.warc.gz"))
             print(f"database: {db.stat().st_size / 1e6:.1f} MB, WARCs kept: {warcs / 1e6:.1f} MB")
             seconds, _ = crawl(targets, db, server.base_url)
             connection = duckdb.connect(str(db), read_only=True)
             added = connection.execute(
-                "SELECT captures_listed FROM crawl_runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]  # fmt: skip
+                "SELECT captures_listed FROM crawl_runs ORDER BY run_id DESC LIMIT 1"
+            ).fetchone()[0]
             connection.close()
             print(f"second run: {seconds:.1f} s, {added} rows added (must be 0)")
 

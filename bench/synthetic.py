@@ -16,8 +16,9 @@ PARAGRAPH = (
 
 
 def policy(site: int, version: int, noise: int) -> bytes:
-    text = "".join(f"<p>{PARAGRAPH} Section {n} of version {version} for site {site}.</p>"
-                   for n in range(12))  # fmt: skip
+    text = "".join(
+        f"<p>{PARAGRAPH} Section {n} of version {version} for site {site}.</p>" for n in range(12)
+    )
     return (
         f"<html><head><title>Privacy policy</title><script>var n={noise};</script></head>"
         f"<body><h1>Privacy policy</h1><p>Last updated: January {version + 1}, 2015</p>{text}"
@@ -25,8 +26,9 @@ def policy(site: int, version: int, noise: int) -> bytes:
     ).encode()
 
 
-def build(folder: Path, sites: int, captures_per_site: int, versions: int = 5,
-          seed: int = 1) -> tuple[Path, int]:  # fmt: skip
+def build(
+    folder: Path, sites: int, captures_per_site: int, versions: int = 5, seed: int = 1
+) -> tuple[Path, int]:
     """WARCs (one per 100 sites) and a targets CSV; returns (targets path, capture count)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -44,8 +46,15 @@ def build(folder: Path, sites: int, captures_per_site: int, versions: int = 5,
             version = number * versions // captures_per_site
             # a third of the captures repeat the previous payload exactly (the same digest)
             noise = number - number % 3
-            batch.append(CaptureSpec(url, timestamp, headers=HTML, body=policy(site, version, noise),
-                                     with_request=False))  # fmt: skip
+            batch.append(
+                CaptureSpec(
+                    url,
+                    timestamp,
+                    headers=HTML,
+                    body=policy(site, version, noise),
+                    with_request=False,
+                )
+            )
             total += 1
         if (site + 1) % 100 == 0 or site == sites - 1:
             write_warc(batch, folder / f"part-{site // 100:05d}.warc.gz")

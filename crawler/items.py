@@ -37,7 +37,7 @@ class Memento:
 
 @dataclass(slots=True)
 class CaptureItem:
-    """One CDX row of a target's URL, and what became of it (fetched, skipped or failed, and why)."""
+    """A CDX row of a target's URL, and what became of it: fetched, skipped or failed, and why."""
 
     site: str
     target_url: str  # the policy URL of the target this capture counts for
@@ -62,8 +62,15 @@ class CaptureItem:
     def record(self) -> CdxRecord:
         """The CDX row this capture came from."""
         length = "" if self.length is None else str(self.length)
-        return CdxRecord(self.urlkey, self.timestamp, self.url, self.mimetype, self.statuscode,
-                         self.digest, length)  # fmt: skip
+        return CdxRecord(
+            self.urlkey,
+            self.timestamp,
+            self.url,
+            self.mimetype,
+            self.statuscode,
+            self.digest,
+            length,
+        )
 
     def __post_init__(self) -> None:
         if self.fetch_status not in FETCH_STATUSES:

@@ -1,4 +1,4 @@
-"""The progress extension: a line per site every few seconds (listed, fetched, skipped, failed, rate)."""
+"""The progress extension: a line per site every few seconds (listed, fetched, skipped, failed)."""
 
 from __future__ import annotations
 

@@ -96,7 +96,10 @@ def format_summary(rows: list[SiteSummary]) -> str:
     table.append(totals)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
         for row in table
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))

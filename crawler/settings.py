@@ -1,4 +1,4 @@
-"""Scrapy settings for policytrail, and every number the crawler or the local archive is tuned by."""
+"""Scrapy settings for policytrail: every number the crawler and the local archive are tuned by."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ class Target:
 
 
 def registered_domain(url: str) -> str:
-    """A site name from a URL: its host without `www.` (a light stand-in for a public-suffix lookup)."""
+    """A site name from a URL: its host without `www.` (a stand-in for a public-suffix list)."""
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
@@ -55,7 +55,9 @@ def load_targets(path: str | Path) -> list[Target]:
     except UnicodeDecodeError:
         raise BadInputError(f"{source}: not UTF-8 text") from None
     first = next((line for line in text.splitlines() if line.strip()), "")
-    rows = _csv_rows(source, text) if first.lower().startswith("site,") else _text_rows(source, text)
+    rows = (
+        _csv_rows(source, text) if first.lower().startswith("site,") else _text_rows(source, text)
+    )
     targets = _merge(rows)
     if not targets:
         raise BadInputError(f"{source}: no targets in the file")
@@ -78,8 +80,10 @@ def _csv_rows(source: Path, text: str) -> Iterable[Target]:
     missing = [name for name in CSV_REQUIRED if name not in header]
     unknown = [name for name in header if name not in CSV_REQUIRED + CSV_OPTIONAL]
     if missing or unknown:
-        problem = f"missing column {', '.join(missing)}" if missing else (
-            f"unknown column {', '.join(unknown)}"
+        problem = (
+            f"missing column {', '.join(missing)}"
+            if missing
+            else (f"unknown column {', '.join(unknown)}")
         )
         raise BadInputError(
             f"{source}:1: {problem} (expected site,policy_url[,alias_urls,from,to])"
@@ -118,7 +122,9 @@ def _timestamp(value: str | None, where: str, name: str, *, upper: bool) -> str 
         return None
     digits = value.replace("-", "")
     if not digits.isdigit() or len(digits) not in (4, 6, 8, 14):
-        raise BadInputError(f"{where}: {name} must be YYYY, YYYYMM, YYYYMMDD or 14 digits: {value!r}")
+        raise BadInputError(
+            f"{where}: {name} must be YYYY, YYYYMM, YYYYMMDD or 14 digits: {value!r}"
+        )
     return pad_timestamp(digits, upper=upper)
 
 

@@ -165,7 +165,7 @@ def cdx_search_url(
     filters: Sequence[str] = (),
     match_type: str | None = None,
 ) -> str:
-    """The CDX search URL for one query, in JSON with resume keys; parameters checked by waybackpy."""
+    """The CDX search URL of one query (JSON, resume keys); parameters are checked by waybackpy."""
     from waybackpy.cdx_utils import check_collapses, check_filters, check_match_type, full_url
     from waybackpy.exceptions import WaybackError
 

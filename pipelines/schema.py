@@ -94,11 +94,13 @@ def current_version(connection: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
     if not exists:
         return 0
-    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[
+        0
+    ]
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> int:
-    """Bring the database to SCHEMA_VERSION, each step in its own transaction; returns the version."""
+    """Bring the database to SCHEMA_VERSION, each step in a transaction of its own."""
     connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations"
         " (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"

@@ -16,12 +16,34 @@ from crawler.wayback import parse_timestamp, surt_key
 from pipelines.database import connect
 
 _CAPTURE_COLUMNS = (
-    "site", "url", "timestamp", "digest", "urlkey", "mimetype", "statuscode", "length",
-    "fetch_status", "reason", "target_url", "via", "memento_url", "final_url",
-    "memento_datetime", "redirect_chain", "location", "http_status", "content_type",
-    "payload_sha1", "payload_length", "encoding", "warc_path", "warc_offset", "warc_length", "fetched_at",
+    "site",
+    "url",
+    "timestamp",
+    "digest",
+    "urlkey",
+    "mimetype",
+    "statuscode",
+    "length",
+    "fetch_status",
+    "reason",
+    "target_url",
+    "via",
+    "memento_url",
+    "final_url",
+    "memento_datetime",
+    "redirect_chain",
+    "location",
+    "http_status",
+    "content_type",
+    "payload_sha1",
+    "payload_length",
+    "encoding",
+    "warc_path",
+    "warc_offset",
+    "warc_length",
+    "fetched_at",
     "run_id",
-)  # fmt: skip
+)
 _KEY = ("site", "url", "timestamp", "digest")
 _UPSERT = (
     f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)})"
@@ -36,7 +58,8 @@ UPDATE captures SET warc_path = f.warc_path, warc_offset = f.warc_offset,
                     warc_length = f.warc_length, payload_sha1 = f.payload_sha1
 FROM (
     SELECT digest, CASE WHEN statuscode BETWEEN 300 AND 399 THEN urlkey ELSE '' END AS scope,
-           arg_min(warc_path, timestamp) AS warc_path, arg_min(warc_offset, timestamp) AS warc_offset,
+           arg_min(warc_path, timestamp) AS warc_path,
+           arg_min(warc_offset, timestamp) AS warc_offset,
            arg_min(warc_length, timestamp) AS warc_length,
            arg_min(payload_sha1, timestamp) AS payload_sha1
     FROM captures WHERE fetch_status = 'fetched' AND warc_path IS NOT NULL GROUP BY ALL
@@ -86,9 +109,13 @@ class StorePipeline:
         self.run_id = self.connection.execute(
             "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
             " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
-            [_now(), getattr(spider, "archive", None), getattr(spider, "targets_path", None),
-             f"policytrail {version('policytrail')}"],
-        ).fetchone()[0]  # fmt: skip
+            [
+                _now(),
+                getattr(spider, "archive", None),
+                getattr(spider, "targets_path", None),
+                f"policytrail {version('policytrail')}",
+            ],
+        ).fetchone()[0]
         self.crawler.stats.set_value("policytrail/run_id", self.run_id)
         self._write_targets(getattr(spider, "targets", []))
 
@@ -117,13 +144,18 @@ class StorePipeline:
             " skipped = ?, failed = ?, cdx_requests = ?, replay_requests = ?, bytes_fetched = ?"
             " WHERE run_id = ?",
             [
-                _now(), status, sum(self.counts.values()), self.counts["fetched"],
-                self.counts["skipped"], self.counts["failed"],
+                _now(),
+                status,
+                sum(self.counts.values()),
+                self.counts["fetched"],
+                self.counts["skipped"],
+                self.counts["failed"],
                 stats.get_value("policytrail/cdx_requests", 0),
                 stats.get_value("policytrail/replay_requests", 0),
-                stats.get_value("policytrail/bytes_fetched", 0), self.run_id,
+                stats.get_value("policytrail/bytes_fetched", 0),
+                self.run_id,
             ],
-        )  # fmt: skip
+        )
         self.connection.execute("COMMIT")
         self.connection.close()
         self.connection = None
@@ -140,9 +172,16 @@ class StorePipeline:
                     " SET url = excluded.url, via = excluded.via, found_at = excluded.found_at"
                     " WHERE target_urls.found_at IS NOT NULL"
                     " AND excluded.found_at < target_urls.found_at",
-                    [alias.site, alias.target_url, alias.url, surt_key(alias.url), alias.via,
-                     _moment(alias.found_at), self.run_id],
-                )  # fmt: skip
+                    [
+                        alias.site,
+                        alias.target_url,
+                        alias.url,
+                        surt_key(alias.url),
+                        alias.via,
+                        _moment(alias.found_at),
+                        self.run_id,
+                    ],
+                )
             if self._captures:
                 self.connection.executemany(_UPSERT, self._captures)
             self.connection.execute("COMMIT")
@@ -160,13 +199,21 @@ class StorePipeline:
                 "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
                 " alias_urls = excluded.alias_urls, from_ts = excluded.from_ts,"
                 " to_ts = excluded.to_ts, source = excluded.source",
-                [target.site, target.policy_url, target.alias_urls, _moment(target.from_ts),
-                 _moment(target.to_ts), target.source, self.run_id],
-            )  # fmt: skip
+                [
+                    target.site,
+                    target.policy_url,
+                    target.alias_urls,
+                    _moment(target.from_ts),
+                    _moment(target.to_ts),
+                    target.source,
+                    self.run_id,
+                ],
+            )
             for url in target.urls:
                 via = "listed" if url == target.policy_url else "alias"
                 self.connection.execute(
-                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, NULL, ?)"
+                    " ON CONFLICT DO NOTHING",
                     [target.site, target.policy_url, url, surt_key(url), via, self.run_id],
                 )
         self.connection.execute("COMMIT")
@@ -175,25 +222,39 @@ class StorePipeline:
         memento = item.memento
         status = int(item.statuscode) if item.statuscode.isdigit() else None
         values = {
-            "site": item.site, "url": item.url, "timestamp": _moment(item.timestamp),
-            "digest": item.digest, "urlkey": item.urlkey, "mimetype": item.mimetype,
-            "statuscode": status, "length": item.length, "fetch_status": item.fetch_status,
-            "reason": item.reason, "target_url": item.target_url, "via": item.via,
+            "site": item.site,
+            "url": item.url,
+            "timestamp": _moment(item.timestamp),
+            "digest": item.digest,
+            "urlkey": item.urlkey,
+            "mimetype": item.mimetype,
+            "statuscode": status,
+            "length": item.length,
+            "fetch_status": item.fetch_status,
+            "reason": item.reason,
+            "target_url": item.target_url,
+            "via": item.via,
             "encoding": item.encoding,
-            "warc_path": item.warc_path, "warc_offset": item.warc_offset,
-            "warc_length": item.warc_length, "run_id": self.run_id,
-        }  # fmt: skip
+            "warc_path": item.warc_path,
+            "warc_offset": item.warc_offset,
+            "warc_length": item.warc_length,
+            "run_id": self.run_id,
+        }
         if memento is not None and item.fetch_status == FETCHED:
             from crawler.archive.builder import payload_digest
 
             values.update(
-                memento_url=memento.memento_url, final_url=memento.final_url,
+                memento_url=memento.memento_url,
+                final_url=memento.final_url,
                 memento_datetime=_naive(memento.memento_datetime),
-                redirect_chain=memento.redirect_chain, location=memento.location,
-                http_status=memento.http_status, content_type=memento.content_type,
-                payload_sha1=payload_digest(memento.body), payload_length=len(memento.body),
+                redirect_chain=memento.redirect_chain,
+                location=memento.location,
+                http_status=memento.http_status,
+                content_type=memento.content_type,
+                payload_sha1=payload_digest(memento.body),
+                payload_length=len(memento.body),
                 fetched_at=_naive(memento.fetched_at) if memento.fetched_at else _now(),
-            )  # fmt: skip
+            )
         return tuple(values.get(column) for column in _CAPTURE_COLUMNS)
 
 

@@ -44,8 +44,12 @@ class WarcPipeline:
         db_path = Path(db).resolve()
         db_folder = db_path.parent
         # One folder per database, so two databases in one folder never share (or delete) WARCs.
-        folder = Path(crawler.settings.get("POLICYTRAIL_WARC_DIR") or db_folder / f"{db_path.stem}-warcs")
-        return cls(folder, db_folder, crawler.settings.getint("POLICYTRAIL_WARC_MAX_BYTES"), crawler)
+        folder = Path(
+            crawler.settings.get("POLICYTRAIL_WARC_DIR") or db_folder / f"{db_path.stem}-warcs"
+        )
+        return cls(
+            folder, db_folder, crawler.settings.getint("POLICYTRAIL_WARC_MAX_BYTES"), crawler
+        )
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.fetch_status == FETCHED and item.memento:
@@ -82,13 +86,17 @@ class WarcPipeline:
             "location": memento.location,
             "fetched_at": (memento.fetched_at or datetime.now(UTC)).isoformat(),
             "cdx": {
-                "urlkey": item.urlkey, "timestamp": item.timestamp, "original": item.url,
-                "mimetype": item.mimetype, "statuscode": item.statuscode, "digest": item.digest,
+                "urlkey": item.urlkey,
+                "timestamp": item.timestamp,
+                "original": item.url,
+                "mimetype": item.mimetype,
+                "statuscode": item.statuscode,
+                "digest": item.digest,
                 "length": item.length,
             },
             "site": item.site,
             "target_url": item.target_url,
-        }  # fmt: skip
+        }
         metadata = writer.create_warc_record(
             item.url,
             "metadata",
@@ -101,9 +109,11 @@ class WarcPipeline:
         )
         writer.write_record(metadata)
         self._handle.flush()
-        item.warc_path = self._path.relative_to(self.db_folder).as_posix() if self._path.is_relative_to(
-            self.db_folder
-        ) else str(self._path)
+        item.warc_path = (
+            self._path.relative_to(self.db_folder).as_posix()
+            if self._path.is_relative_to(self.db_folder)
+            else str(self._path)
+        )
         item.warc_offset = offset
         item.warc_length = length
         self.crawler.stats.inc_value("policytrail/warc_bytes", length)

@@ -1,4 +1,4 @@
-"""Shared fixtures: WARCs written by the fixture builder, served by the local archive on 127.0.0.1."""
+"""Shared fixtures: WARCs from the fixture builder, served by the local archive on 127.0.0.1."""
 
 from __future__ import annotations
 

@@ -19,10 +19,16 @@ def run_cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.Completed
     """`policytrail ARGS` in a fresh interpreter (Scrapy's reactor runs once per process)."""
     return subprocess.run(
         [sys.executable, "-m", "crawler", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "POLICYTRAIL_CACHE_DIR": str(cwd / "cache"),
-             "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "POLICYTRAIL_CACHE_DIR": str(cwd / "cache"),
+            "PYTHONPATH": str(ROOT),
+        },
+    )
 
 
 def cdx_rows(base_url: str, url: str) -> list[CdxRecord]:

@@ -31,14 +31,16 @@ def read_records(path: Path) -> list[dict]:
     with path.open("rb") as stream:
         for record in ArchiveIterator(stream):
             http = record.http_headers
-            records.append({
-                "type": record.rec_type,
-                "warc": dict(record.rec_headers.headers),
-                "statusline": http.statusline if http else None,
-                "protocol": http.protocol if http else None,
-                "http": list(http.headers) if http else [],
-                "payload": record.content_stream().read(),
-            })  # fmt: skip
+            records.append(
+                {
+                    "type": record.rec_type,
+                    "warc": dict(record.rec_headers.headers),
+                    "statusline": http.statusline if http else None,
+                    "protocol": http.protocol if http else None,
+                    "http": list(http.headers) if http else [],
+                    "payload": record.content_stream().read(),
+                }
+            )
     return records
 
 
@@ -78,9 +80,12 @@ def test_payload_digest_is_base32_sha1() -> None:
 
 def test_response_and_request_records(tmp_path: Path) -> None:
     capture = CaptureSpec(
-        "https://example.com/privacy?lang=en", "20100615123456", status=200,
-        headers=(HTML, ("Server", "Apache")), body=b"<p>policy</p>",
-    )  # fmt: skip
+        "https://example.com/privacy?lang=en",
+        "20100615123456",
+        status=200,
+        headers=(HTML, ("Server", "Apache")),
+        body=b"<p>policy</p>",
+    )
     path = write_warc([capture], tmp_path / "out" / "one.warc.gz")
     assert path == tmp_path / "out" / "one.warc.gz"
     info, response, request = read_records(path)
@@ -134,12 +139,15 @@ def test_root_url_request_targets_slash(tmp_path: Path) -> None:
     assert records[2]["statusline"] == "/ HTTP/1.1"
 
 
-@pytest.mark.parametrize(("status", "reason", "statusline"), [
-    (404, None, "404 Not Found"),
-    (301, None, "301 Moved Permanently"),
-    (599, None, "599 Unknown"),
-    (200, "Fine", "200 Fine"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("status", "reason", "statusline"),
+    [
+        (404, None, "404 Not Found"),
+        (301, None, "301 Moved Permanently"),
+        (599, None, "599 Unknown"),
+        (200, "Fine", "200 Fine"),
+    ],
+)
 def test_status_line_reason(tmp_path: Path, status: int, reason, statusline: str) -> None:
     capture = CaptureSpec("http://example.com/", "2010", status=status, reason=reason)
     assert (
@@ -161,9 +169,14 @@ def test_gzip_per_record_or_plain(tmp_path: Path) -> None:
 def test_revisit_record_refers_to_its_original(tmp_path: Path) -> None:
     captures = [
         CaptureSpec("http://example.com/privacy", "20100101000000", headers=(HTML,), body=b"v1"),
-        CaptureSpec("https://example.com/privacy", "20110101000000", kind="revisit",
-                    refers_to_timestamp="20100101000000", refers_to_url="http://example.com/privacy"),
-    ]  # fmt: skip
+        CaptureSpec(
+            "https://example.com/privacy",
+            "20110101000000",
+            kind="revisit",
+            refers_to_timestamp="20100101000000",
+            refers_to_url="http://example.com/privacy",
+        ),
+    ]
     records = read_records(write_warc(captures, tmp_path / "rev.warc.gz"))
     original = records[1]
     revisit = records[3]
@@ -181,9 +194,13 @@ def test_revisit_record_refers_to_its_original(tmp_path: Path) -> None:
 def test_revisit_without_refers_to_url_means_the_same_url(tmp_path: Path) -> None:
     captures = [
         CaptureSpec("http://example.com/p", "20100101000000", body=b"v1"),
-        CaptureSpec("http://example.com/p", "20100201000000", kind="revisit",
-                    refers_to_timestamp="20100101000000"),
-    ]  # fmt: skip
+        CaptureSpec(
+            "http://example.com/p",
+            "20100201000000",
+            kind="revisit",
+            refers_to_timestamp="20100101000000",
+        ),
+    ]
     revisit = read_records(write_warc(captures, tmp_path / "rev.warc.gz"))[3]
     assert revisit["warc"]["WARC-Refers-To-Target-URI"] == "http://example.com/p"
     assert revisit["warc"]["WARC-Payload-Digest"] == f"sha1:{payload_digest(b'v1')}"
@@ -192,22 +209,38 @@ def test_revisit_without_refers_to_url_means_the_same_url(tmp_path: Path) -> Non
 def test_revisit_of_a_missing_capture_is_refused(tmp_path: Path) -> None:
     captures = [
         CaptureSpec("http://example.com/p", "20100101000000", body=b"v1"),
-        CaptureSpec("http://example.com/p", "20100201000000", kind="revisit",
-                    refers_to_timestamp="20090101000000"),
-    ]  # fmt: skip
+        CaptureSpec(
+            "http://example.com/p",
+            "20100201000000",
+            kind="revisit",
+            refers_to_timestamp="20090101000000",
+        ),
+    ]
     with pytest.raises(ValueError, match="revisit of http://example.com/p at 20090101000000"):
         write_warc(captures, tmp_path / "bad.warc.gz")
 
 
 def test_digest_override_goes_into_the_record_and_the_index(tmp_path: Path) -> None:
     captures = [
-        CaptureSpec("http://example.com/p", "20100101000000", body=b"v1",
-                    digest="RECORDEDDIGESTFROMIA0000000000000"),
-        CaptureSpec("http://example.com/p", "20100201000000", kind="revisit",
-                    refers_to_timestamp="20100101000000"),
-        CaptureSpec("http://example.com/q", "20100301000000", kind="revisit",
-                    digest="ANOTHERDIGEST000000000000000000A"),
-    ]  # fmt: skip
+        CaptureSpec(
+            "http://example.com/p",
+            "20100101000000",
+            body=b"v1",
+            digest="RECORDEDDIGESTFROMIA0000000000000",
+        ),
+        CaptureSpec(
+            "http://example.com/p",
+            "20100201000000",
+            kind="revisit",
+            refers_to_timestamp="20100101000000",
+        ),
+        CaptureSpec(
+            "http://example.com/q",
+            "20100301000000",
+            kind="revisit",
+            digest="ANOTHERDIGEST000000000000000000A",
+        ),
+    ]
     path = write_warc(captures, tmp_path / "digest.warc.gz")
     records = read_records(path)
     assert records[1]["warc"]["WARC-Payload-Digest"] == "sha1:RECORDEDDIGESTFROMIA0000000000000"
@@ -235,18 +268,42 @@ def write_json(path: Path, document: object) -> Path:
 def test_json_spec_as_a_list(tmp_path: Path) -> None:
     (tmp_path / "bodies").mkdir()
     (tmp_path / "bodies" / "v2.html").write_bytes(b"<p>from a file</p>")
-    spec = write_json(tmp_path / "spec.json", [
-        {"url": "http://example.com/privacy", "timestamp": "2010", "status": 200,
-         "headers": {"Content-Type": "text/html"}, "body": "<p>inline</p>"},
-        {"url": "http://example.com/privacy", "timestamp": "20110101",
-         "headers": [["Content-Type", "text/html"], ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]],
-         "body_file": "bodies/v2.html"},
-        {"url": "http://example.com/bin", "timestamp": "2012", "body_base64": "AAEC/w=="},
-        {"url": "http://example.com/privacy", "timestamp": "2013", "kind": "revisit",
-         "refers_to_timestamp": "20100101000000"},
-        {"url": "http://example.com/moved", "timestamp": "2014", "status": "301",
-         "headers": {"Location": "/privacy"}, "digest": "X" * 32},
-    ])  # fmt: skip
+    spec = write_json(
+        tmp_path / "spec.json",
+        [
+            {
+                "url": "http://example.com/privacy",
+                "timestamp": "2010",
+                "status": 200,
+                "headers": {"Content-Type": "text/html"},
+                "body": "<p>inline</p>",
+            },
+            {
+                "url": "http://example.com/privacy",
+                "timestamp": "20110101",
+                "headers": [
+                    ["Content-Type", "text/html"],
+                    ["Set-Cookie", "a=1"],
+                    ["Set-Cookie", "b=2"],
+                ],
+                "body_file": "bodies/v2.html",
+            },
+            {"url": "http://example.com/bin", "timestamp": "2012", "body_base64": "AAEC/w=="},
+            {
+                "url": "http://example.com/privacy",
+                "timestamp": "2013",
+                "kind": "revisit",
+                "refers_to_timestamp": "20100101000000",
+            },
+            {
+                "url": "http://example.com/moved",
+                "timestamp": "2014",
+                "status": "301",
+                "headers": {"Location": "/privacy"},
+                "digest": "X" * 32,
+            },
+        ],
+    )
     first, second, binary, revisit, moved = load_spec(spec)
     assert first == CaptureSpec(
         "http://example.com/privacy",
@@ -254,8 +311,11 @@ def test_json_spec_as_a_list(tmp_path: Path) -> None:
         headers=(("Content-Type", "text/html"),),
         body=b"<p>inline</p>",
     )
-    assert second.headers == (("Content-Type", "text/html"), ("Set-Cookie", "a=1"),
-                              ("Set-Cookie", "b=2"))  # fmt: skip
+    assert second.headers == (
+        ("Content-Type", "text/html"),
+        ("Set-Cookie", "a=1"),
+        ("Set-Cookie", "b=2"),
+    )
     assert second.body == b"<p>from a file</p>"
     assert binary.body == b"\x00\x01\x02\xff"
     assert (revisit.kind, revisit.refers_to_timestamp) == ("revisit", "20100101000000")
@@ -263,9 +323,14 @@ def test_json_spec_as_a_list(tmp_path: Path) -> None:
 
 
 def test_json_spec_as_an_object_with_captures(tmp_path: Path) -> None:
-    spec = write_json(tmp_path / "spec.json", {"captures": [
-        {"url": " http://example.com/ ", "timestamp": 2010},
-    ]})  # fmt: skip
+    spec = write_json(
+        tmp_path / "spec.json",
+        {
+            "captures": [
+                {"url": " http://example.com/ ", "timestamp": 2010},
+            ]
+        },
+    )
     assert load_spec(spec) == [CaptureSpec("http://example.com/", "20100101000000")]
 
 
@@ -275,20 +340,30 @@ def test_body_file_is_relative_to_the_spec_not_the_working_folder(tmp_path, monk
     (specs / "page.html").write_bytes(b"next to the spec")
     (tmp_path / "page.html").write_bytes(b"in the working folder")
     monkeypatch.chdir(tmp_path)
-    spec = write_json(specs / "spec.json", [
-        {"url": "http://example.com/", "timestamp": "2010", "body_file": "page.html"},
-    ])  # fmt: skip
+    spec = write_json(
+        specs / "spec.json",
+        [
+            {"url": "http://example.com/", "timestamp": "2010", "body_file": "page.html"},
+        ],
+    )
     assert load_spec(Path("specs/spec.json"))[0].body == b"next to the spec"
     assert load_spec(spec)[0].body == b"next to the spec"
 
 
 def test_build_from_spec_writes_a_warc_and_summarises(tmp_path: Path) -> None:
-    spec = write_json(tmp_path / "spec.json", [
-        {"url": "http://example.com/a", "timestamp": "2010", "body": "a"},
-        {"url": "http://example.com/a", "timestamp": "2011", "kind": "revisit",
-         "refers_to_timestamp": "2010"},
-        {"url": "http://example.com/b", "timestamp": "2010", "body": "b"},
-    ])  # fmt: skip
+    spec = write_json(
+        tmp_path / "spec.json",
+        [
+            {"url": "http://example.com/a", "timestamp": "2010", "body": "a"},
+            {
+                "url": "http://example.com/a",
+                "timestamp": "2011",
+                "kind": "revisit",
+                "refers_to_timestamp": "2010",
+            },
+            {"url": "http://example.com/b", "timestamp": "2010", "body": "b"},
+        ],
+    )
     summary = build_from_spec(spec, tmp_path / "out.warc.gz")
     assert summary.path == tmp_path / "out.warc.gz"
     assert (summary.responses, summary.revisits) == (2, 1)
@@ -304,22 +379,36 @@ BAD_JSON_ENTRIES = [
     ({"url": "  ", "timestamp": "2010"}, "entry 1: url is required"),
     ({"url": "http://e/"}, "entry 1: timestamp is required"),
     ({"url": "http://e/", "timestamp": "10 May 2010"}, "entry 1: not a Wayback timestamp"),
-    ({"url": "http://e/", "timestamp": "20100230"},
-     "entry 1: not a real date and time: '20100230000000'"),
-    ({"url": "http://e/", "timestamp": "2010", "status": "ok"},
-     "entry 1: invalid literal for int() with base 10: 'ok'"),
+    (
+        {"url": "http://e/", "timestamp": "20100230"},
+        "entry 1: not a real date and time: '20100230000000'",
+    ),
+    (
+        {"url": "http://e/", "timestamp": "2010", "status": "ok"},
+        "entry 1: invalid literal for int() with base 10: 'ok'",
+    ),
     ({"url": "http://e/", "timestamp": "2010", "kind": "resource"}, "entry 1: kind must be"),
-    ({"url": "http://e/", "timestamp": "2010", "kind": "revisit"},
-     "entry 1: a revisit needs refers_to_timestamp or digest"),
-    ({"url": "http://e/", "timestamp": "2010", "body": "a", "body_file": "a.html"},
-     "entry 1: give one of body, body_base64, body_file, not body and body_file"),
-    ({"url": "http://e/", "timestamp": "2010", "body_base64": "not base64!"},
-     "entry 1: Only base64 data is allowed"),
-    ({"url": "http://e/", "timestamp": "2010", "headers": "Content-Type: text/html"},
-     "entry 1: headers must be an object or a list of [name, value] pairs"),
-    ({"url": "http://e/", "timestamp": "2010", "headers": [["Content-Type"]]},
-     "entry 1: headers must be pairs [name, value]"),
-]  # fmt: skip
+    (
+        {"url": "http://e/", "timestamp": "2010", "kind": "revisit"},
+        "entry 1: a revisit needs refers_to_timestamp or digest",
+    ),
+    (
+        {"url": "http://e/", "timestamp": "2010", "body": "a", "body_file": "a.html"},
+        "entry 1: give one of body, body_base64, body_file, not body and body_file",
+    ),
+    (
+        {"url": "http://e/", "timestamp": "2010", "body_base64": "not base64!"},
+        "entry 1: Only base64 data is allowed",
+    ),
+    (
+        {"url": "http://e/", "timestamp": "2010", "headers": "Content-Type: text/html"},
+        "entry 1: headers must be an object or a list of [name, value] pairs",
+    ),
+    (
+        {"url": "http://e/", "timestamp": "2010", "headers": [["Content-Type"]]},
+        "entry 1: headers must be pairs [name, value]",
+    ),
+]
 
 
 @pytest.mark.parametrize(("entry", "message"), BAD_JSON_ENTRIES)
@@ -334,19 +423,25 @@ def test_bad_json_entry_names_file_and_entry(tmp_path: Path, entry: dict, messag
 
 
 def test_bad_entry_is_counted_from_1(tmp_path: Path) -> None:
-    spec = write_json(tmp_path / "spec.json", [
-        {"url": "http://e/", "timestamp": "2010"},
-        {"url": "http://e/", "timestamp": "2011"},
-        "http://e/ 2012",
-    ])  # fmt: skip
+    spec = write_json(
+        tmp_path / "spec.json",
+        [
+            {"url": "http://e/", "timestamp": "2010"},
+            {"url": "http://e/", "timestamp": "2011"},
+            "http://e/ 2012",
+        ],
+    )
     with pytest.raises(SpecError, match=r"spec\.json: entry 3: each capture must be an object"):
         load_spec(spec)
 
 
 def test_missing_body_file_is_named(tmp_path: Path) -> None:
-    spec = write_json(tmp_path / "spec.json", [
-        {"url": "http://e/", "timestamp": "2010", "body_file": "bodies/missing.html"},
-    ])  # fmt: skip
+    spec = write_json(
+        tmp_path / "spec.json",
+        [
+            {"url": "http://e/", "timestamp": "2010", "body_file": "bodies/missing.html"},
+        ],
+    )
     with pytest.raises(SpecError) as caught:
         load_spec(spec)
     message = str(caught.value)
@@ -385,9 +480,17 @@ def test_json_spec_that_is_not_utf8(tmp_path: Path) -> None:
 
 
 def test_build_names_the_spec_for_a_revisit_of_nothing(tmp_path: Path) -> None:
-    spec = write_json(tmp_path / "spec.json", [
-        {"url": "http://e/", "timestamp": "2011", "kind": "revisit", "refers_to_timestamp": "2010"},
-    ])  # fmt: skip
+    spec = write_json(
+        tmp_path / "spec.json",
+        [
+            {
+                "url": "http://e/",
+                "timestamp": "2011",
+                "kind": "revisit",
+                "refers_to_timestamp": "2010",
+            },
+        ],
+    )
     with pytest.raises(
         SpecError, match=r"spec\.json: entry -: revisit of http://e/ at 2010.*no such"
     ):
@@ -412,14 +515,19 @@ def test_csv_spec(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     first, second, moved, revisit = load_spec(spec)
-    assert first == CaptureSpec("http://example.com/privacy", "20100101000000",
-                                headers=(("Content-Type", "text/html"),),
-                                body=b"<p>v1, with a comma</p>")  # fmt: skip
+    assert first == CaptureSpec(
+        "http://example.com/privacy",
+        "20100101000000",
+        headers=(("Content-Type", "text/html"),),
+        body=b"<p>v1, with a comma</p>",
+    )
     assert (second.status, second.body) == (200, b"<p>v2</p>")
     assert (moved.status, moved.headers) == (301, (("Location", "/privacy"),))
     assert (revisit.kind, revisit.refers_to_timestamp, revisit.refers_to_url) == (
-        "revisit", "20100101000000", "http://example.com/privacy",
-    )  # fmt: skip
+        "revisit",
+        "20100101000000",
+        "http://example.com/privacy",
+    )
 
 
 def test_csv_spec_builds(tmp_path: Path) -> None:
@@ -442,18 +550,26 @@ def test_csv_with_only_required_columns(tmp_path: Path) -> None:
         ("url,status\nhttp://e/,200\n", "entry header: missing column(s) timestamp"),
         ("", "entry header: missing column(s) timestamp, url"),
         ("url,timestamp,colour\n", "entry header: unknown column(s) colour"),
-        ("url,timestamp\nhttp://e/,2010\nhttp://e/,2010-01\n",
-         "entry line 3: not a Wayback timestamp"),
+        (
+            "url,timestamp\nhttp://e/,2010\nhttp://e/,2010-01\n",
+            "entry line 3: not a Wayback timestamp",
+        ),
         ("url,timestamp,status\nhttp://e/,2010,ok\n", "entry line 2: invalid literal for int()"),
         ("url,timestamp\n,2010\n", "entry line 2: url is required"),
-        ("url,timestamp,kind\nhttp://e/,2010,revisit\n",
-         "entry line 2: a revisit needs refers_to_timestamp or digest"),
-        ("url,timestamp,body\nhttp://e/,2010,one, two\n",
-         "entry line 2: 1 field(s) more than the header"),
-        ("url,timestamp,body_file\nhttp://e/,2010,nowhere.html\n",
-         "entry line 2: [Errno 2] No such file or directory: "),
+        (
+            "url,timestamp,kind\nhttp://e/,2010,revisit\n",
+            "entry line 2: a revisit needs refers_to_timestamp or digest",
+        ),
+        (
+            "url,timestamp,body\nhttp://e/,2010,one, two\n",
+            "entry line 2: 1 field(s) more than the header",
+        ),
+        (
+            "url,timestamp,body_file\nhttp://e/,2010,nowhere.html\n",
+            "entry line 2: [Errno 2] No such file or directory: ",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_csv_spec_names_file_and_line(tmp_path: Path, text: str, message: str) -> None:
     spec = tmp_path / "spec.csv"
     spec.write_text(text, encoding="utf-8")

@@ -39,8 +39,12 @@ CAPTURES = [
     CaptureSpec("http://examples.com/privacy", "20100101000000", headers=HTML, body=b"plural"),
 ]
 PRIVACY_TIMESTAMPS = [
-    "20090615000000", "20100101000000", "20100601120000", "20101231235959", "20110301000000"
-]  # fmt: skip
+    "20090615000000",
+    "20100101000000",
+    "20100601120000",
+    "20101231235959",
+    "20110301000000",
+]
 
 
 def fetch(base_url: str, params: dict[str, str] | list[tuple[str, str]]) -> tuple[int, str, str]:
@@ -220,24 +224,31 @@ def test_filter_matches_the_whole_field(archive_url: str) -> None:
 
 
 def test_filter_tilde_matches_anywhere_in_the_field(archive_url: str) -> None:
-    rows = rows_of(archive_url, {"url": "example.com", "matchType": "domain",
-                                 "filter": "~original:privacy"})  # fmt: skip
+    rows = rows_of(
+        archive_url, {"url": "example.com", "matchType": "domain", "filter": "~original:privacy"}
+    )
     assert len(rows) == 8
     assert all("privacy" in row.original for row in rows)
     # Without `~` the same regex must match the whole URL, which no URL is.
-    assert rows_of(archive_url, {"url": "example.com", "matchType": "domain",
-                                 "filter": "original:privacy"}) == []  # fmt: skip
+    assert (
+        rows_of(
+            archive_url, {"url": "example.com", "matchType": "domain", "filter": "original:privacy"}
+        )
+        == []
+    )
 
 
 def test_filter_bang_negates(archive_url: str) -> None:
-    rows = rows_of(archive_url, {"url": "example.com", "matchType": "host",
-                                 "filter": "!mimetype:text/html"})  # fmt: skip
+    rows = rows_of(
+        archive_url, {"url": "example.com", "matchType": "host", "filter": "!mimetype:text/html"}
+    )
     assert sorted(row.mimetype for row in rows) == ["application/pdf", "text/plain", "text/plain"]
 
 
 def test_filter_bang_tilde_negates_a_contains_match(archive_url: str) -> None:
-    rows = rows_of(archive_url, {"url": "example.com", "matchType": "host",
-                                 "filter": "!~original:privacy"})  # fmt: skip
+    rows = rows_of(
+        archive_url, {"url": "example.com", "matchType": "host", "filter": "!~original:privacy"}
+    )
     assert [row.original for row in rows] == ["http://example.com/terms"]
 
 
@@ -259,8 +270,9 @@ def test_repeated_filters_must_all_hold(archive_url: str) -> None:
 
 
 def test_filter_without_a_field_name_matches_the_whole_line(archive_url: str) -> None:
-    rows = rows_of(archive_url, {"url": "example.com", "matchType": "host",
-                                 "filter": ".*text/plain 404.*"})  # fmt: skip
+    rows = rows_of(
+        archive_url, {"url": "example.com", "matchType": "host", "filter": ".*text/plain 404.*"}
+    )
     assert timestamps(rows) == ["20110301000000"]
 
 
@@ -294,8 +306,12 @@ def test_collapse_urlkey_keeps_one_row_per_url(archive_url: str) -> None:
 
 def test_collapse_applies_after_filter(archive_url: str) -> None:
     # With the 2010-06 (digest B) row filtered out, the A rows around it become adjacent.
-    params = [("url", "example.com/privacy"), ("filter", "!timestamp:201006.*"),
-              ("filter", "statuscode:200"), ("collapse", "digest")]  # fmt: skip
+    params = [
+        ("url", "example.com/privacy"),
+        ("filter", "!timestamp:201006.*"),
+        ("filter", "statuscode:200"),
+        ("collapse", "digest"),
+    ]
     assert timestamps(rows_of(archive_url, params)) == ["20090615000000"]
 
 
@@ -315,8 +331,9 @@ def test_negative_limit_takes_the_last_rows(archive_url: str) -> None:
 
 
 def test_negative_limit_prints_no_resume_key(archive_url: str) -> None:
-    _, _, body = fetch(archive_url, {"url": "example.com/privacy", "limit": "-2",
-                                     "showResumeKey": "true"})  # fmt: skip
+    _, _, body = fetch(
+        archive_url, {"url": "example.com/privacy", "limit": "-2", "showResumeKey": "true"}
+    )
     rows, resume_key = parse_cdx_text(body)
     assert timestamps(rows) == PRIVACY_TIMESTAMPS[-2:]
     assert resume_key is None
@@ -329,27 +346,35 @@ def test_offset_skips_rows_before_the_limit(archive_url: str) -> None:
 
 
 def test_limit_and_offset_count_rows_after_filter_and_collapse(archive_url: str) -> None:
-    params = {"url": "example.com/privacy", "collapse": "digest", "filter": "statuscode:200",
-              "offset": "1", "limit": "1"}  # fmt: skip
+    params = {
+        "url": "example.com/privacy",
+        "collapse": "digest",
+        "filter": "statuscode:200",
+        "offset": "1",
+        "limit": "1",
+    }
     assert timestamps(rows_of(archive_url, params)) == ["20100601120000"]
 
 
 def test_resume_key_only_when_the_limit_was_reached(archive_url: str) -> None:
-    _, _, body = fetch(archive_url, {"url": "example.com/privacy", "limit": "2",
-                                     "showResumeKey": "true"})  # fmt: skip
+    _, _, body = fetch(
+        archive_url, {"url": "example.com/privacy", "limit": "2", "showResumeKey": "true"}
+    )
     rows, resume_key = parse_cdx_text(body)
     assert len(rows) == 2
     assert resume_key
     _, _, body = fetch(archive_url, {"url": "example.com/privacy", "showResumeKey": "true"})
     assert parse_cdx_text(body)[1] is None
-    _, _, body = fetch(archive_url, {"url": "example.com/privacy", "limit": "9",
-                                     "showResumeKey": "true"})  # fmt: skip
+    _, _, body = fetch(
+        archive_url, {"url": "example.com/privacy", "limit": "9", "showResumeKey": "true"}
+    )
     assert parse_cdx_text(body)[1] is None
 
 
 def test_compressed_resume_key_is_base64_zlib_of_the_last_sortkey(archive_url: str) -> None:
-    _, _, body = fetch(archive_url, {"url": "example.com/privacy", "limit": "2",
-                                     "showResumeKey": "true"})  # fmt: skip
+    _, _, body = fetch(
+        archive_url, {"url": "example.com/privacy", "limit": "2", "showResumeKey": "true"}
+    )
     rows, resume_key = parse_cdx_text(body)
     assert resume_key is not None
     unpacked = zlib.decompress(base64.urlsafe_b64decode(resume_key + "=" * (-len(resume_key) % 4)))
@@ -358,8 +383,9 @@ def test_compressed_resume_key_is_base64_zlib_of_the_last_sortkey(archive_url: s
 
 def test_legacy_resume_key_is_the_last_sortkey_plus_one(archive_factory) -> None:
     base_url = archive_factory(CAPTURES, ArchiveOptions(resume_keys="legacy")).base_url
-    _, _, body = fetch(base_url, {"url": "example.com/privacy", "limit": "2",
-                                  "showResumeKey": "true"})  # fmt: skip
+    _, _, body = fetch(
+        base_url, {"url": "example.com/privacy", "limit": "2", "showResumeKey": "true"}
+    )
     rows, resume_key = parse_cdx_text(body)
     assert rows[-1].timestamp == "20100101000000"
     assert resume_key == "com%2Cexample%29%2Fprivacy+20100101000001"
@@ -409,8 +435,9 @@ def test_paging_keeps_from_and_filter(archive_url: str) -> None:
 
 
 def test_resume_key_of_one_query_resumes_past_its_row(archive_url: str) -> None:
-    _, _, body = fetch(archive_url, {"url": "example.com/privacy", "limit": "3",
-                                     "showResumeKey": "true"})  # fmt: skip
+    _, _, body = fetch(
+        archive_url, {"url": "example.com/privacy", "limit": "3", "showResumeKey": "true"}
+    )
     _, resume_key = parse_cdx_text(body)
     assert resume_key is not None
     rows = rows_of(archive_url, {"url": "example.com/privacy", "resumeKey": resume_key})
@@ -429,8 +456,9 @@ def test_max_rows_caps_an_answer(archive_factory) -> None:
 
 
 def test_a_capture_in_two_warc_files_gives_two_rows(archive_factory) -> None:
-    capture = CaptureSpec("http://example.com/privacy", "20100101000000", headers=HTML,
-                          body=b"same")  # fmt: skip
+    capture = CaptureSpec(
+        "http://example.com/privacy", "20100101000000", headers=HTML, body=b"same"
+    )
     base_url = archive_factory([[capture], [capture]]).base_url
     rows = rows_of(base_url, {"url": "example.com/privacy"})
     assert len(rows) == 2
@@ -441,12 +469,21 @@ def test_a_capture_in_two_warc_files_gives_two_rows(archive_factory) -> None:
 
 REVISITS = [
     CaptureSpec("http://example.com/privacy", "20100101000000", headers=HTML, body=b"v1"),
-    CaptureSpec("http://example.com/privacy", "20100201000000", kind="revisit",
-                refers_to_timestamp="20100101000000"),
+    CaptureSpec(
+        "http://example.com/privacy",
+        "20100201000000",
+        kind="revisit",
+        refers_to_timestamp="20100101000000",
+    ),
     # A revisit under another URL that sorts before its original's URL.
-    CaptureSpec("http://example.com/a-copy", "20100301000000", kind="revisit",
-                refers_to_timestamp="20100101000000", refers_to_url="http://example.com/privacy"),
-]  # fmt: skip
+    CaptureSpec(
+        "http://example.com/a-copy",
+        "20100301000000",
+        kind="revisit",
+        refers_to_timestamp="20100101000000",
+        refers_to_url="http://example.com/privacy",
+    ),
+]
 
 
 def test_revisit_rows_without_resolve_revisits(archive_factory) -> None:
@@ -574,9 +611,15 @@ def test_parse_query_defaults() -> None:
 
 def test_parse_query_reads_wildcards_bounds_and_repeated_filters() -> None:
     query = cdx.parse_query(
-        [("url", "example.com/*"), ("from", "2010"), ("to", "2011"),
-         ("filter", "statuscode:200"), ("filter", "!~original:pdf"), ("collapse", "timestamp:4")]
-    )  # fmt: skip
+        [
+            ("url", "example.com/*"),
+            ("from", "2010"),
+            ("to", "2011"),
+            ("filter", "statuscode:200"),
+            ("filter", "!~original:pdf"),
+            ("collapse", "timestamp:4"),
+        ]
+    )
     assert (query.url, query.match_type) == ("example.com/", "prefix")
     assert (query.from_ts, query.to_ts) == ("20100101000000", "20119999999999")
     assert [(f.field, f.negate, f.contains) for f in query.filters] == [
@@ -628,7 +671,12 @@ def test_flags_are_off_otherwise(value: str) -> None:
     ],
 )
 def test_field_filter_accepts(spec: str, accepted: bool) -> None:
-    values = dict(zip(CDX_FIELDS, ["k", "20100101000000", "http://e/p", "text/html", "200", "D",
-                                   "1"], strict=True))  # fmt: skip
+    values = dict(
+        zip(
+            CDX_FIELDS,
+            ["k", "20100101000000", "http://e/p", "text/html", "200", "D", "1"],
+            strict=True,
+        )
+    )
     (field_filter,) = cdx.parse_query({"url": "x", "filter": spec}).filters
     assert field_filter.accepts(values) is accepted

@@ -20,9 +20,13 @@ CLIENT = "192.0.2.1"
 OTHER_CLIENT = "192.0.2.2"
 BODY = b"<p>" + b"privacy policy text " * 500 + b"</p>"
 CAPTURES = [
-    CaptureSpec("http://example.com/privacy", "20100101000000", body=BODY,
-                headers=(("Content-Type", "text/html"),)),
-]  # fmt: skip
+    CaptureSpec(
+        "http://example.com/privacy",
+        "20100101000000",
+        body=BODY,
+        headers=(("Content-Type", "text/html"),),
+    ),
+]
 CDX_PATH = "/cdx/search/cdx?url=example.com/privacy"
 REPLAY_PATH = "/web/20100101000000id_/http://example.com/privacy"
 AVAILABLE_PATH = "/wayback/available?url=example.com/privacy"
@@ -68,9 +72,15 @@ def test_default_config_is_inactive_with_ias_limits() -> None:
 
 @pytest.mark.parametrize(
     "config",
-    [{"rate_limits": True}, {"latency": 0.1}, {"error_rate": 0.1}, {"reset_rate": 0.1},
-     {"truncate_rate": 0.1}, {"slow_rate": 0.1}],
-)  # fmt: skip
+    [
+        {"rate_limits": True},
+        {"latency": 0.1},
+        {"error_rate": 0.1},
+        {"reset_rate": 0.1},
+        {"truncate_rate": 0.1},
+        {"slow_rate": 0.1},
+    ],
+)
 def test_any_fault_makes_the_config_active(config) -> None:
     assert FaultConfig(**config).active
 
@@ -139,8 +149,7 @@ def test_rate_limits_are_per_client(clock: FakeClock) -> None:
 
 
 def test_rate_limits_are_per_endpoint(clock: FakeClock) -> None:
-    faults = injector(clock, rate_limits=True, cdx_per_minute=2, replay_per_minute=4,
-                      block_after=0)  # fmt: skip
+    faults = injector(clock, rate_limits=True, cdx_per_minute=2, replay_per_minute=4, block_after=0)
     assert decisions(faults, 3, endpoint="cdx")[-1] is Fault.RATE_LIMITED
     assert decisions(faults, 5, endpoint="replay") == [Fault.NONE] * 4 + [Fault.RATE_LIMITED]
     # The availability API has no limit of its own.
@@ -156,8 +165,7 @@ def test_rate_limits_off_means_no_429s(clock: FakeClock) -> None:
 
 
 def test_client_is_blocked_after_too_many_429s_and_unblocked_later(clock: FakeClock) -> None:
-    faults = injector(clock, rate_limits=True, cdx_per_minute=1, block_after=2,
-                      block_seconds=100)  # fmt: skip
+    faults = injector(clock, rate_limits=True, cdx_per_minute=1, block_after=2, block_seconds=100)
     assert decisions(faults, 4) == [Fault.NONE] + [Fault.RATE_LIMITED] * 3
     assert faults.is_blocked(CLIENT)
     # Blocked for every endpoint, the availability API included.
@@ -195,8 +203,14 @@ def test_429s_spread_over_more_than_a_minute_do_not_block(clock: FakeClock) -> N
 
 
 def test_429s_on_both_endpoints_add_up(clock: FakeClock) -> None:
-    faults = injector(clock, rate_limits=True, cdx_per_minute=1, replay_per_minute=1,
-                      block_after=2, block_seconds=10)  # fmt: skip
+    faults = injector(
+        clock,
+        rate_limits=True,
+        cdx_per_minute=1,
+        replay_per_minute=1,
+        block_after=2,
+        block_seconds=10,
+    )
     assert decisions(faults, 2, endpoint="cdx") == [Fault.NONE, Fault.RATE_LIMITED]
     assert decisions(faults, 2, endpoint="replay") == [Fault.NONE, Fault.RATE_LIMITED]
     assert not faults.is_blocked(CLIENT)
@@ -236,11 +250,24 @@ def test_same_seed_gives_the_same_faults(clock: FakeClock) -> None:
 
 
 def test_rate_shares_are_roughly_honoured(clock: FakeClock) -> None:
-    faults = injector(clock, seed=1, error_rate=0.25, throttle_rate=0.05, reset_rate=0.1,
-                      truncate_rate=0.15, slow_rate=0.05)  # fmt: skip
+    faults = injector(
+        clock,
+        seed=1,
+        error_rate=0.25,
+        throttle_rate=0.05,
+        reset_rate=0.1,
+        truncate_rate=0.15,
+        slow_rate=0.05,
+    )
     counts = Counter(decisions(faults, 2000, endpoint="replay"))
-    expected = {Fault.SERVER_ERROR: 0.25, Fault.RATE_LIMITED: 0.05, Fault.RESET: 0.1,
-                Fault.TRUNCATED: 0.15, Fault.SLOW: 0.05, Fault.NONE: 0.4}  # fmt: skip
+    expected = {
+        Fault.SERVER_ERROR: 0.25,
+        Fault.RATE_LIMITED: 0.05,
+        Fault.RESET: 0.1,
+        Fault.TRUNCATED: 0.15,
+        Fault.SLOW: 0.05,
+        Fault.NONE: 0.4,
+    }
     for fault, share in expected.items():
         assert abs(counts[fault] / 2000 - share) < 0.04, (fault, counts)
     assert set(counts) == set(expected)
@@ -274,8 +301,14 @@ def test_random_faults_only_on_chosen_endpoints(clock: FakeClock) -> None:
 
 
 def test_rate_limits_hold_on_endpoints_without_random_faults(clock: FakeClock) -> None:
-    faults = injector(clock, rate_limits=True, cdx_per_minute=1, block_after=0,
-                      error_rate=1.0, endpoints=frozenset({"replay"}))  # fmt: skip
+    faults = injector(
+        clock,
+        rate_limits=True,
+        cdx_per_minute=1,
+        block_after=0,
+        error_rate=1.0,
+        endpoints=frozenset({"replay"}),
+    )
     assert decisions(faults, 2, endpoint="cdx") == [Fault.NONE, Fault.RATE_LIMITED]
 
 
@@ -318,8 +351,9 @@ def test_429_without_retry_after_as_ia_sends_it(archive_factory) -> None:
 
 
 def test_429_with_retry_after_when_configured(archive_factory) -> None:
-    archive = start(archive_factory, rate_limits=True, replay_per_minute=1, retry_after=7,
-                    block_after=0)  # fmt: skip
+    archive = start(
+        archive_factory, rate_limits=True, replay_per_minute=1, retry_after=7, block_after=0
+    )
     assert request(archive, REPLAY_PATH)[0] == 200
     status, response, _ = request(archive, REPLAY_PATH)
     assert status == 429
@@ -328,8 +362,9 @@ def test_429_with_retry_after_when_configured(archive_factory) -> None:
 
 
 def test_firewall_resets_connections_after_429s(archive_factory) -> None:
-    archive = start(archive_factory, rate_limits=True, cdx_per_minute=1, block_after=1,
-                    block_seconds=600)  # fmt: skip
+    archive = start(
+        archive_factory, rate_limits=True, cdx_per_minute=1, block_after=1, block_seconds=600
+    )
     assert [request(archive, CDX_PATH)[0] for _ in range(3)] == [200, 429, 429]
     for path in (CDX_PATH, REPLAY_PATH):
         with pytest.raises((ConnectionError, http.client.HTTPException)):
@@ -421,8 +456,9 @@ def test_latency_delays_every_answer(archive_factory) -> None:
 
 
 def test_faults_only_on_replay_leave_cdx_clean(archive_factory) -> None:
-    archive = start(archive_factory, error_rate=0.5, reset_rate=0.5, seed=11,
-                    endpoints=frozenset({"replay"}))  # fmt: skip
+    archive = start(
+        archive_factory, error_rate=0.5, reset_rate=0.5, seed=11, endpoints=frozenset({"replay"})
+    )
     for _ in range(10):
         assert request(archive, CDX_PATH)[0] == 200
         assert request(archive, AVAILABLE_PATH)[0] == 200

@@ -71,8 +71,15 @@ def test_cdx_values_and_sortkey(warcs, tmp_path) -> None:
         capture = index.captures_of("com,example)/privacy")[0]
         assert capture.sortkey == "com,example)/privacy 20100101000000"
         values = capture.cdx_values()
-        assert list(values) == ["urlkey", "timestamp", "original", "mimetype", "statuscode",
-                                "digest", "length"]  # fmt: skip
+        assert list(values) == [
+            "urlkey",
+            "timestamp",
+            "original",
+            "mimetype",
+            "statuscode",
+            "digest",
+            "length",
+        ]
         assert values["length"] == str(capture.length)
     finally:
         index.close()
@@ -91,8 +98,9 @@ def test_scan_is_in_cdx_order_and_honours_bounds(warcs, tmp_path) -> None:
         assert [c.timestamp for c in in_2011] == ["20110101000000"]
         after = index.scan("", "\U0010ffff", after="com,example)/privacy 20110101000000")
         assert [c.timestamp for c in after] == ["20120101000000", "20100101000000"]
-        inclusive = index.scan("", "\U0010ffff", after="com,example)/privacy 20110101000000",
-                               inclusive_after=True)  # fmt: skip
+        inclusive = index.scan(
+            "", "\U0010ffff", after="com,example)/privacy 20110101000000", inclusive_after=True
+        )
         assert len(list(inclusive)) == 3
     finally:
         index.close()
@@ -108,11 +116,18 @@ def test_original_of_a_revisit(warcs, tmp_path) -> None:
 
 
 def test_original_of_a_revisit_without_refers_to_is_found_by_digest(tmp_path) -> None:
-    warc = write_warc([
-        CaptureSpec("http://example.com/a", "20100101000000", body=b"shared"),
-        CaptureSpec("http://example.com/b", "20100201000000", kind="revisit",
-                    digest=payload_digest(b"shared")),
-    ], tmp_path / "d.warc.gz")  # fmt: skip
+    warc = write_warc(
+        [
+            CaptureSpec("http://example.com/a", "20100101000000", body=b"shared"),
+            CaptureSpec(
+                "http://example.com/b",
+                "20100201000000",
+                kind="revisit",
+                digest=payload_digest(b"shared"),
+            ),
+        ],
+        tmp_path / "d.warc.gz",
+    )
     index, _ = open_index([warc], tmp_path)
     try:
         (revisit,) = index.captures_of("com,example)/b")
@@ -125,8 +140,10 @@ def test_original_of_a_revisit_without_refers_to_is_found_by_digest(tmp_path) ->
 
 
 def test_original_of_a_revisit_with_nothing_to_refer_to(tmp_path) -> None:
-    warc = write_warc([CaptureSpec("http://example.com/b", "2010", kind="revisit", digest="NONE")],
-                      tmp_path / "d.warc.gz")  # fmt: skip
+    warc = write_warc(
+        [CaptureSpec("http://example.com/b", "2010", kind="revisit", digest="NONE")],
+        tmp_path / "d.warc.gz",
+    )
     index, _ = open_index([warc], tmp_path)
     try:
         assert index.original_of(index.captures_of("com,example)/b")[0]) is None
@@ -148,10 +165,13 @@ def test_the_same_capture_in_two_files_is_two_rows(tmp_path) -> None:
 
 
 def test_records_of_other_schemes_are_skipped(tmp_path) -> None:
-    warc = write_warc([
-        CaptureSpec("dns:example.com", "20100101000000", body=b"93.184.216.34"),
-        CaptureSpec(PRIVACY, "20100101000000", body=b"x"),
-    ], tmp_path / "dns.warc.gz")  # fmt: skip
+    warc = write_warc(
+        [
+            CaptureSpec("dns:example.com", "20100101000000", body=b"93.184.216.34"),
+            CaptureSpec(PRIVACY, "20100101000000", body=b"x"),
+        ],
+        tmp_path / "dns.warc.gz",
+    )
     index, _ = open_index([warc], tmp_path)
     try:
         assert len(index) == 1
@@ -288,8 +308,11 @@ def test_find_warcs_walks_folders_and_keeps_warc_names(tmp_path) -> None:
     (root / "index.sqlite3").write_bytes(b"")
     found = find_warcs([root])
     assert [p.relative_to(root.resolve()).as_posix() for p in found] == [
-        "a.warc.gz", "d.arc", "sub/b.warc", "sub/deeper/c.arc.gz",
-    ]  # fmt: skip
+        "a.warc.gz",
+        "d.arc",
+        "sub/b.warc",
+        "sub/deeper/c.arc.gz",
+    ]
     assert all(p.is_absolute() for p in found)
 
 

@@ -241,13 +241,24 @@ class CdxCapture:
     def specs(self) -> list[CaptureSpec]:
         record = self.record
         if self.revisit:
-            spec = CaptureSpec(record.original, record.timestamp, kind=REVISIT,
-                               digest=record.digest, with_request=False)  # fmt: skip
+            spec = CaptureSpec(
+                record.original,
+                record.timestamp,
+                kind=REVISIT,
+                digest=record.digest,
+                with_request=False,
+            )
         else:
             # The index reads `unk` for a response without a Content-Type.
             headers = () if record.mimetype == "unk" else (("Content-Type", record.mimetype),)
-            spec = CaptureSpec(record.original, record.timestamp, int(record.statuscode),
-                               headers, digest=record.digest, with_request=False)  # fmt: skip
+            spec = CaptureSpec(
+                record.original,
+                record.timestamp,
+                int(record.statuscode),
+                headers,
+                digest=record.digest,
+                with_request=False,
+            )
         return [spec] * self.copies
 
 
@@ -294,9 +305,11 @@ def captures_from_cdx(answers: Sequence[Sequence[CdxRecord]]) -> list[CdxCapture
     one request to the next, so each capture keeps the most copies any one answer shows.
     """
     shown_as_revisit = {
-        _identity(record) for answer in answers for record in answer
+        _identity(record)
+        for answer in answers
+        for record in answer
         if record.mimetype == "warc/revisit" or record.statuscode == "-"
-    }  # fmt: skip
+    }
     found: dict[tuple[str, ...], CdxCapture] = {}
     for answer in answers:
         copies = Counter(_identity(record) for record in answer)
@@ -351,8 +364,9 @@ def capture_from_replay(recorded: Recorded) -> CaptureSpec:
 def _placeholder(url: str, timestamp: str) -> CaptureSpec:
     """A capture the cassette only names: its content was never recorded."""
     body = f"<!doctype html><title>capture of {url} at {timestamp}</title>\n".encode()
-    return CaptureSpec(url, timestamp, 200, (("Content-Type", "text/html"),), body,
-                       with_request=False)  # fmt: skip
+    return CaptureSpec(
+        url, timestamp, 200, (("Content-Type", "text/html"),), body, with_request=False
+    )
 
 
 def _named(recordings: Iterable[Recorded]) -> dict[tuple[str, str], str]:
@@ -506,8 +520,9 @@ def ask(archive: ArchiveServer, path: str) -> Answer:
     try:
         connection.request("GET", path)
         response = connection.getresponse()
-        return Answer(response.status, response.reason, tuple(response.getheaders()),
-                      response.read())  # fmt: skip
+        return Answer(
+            response.status, response.reason, tuple(response.getheaders()), response.read()
+        )
     finally:
         connection.close()
 

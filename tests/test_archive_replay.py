@@ -19,29 +19,65 @@ HTML = ("Content-Type", "text/html; charset=utf-8")
 PRIVACY = "http://example.com/privacy"
 
 CAPTURES = [
-    CaptureSpec(PRIVACY, "20100101000000", body=b"<p>v1</p>", headers=(
-        HTML, ("Server", "Apache/2.2"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"),
-        ("Last-Modified", "Thu, 31 Dec 2009 10:00:00 GMT"), ("Content-Length", "9"),
-    )),  # fmt: skip
-    CaptureSpec("https://www.example.com/privacy", "20100601000000", headers=(HTML,),
-                body=b"<p>v2</p>"),
+    CaptureSpec(
+        PRIVACY,
+        "20100101000000",
+        body=b"<p>v1</p>",
+        headers=(
+            HTML,
+            ("Server", "Apache/2.2"),
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+            ("Last-Modified", "Thu, 31 Dec 2009 10:00:00 GMT"),
+            ("Content-Length", "9"),
+        ),
+    ),
+    CaptureSpec(
+        "https://www.example.com/privacy", "20100601000000", headers=(HTML,), body=b"<p>v2</p>"
+    ),
     CaptureSpec(PRIVACY, "20110101000000", headers=(HTML,), body=b"<p>v3</p>"),
     CaptureSpec(PRIVACY, "20110601000000", status=404, headers=(HTML,), body=b"gone"),
     CaptureSpec(PRIVACY, "20120101000000", kind="revisit", refers_to_timestamp="20100101000000"),
     # Archived redirects, one per form of Location.
-    CaptureSpec("http://example.com/absolute", "20100101000000", status=301,
-                headers=(("Location", "https://example.com/privacy"),)),
-    CaptureSpec("http://example.com/scheme-relative", "20100101000000", status=302,
-                headers=(("Location", "//example.com/privacy"),)),
-    CaptureSpec("http://example.com/root-relative", "20100101000000", status=301,
-                headers=(("Location", "/privacy?lang=en"),)),
-    CaptureSpec("http://example.com/legal/old", "20100101000000", status=303,
-                headers=(("Location", "new"), HTML), body=b"<a href=new>moved</a>"),
-    CaptureSpec("http://example.com/only-404", "20100101000000", status=404, headers=(HTML,),
-                body=b"not found"),
-    CaptureSpec("http://example.com/search?q=privacy&lang=en", "20100101000000",
-                headers=(HTML,), body=b"results"),
-]  # fmt: skip
+    CaptureSpec(
+        "http://example.com/absolute",
+        "20100101000000",
+        status=301,
+        headers=(("Location", "https://example.com/privacy"),),
+    ),
+    CaptureSpec(
+        "http://example.com/scheme-relative",
+        "20100101000000",
+        status=302,
+        headers=(("Location", "//example.com/privacy"),),
+    ),
+    CaptureSpec(
+        "http://example.com/root-relative",
+        "20100101000000",
+        status=301,
+        headers=(("Location", "/privacy?lang=en"),),
+    ),
+    CaptureSpec(
+        "http://example.com/legal/old",
+        "20100101000000",
+        status=303,
+        headers=(("Location", "new"), HTML),
+        body=b"<a href=new>moved</a>",
+    ),
+    CaptureSpec(
+        "http://example.com/only-404",
+        "20100101000000",
+        status=404,
+        headers=(HTML,),
+        body=b"not found",
+    ),
+    CaptureSpec(
+        "http://example.com/search?q=privacy&lang=en",
+        "20100101000000",
+        headers=(HTML,),
+        body=b"results",
+    ),
+]
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -273,16 +309,28 @@ def test_excluded_url_gives_a_page_without_memento_datetime(archive_factory) -> 
 @pytest.mark.parametrize(
     ("url", "status", "location"),
     [
-        ("http://example.com/absolute", 301,
-         "{base}/web/20100101000000id_/https://example.com/privacy"),
-        ("http://example.com/scheme-relative", 302,
-         "//{host}/web/20100101000000id_/http://example.com/privacy"),
-        ("http://example.com/root-relative", 301,
-         "/web/20100101000000id_/http://example.com/privacy?lang=en"),
-        ("http://example.com/legal/old", 303,
-         "/web/20100101000000id_/http://example.com/legal/new"),
+        (
+            "http://example.com/absolute",
+            301,
+            "{base}/web/20100101000000id_/https://example.com/privacy",
+        ),
+        (
+            "http://example.com/scheme-relative",
+            302,
+            "//{host}/web/20100101000000id_/http://example.com/privacy",
+        ),
+        (
+            "http://example.com/root-relative",
+            301,
+            "/web/20100101000000id_/http://example.com/privacy?lang=en",
+        ),
+        (
+            "http://example.com/legal/old",
+            303,
+            "/web/20100101000000id_/http://example.com/legal/new",
+        ),
     ],
-)  # fmt: skip
+)
 def test_archived_redirect_keeps_status_and_the_form_of_location(
     archive: ArchiveServer, url: str, status: int, location: str
 ) -> None:
@@ -338,22 +386,36 @@ def test_revisit_replays_the_original_payload_at_its_own_time(archive: ArchiveSe
 
 
 def test_revisit_keeps_its_own_headers_when_it_has_them(archive_factory) -> None:
-    archive = archive_factory([
-        CaptureSpec(PRIVACY, "20100101000000", headers=(HTML, ("Server", "old")), body=b"same"),
-        CaptureSpec(PRIVACY, "20100201000000", kind="revisit", refers_to_timestamp="20100101000000",
-                    headers=(HTML, ("Server", "new"))),
-    ])  # fmt: skip
+    archive = archive_factory(
+        [
+            CaptureSpec(PRIVACY, "20100101000000", headers=(HTML, ("Server", "old")), body=b"same"),
+            CaptureSpec(
+                PRIVACY,
+                "20100201000000",
+                kind="revisit",
+                refers_to_timestamp="20100101000000",
+                headers=(HTML, ("Server", "new")),
+            ),
+        ]
+    )
     _, headers, body = fetch(f"{archive.base_url}/web/20100201000000id_/{PRIVACY}")
     assert body == b"same"
     assert headers["X-Archive-Orig-Server"] == "new"
 
 
 def test_revisit_found_by_digest_under_another_url(archive_factory) -> None:
-    archive = archive_factory([
-        CaptureSpec(PRIVACY, "20100101000000", headers=(HTML,), body=b"shared"),
-        CaptureSpec("http://example.com/privacy-copy", "20100201000000", kind="revisit",
-                    refers_to_timestamp="20100101000000", refers_to_url=PRIVACY),
-    ])  # fmt: skip
+    archive = archive_factory(
+        [
+            CaptureSpec(PRIVACY, "20100101000000", headers=(HTML,), body=b"shared"),
+            CaptureSpec(
+                "http://example.com/privacy-copy",
+                "20100201000000",
+                kind="revisit",
+                refers_to_timestamp="20100101000000",
+                refers_to_url=PRIVACY,
+            ),
+        ]
+    )
     status, _, body = replayed(archive, "20100201000000", "http://example.com/privacy-copy")
     assert (status, body) == (200, b"shared")
 
@@ -385,22 +447,37 @@ def test_link_header_of_a_middle_capture(archive: ArchiveServer) -> None:
 def test_link_header_of_the_first_and_last_captures(archive: ArchiveServer) -> None:
     _, first, _ = fetch(f"{archive.base_url}/web/20100101000000id_/{PRIVACY}")
     assert [rel for rel, _ in links(first["Link"])] == [
-        "original", "timemap", "timegate", "first memento", "memento", "next memento",
+        "original",
+        "timemap",
+        "timegate",
+        "first memento",
+        "memento",
+        "next memento",
         "last memento",
-    ]  # fmt: skip
+    ]
     _, last, _ = fetch(f"{archive.base_url}/web/20120101000000id_/{PRIVACY}")
     assert [rel for rel, _ in links(last["Link"])] == [
-        "original", "timemap", "timegate", "first memento", "prev memento", "memento",
+        "original",
+        "timemap",
+        "timegate",
+        "first memento",
+        "prev memento",
+        "memento",
         "last memento",
-    ]  # fmt: skip
+    ]
 
 
 def test_link_header_of_a_single_capture(archive: ArchiveServer) -> None:
     _, headers, _ = replayed(archive, "20100101000000", "http://example.com/absolute")
     found = links(headers["Link"])
     assert [rel for rel, _ in found] == [
-        "original", "timemap", "timegate", "first memento", "memento", "last memento",
-    ]  # fmt: skip
+        "original",
+        "timemap",
+        "timegate",
+        "first memento",
+        "memento",
+        "last memento",
+    ]
     assert found[3][1] == found[4][1] == found[5][1]
 
 
@@ -410,9 +487,14 @@ def test_link_header_counts_a_capture_held_twice_once(archive_factory) -> None:
     archive = archive_factory([[capture, later], [capture]])
     _, headers, _ = fetch(f"{archive.base_url}/web/20100201000000id_/{PRIVACY}")
     assert [rel for rel, _ in links(headers["Link"])] == [
-        "original", "timemap", "timegate", "first memento", "prev memento", "memento",
+        "original",
+        "timemap",
+        "timegate",
+        "first memento",
+        "prev memento",
+        "memento",
         "last memento",
-    ]  # fmt: skip
+    ]
 
 
 # ---- availability API ------------------------------------------------------------------------
@@ -507,8 +589,12 @@ def test_timemap_lists_every_memento_in_order(archive: ArchiveServer) -> None:
     )
     assert lines[2].startswith(f"<{base}/web/20100601000000/https://www.example.com/privacy>")
     assert [line.split("/web/", 1)[1][:14] for line in lines[1:]] == [
-        "20100101000000", "20100601000000", "20110101000000", "20110601000000", "20120101000000",
-    ]  # fmt: skip
+        "20100101000000",
+        "20100601000000",
+        "20110101000000",
+        "20110601000000",
+        "20120101000000",
+    ]
     assert all(line.endswith(",") for line in lines[:-1])
     assert not lines[-1].endswith(",")
 
@@ -524,12 +610,20 @@ def test_timemap_of_an_unknown_url_is_404(archive: ArchiveServer) -> None:
 @pytest.mark.parametrize(
     ("path", "timestamp", "mode", "url"),
     [
-        ("/web/20171124151315id_/https://example.com/?q", "20171124151315", "id_",
-         "https://example.com/?q"),
+        (
+            "/web/20171124151315id_/https://example.com/?q",
+            "20171124151315",
+            "id_",
+            "https://example.com/?q",
+        ),
         ("/web/2017/http://example.com/", "2017", "", "http://example.com/"),
         ("/web/20171124151315if_/example.com/a", "20171124151315", "if_", "http://example.com/a"),
-        ("/web/2017id_/http%3A%2F%2Fexample.com%2Fa%3Fb%3Dc", "2017", "id_",
-         "http://example.com/a?b=c"),
+        (
+            "/web/2017id_/http%3A%2F%2Fexample.com%2Fa%3Fb%3Dc",
+            "2017",
+            "id_",
+            "http://example.com/a?b=c",
+        ),
         ("/web/2017id_/https:/example.com/a", "2017", "id_", "https://example.com/a"),
         ("/web/https://example.com/a", "", "", "https://example.com/a"),
         ("/web/example.com/a", "", "", "http://example.com/a"),
@@ -537,7 +631,7 @@ def test_timemap_of_an_unknown_url_is_404(archive: ArchiveServer) -> None:
         ("/web/2017id_/http://example.com/a%20b", "2017", "id_", "http://example.com/a%20b"),
         ("/web/2017id_/http://1.2.3.4/x", "2017", "id_", "http://1.2.3.4/x"),
     ],
-)  # fmt: skip
+)
 def test_parse_target(path: str, timestamp: str, mode: str, url: str) -> None:
     assert replay.parse_target(path) == replay.ReplayTarget(timestamp, mode, url)
 
@@ -555,9 +649,19 @@ def test_parse_target_urlkey() -> None:
 
 def capture(timestamp: str, original: str = PRIVACY) -> IndexedCapture:
     return IndexedCapture(
-        "com,example)/privacy", timestamp, original, "text/html", "200", "D", 100,
-        "/tmp/x.warc.gz", 0, "response", None, None,
-    )  # fmt: skip
+        "com,example)/privacy",
+        timestamp,
+        original,
+        "text/html",
+        "200",
+        "D",
+        100,
+        "/tmp/x.warc.gz",
+        0,
+        "response",
+        None,
+        None,
+    )
 
 
 TIMELINE = [capture("20100101000000"), capture("20100103000000"), capture("20100201000000")]
@@ -590,18 +694,24 @@ REDIRECT = capture("20100101000000", "http://example.com/legal/old?x=1")
 @pytest.mark.parametrize(
     ("location", "mode", "rewritten"),
     [
-        ("https://example.com/privacy", "id_",
-         "http://archive:8000/web/20100101000000id_/https://example.com/privacy"),
+        (
+            "https://example.com/privacy",
+            "id_",
+            "http://archive:8000/web/20100101000000id_/https://example.com/privacy",
+        ),
         ("HTTP://Example.com/P", "", "http://archive:8000/web/20100101000000/http://Example.com/P"),
-        ("//cdn.example.com/p", "id_",
-         "//archive:8000/web/20100101000000id_/http://cdn.example.com/p"),
+        (
+            "//cdn.example.com/p",
+            "id_",
+            "//archive:8000/web/20100101000000id_/http://cdn.example.com/p",
+        ),
         ("/privacy", "id_", "/web/20100101000000id_/http://example.com/privacy"),
         ("new", "id_", "/web/20100101000000id_/http://example.com/legal/new"),
         ("../terms?a=b", "", "/web/20100101000000/http://example.com/terms?a=b"),
         ("?x=2", "id_", "/web/20100101000000id_/http://example.com/legal/old?x=2"),
         (" /privacy ", "id_", "/web/20100101000000id_/http://example.com/privacy"),
     ],
-)  # fmt: skip
+)
 def test_rewrite_location_keeps_the_form(location: str, mode: str, rewritten: str) -> None:
     assert replay.rewrite_location(location, REDIRECT, mode, "http://archive:8000") == rewritten
 
@@ -615,8 +725,14 @@ def test_rewrite_location_of_an_https_archive() -> None:
 def test_link_header_pure_order() -> None:
     header = replay.link_header("http://archive/", TIMELINE, TIMELINE[1])
     assert [rel for rel, _ in links(header)] == [
-        "original", "timemap", "timegate", "first memento", "prev memento", "memento",
-        "next memento", "last memento",
-    ]  # fmt: skip
+        "original",
+        "timemap",
+        "timegate",
+        "first memento",
+        "prev memento",
+        "memento",
+        "next memento",
+        "last memento",
+    ]
     assert "http://archive/web/20100103000000/" in header
     assert "//web" not in header.replace("http://", "")

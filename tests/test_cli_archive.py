@@ -24,9 +24,13 @@ STARTUP_SECONDS = 30
 
 def run(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler", *args], cwd=cwd, env=env, capture_output=True,
-        text=True, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "crawler", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -55,14 +59,33 @@ def record_types(path: Path) -> list[str]:
 
 def test_build_from_a_json_spec(tmp_path: Path, env) -> None:
     (tmp_path / "v2.html").write_text("<p>second</p>", encoding="utf-8")
-    (tmp_path / "spec.json").write_text(json.dumps({"captures": [
-        {"url": "http://example.com/privacy", "timestamp": "2010", "body": "<p>first</p>",
-         "headers": {"Content-Type": "text/html"}},
-        {"url": "http://example.com/privacy", "timestamp": "2011", "body_file": "v2.html"},
-        {"url": "http://example.com/privacy", "timestamp": "2012", "kind": "revisit",
-         "refers_to_timestamp": "2010"},
-        {"url": "http://example.com/terms", "timestamp": "2012", "body": "terms"},
-    ]}), encoding="utf-8")  # fmt: skip
+    (tmp_path / "spec.json").write_text(
+        json.dumps(
+            {
+                "captures": [
+                    {
+                        "url": "http://example.com/privacy",
+                        "timestamp": "2010",
+                        "body": "<p>first</p>",
+                        "headers": {"Content-Type": "text/html"},
+                    },
+                    {
+                        "url": "http://example.com/privacy",
+                        "timestamp": "2011",
+                        "body_file": "v2.html",
+                    },
+                    {
+                        "url": "http://example.com/privacy",
+                        "timestamp": "2012",
+                        "kind": "revisit",
+                        "refers_to_timestamp": "2010",
+                    },
+                    {"url": "http://example.com/terms", "timestamp": "2012", "body": "terms"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     result = run("archive", "build", "spec.json", "out/policies.warc.gz", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ("out/policies.warc.gz: 3 response(s), 1 revisit(s), 2 URL(s)")
@@ -82,25 +105,38 @@ def test_build_from_a_csv_spec(tmp_path: Path, env) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "csv.warc: 2 response(s), 0 revisit(s), 2 URL(s)"
     assert record_types(tmp_path / "csv.warc") == [
-        "warcinfo", "response", "request", "response", "request",
-    ]  # fmt: skip
+        "warcinfo",
+        "response",
+        "request",
+        "response",
+        "request",
+    ]
 
 
 @pytest.mark.parametrize(
     ("spec", "text", "words"),
     [
-        ("spec.json", '[{"url": "http://e/", "timestamp": "20101301"}]',
-         ("policytrail: error: ", "spec.json: entry 1:", "not a real date")),
+        (
+            "spec.json",
+            '[{"url": "http://e/", "timestamp": "20101301"}]',
+            ("policytrail: error: ", "spec.json: entry 1:", "not a real date"),
+        ),
         ("spec.json", "[{", ("spec.json: entry -: not valid JSON",)),
-        ("spec.json", '[{"url": "http://e/", "timestamp": "2010", "body_file": "gone.html"}]',
-         ("spec.json: entry 1:", "gone.html")),
-        ("spec.json", '[{"url": "http://e/", "timestamp": "2011", "kind": "revisit",'
-                      ' "refers_to_timestamp": "2010"}]',
-         ("spec.json", "revisit of http://e/", "no such capture")),
+        (
+            "spec.json",
+            '[{"url": "http://e/", "timestamp": "2010", "body_file": "gone.html"}]',
+            ("spec.json: entry 1:", "gone.html"),
+        ),
+        (
+            "spec.json",
+            '[{"url": "http://e/", "timestamp": "2011", "kind": "revisit",'
+            ' "refers_to_timestamp": "2010"}]',
+            ("spec.json", "revisit of http://e/", "no such capture"),
+        ),
         ("spec.csv", "url,timestamp,status\nhttp://e/,2010,ok\n", ("spec.csv: entry line 2:",)),
         ("spec.csv", "url,when\n", ("spec.csv: entry header: missing column(s) timestamp",)),
     ],
-)  # fmt: skip
+)
 def test_build_with_a_bad_spec_fails_in_one_line(tmp_path, env, spec, text, words) -> None:
     (tmp_path / spec).write_text(text, encoding="utf-8")
     result = run("archive", "build", spec, "out.warc.gz", cwd=tmp_path, env=env)
@@ -149,9 +185,13 @@ def serve(tmp_path: Path, env) -> Iterator:
 
     def start(*args: str) -> Served:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "archive", "serve", *args], cwd=tmp_path, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "crawler", "archive", "serve", *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         started.append(process)
         return Served(process, first_line(process, STARTUP_SECONDS))
 
@@ -237,8 +277,17 @@ def test_serve_of_a_file_that_is_no_warc_fails_in_one_line(tmp_path: Path, env) 
 
 
 def test_serve_with_impossible_fault_rates_fails_in_one_line(tmp_path, env, warc) -> None:
-    result = run("archive", "serve", str(warc), "--error-rate", "0.6", "--reset-rate", "0.6",
-                 cwd=tmp_path, env=env)  # fmt: skip
+    result = run(
+        "archive",
+        "serve",
+        str(warc),
+        "--error-rate",
+        "0.6",
+        "--reset-rate",
+        "0.6",
+        cwd=tmp_path,
+        env=env,
+    )
     assert_one_line_error(result, "add up to at most 1")
 
 

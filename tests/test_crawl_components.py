@@ -1,4 +1,4 @@
-"""The crawl's parts, built through Scrapy's crawler helpers: spider callbacks, politeness, rules."""
+"""The crawl's parts, built through Scrapy's crawler helpers: callbacks, politeness, rules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError
 
 from crawler import settings as project_settings
-from crawler.items import FAILED, FETCHED, SKIPPED, AliasItem, CaptureItem
+from crawler.items import FAILED, FETCHED, AliasItem, CaptureItem
 from crawler.middlewares.politeness import PolitenessMiddleware
 from crawler.selection import payload_key, skip_reason
 from crawler.spiders.wayback import WaybackSpider
@@ -49,8 +49,9 @@ def test_skip_reason(row, reason):
 def test_redirects_share_a_payload_only_within_one_url():
     empty = "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
     here = record(status="301", digest=empty)
-    elsewhere = CdxRecord("example,acme)/other", "2010", "http://acme.example/other", "unk", "301",
-                          empty, "0")  # fmt: skip
+    elsewhere = CdxRecord(
+        "example,acme)/other", "2010", "http://acme.example/other", "unk", "301", empty, "0"
+    )
     assert payload_key(here) != payload_key(elsewhere)
     assert skip_reason(here, {payload_key(elsewhere)}) is None
     assert skip_reason(here, {payload_key(here)}) == "digest already fetched"
@@ -63,8 +64,15 @@ def test_redirects_share_a_payload_only_within_one_url():
 def spider(tmp_path):
     targets = tmp_path / "targets.csv"
     targets.write_text(f"site,policy_url\nacme.example,{POLICY}\n")
-    crawler = get_crawler(WaybackSpider, {"WAYBACK_ARCHIVE_URL": ARCHIVE, "POLICYTRAIL_DB": None,
-                                          "WAYBACK_CDX_PAGE_SIZE": 2, "WAYBACK_MAX_REDIRECTS": 5})  # fmt: skip
+    crawler = get_crawler(
+        WaybackSpider,
+        {
+            "WAYBACK_ARCHIVE_URL": ARCHIVE,
+            "POLICYTRAIL_DB": None,
+            "WAYBACK_CDX_PAGE_SIZE": 2,
+            "WAYBACK_MAX_REDIRECTS": 5,
+        },
+    )
     return WaybackSpider.from_crawler(crawler, targets=str(targets))
 
 
@@ -102,14 +110,16 @@ def test_parse_cdx_records_skips_fetches_the_rest_and_follows_the_resume_key(spi
     skipped = [o for o in out if isinstance(o, CaptureItem)]
     assert [m.url for m in mementos] == [f"{ARCHIVE}/web/20100101000000id_/{POLICY}"]
     assert [(s.timestamp, s.reason) for s in skipped] == [
-        ("20110101000000", "status 404"), ("20120101000000", "digest already fetched")
+        ("20110101000000", "status 404"),
+        ("20120101000000", "digest already fetched"),
     ]
     assert len(pages) == 1 and "resumeKey=KEY%3D%3D" in pages[0].url
 
 
 def memento(request: Request, status=200, headers=None, body=b"<p>policy</p>") -> Response:
-    return HtmlResponse(request.url, status=status, headers=headers or {}, body=body,
-                        request=request)  # fmt: skip
+    return HtmlResponse(
+        request.url, status=status, headers=headers or {}, body=body, request=request
+    )
 
 
 def first_memento_request(spider) -> Request:
@@ -124,8 +134,12 @@ def first_memento_request(spider) -> Request:
 
 def test_a_response_with_memento_datetime_is_a_capture_whatever_its_status(spider):
     fetch = first_memento_request(spider)
-    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT", "Content-Type": "text/html",
-               "X-Archive-Orig-Server": "Apache", "X-Archive-Orig-Content-Encoding": "gzip"}  # fmt: skip
+    headers = {
+        "Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+        "Content-Type": "text/html",
+        "X-Archive-Orig-Server": "Apache",
+        "X-Archive-Orig-Content-Encoding": "gzip",
+    }
     [item] = list(fetch.callback(memento(fetch, 429, headers), **fetch.cb_kwargs))
     assert item.fetch_status == FETCHED and item.memento.http_status == 429
     assert ("Server", "Apache") in item.memento.headers
@@ -153,7 +167,9 @@ def test_the_archive_redirect_is_followed_with_its_chain(spider):
 def test_redirects_out_of_the_archive_or_in_a_loop_fail(spider, location, reason):
     fetch = first_memento_request(spider)
     location = fetch.url if location == "SELF" else location
-    [item] = list(fetch.callback(memento(fetch, 302, {"Location": location}, b""), **fetch.cb_kwargs))
+    [item] = list(
+        fetch.callback(memento(fetch, 302, {"Location": location}, b""), **fetch.cb_kwargs)
+    )
     assert item.fetch_status == FAILED and item.reason.startswith(reason)
 
 
@@ -168,7 +184,9 @@ def test_too_many_redirects_fail(spider):
 
 def test_no_memento_datetime_is_a_failure_with_the_reason(spider):
     fetch = first_memento_request(spider)
-    [item] = list(fetch.callback(memento(fetch, 404, {}, b"<p>Not archived</p>"), **fetch.cb_kwargs))
+    [item] = list(
+        fetch.callback(memento(fetch, 404, {}, b"<p>Not archived</p>"), **fetch.cb_kwargs)
+    )
     assert item.fetch_status == FAILED
     assert item.reason.startswith("HTTP 404 without Memento-Datetime")
 
@@ -176,8 +194,10 @@ def test_no_memento_datetime_is_a_failure_with_the_reason(spider):
 def test_a_captured_redirect_to_a_new_url_makes_it_an_alias(spider):
     fetch = first_memento_request(spider)
     new = "https://www.acme.example/legal/privacy"
-    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
-               "Location": f"/web/20100101000000id_/{new}"}  # fmt: skip
+    headers = {
+        "Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+        "Location": f"/web/20100101000000id_/{new}",
+    }
     out = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
     alias, cdx, item = out
     assert isinstance(alias, AliasItem) and alias.url == new
@@ -191,8 +211,10 @@ def test_a_captured_redirect_to_a_new_url_makes_it_an_alias(spider):
 
 def test_a_redirect_to_a_variant_of_the_same_url_is_no_move(spider):
     fetch = first_memento_request(spider)
-    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
-               "Location": f"{ARCHIVE}/web/20100101000000id_/https://acme.example/privacy"}  # fmt: skip
+    headers = {
+        "Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+        "Location": f"{ARCHIVE}/web/20100101000000id_/https://acme.example/privacy",
+    }
     [item] = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
     assert item.memento.location == "https://acme.example/privacy"
 
@@ -210,11 +232,19 @@ class Clock:
 
 @pytest.fixture
 def politeness():
-    crawler = get_crawler(WaybackSpider, {
-        "WAYBACK_429_PAUSE": 60.0, "WAYBACK_429_PAUSE_MAX": 3600.0, "WAYBACK_BLOCK_PAUSE": 3600.0,
-        "WAYBACK_BLOCK_WINDOW": 300.0, "WAYBACK_RETRY_BACKOFF": 0.0, "RETRY_TIMES": 2,
-        "WAYBACK_429_RETRIES": 3, "RETRY_HTTP_CODES": project_settings.RETRY_HTTP_CODES,
-    })  # fmt: skip
+    crawler = get_crawler(
+        WaybackSpider,
+        {
+            "WAYBACK_429_PAUSE": 60.0,
+            "WAYBACK_429_PAUSE_MAX": 3600.0,
+            "WAYBACK_BLOCK_PAUSE": 3600.0,
+            "WAYBACK_BLOCK_WINDOW": 300.0,
+            "WAYBACK_RETRY_BACKOFF": 0.0,
+            "RETRY_TIMES": 2,
+            "WAYBACK_429_RETRIES": 3,
+            "RETRY_HTTP_CODES": project_settings.RETRY_HTTP_CODES,
+        },
+    )
     crawler.spider = WaybackSpider.__new__(WaybackSpider)
     crawler.spider.crawler = crawler
     middleware = build_from_crawler(PolitenessMiddleware, crawler)
@@ -236,7 +266,9 @@ def test_429_pauses_the_endpoint_doubling_and_honouring_retry_after(politeness):
     retry = run(politeness.process_response(request, limited))
     state = politeness.state(request)
     assert isinstance(retry, Request) and state.paused_until == 1060.0
-    retry = run(politeness.process_response(retry, Response(request.url, status=429, request=retry)))
+    retry = run(
+        politeness.process_response(retry, Response(request.url, status=429, request=retry))
+    )
     assert state.paused_until == 1120.0  # 120 s: doubled
     long_wait = Response(request.url, status=429, headers={"Retry-After": "900"}, request=retry)
     retry = run(politeness.process_response(retry, long_wait))
@@ -250,8 +282,12 @@ def test_429_pauses_the_endpoint_doubling_and_honouring_retry_after(politeness):
 
 def test_an_archived_429_page_is_content_not_a_rate_limit(politeness):
     request = replay_request()
-    archived = Response(request.url, status=429, request=request,
-                        headers={"Memento-Datetime": "Thu, 29 Jan 2015 03:49:04 GMT"})  # fmt: skip
+    archived = Response(
+        request.url,
+        status=429,
+        request=request,
+        headers={"Memento-Datetime": "Thu, 29 Jan 2015 03:49:04 GMT"},
+    )
     assert run(politeness.process_response(request, archived)) is archived
     assert politeness.state(request).paused_until == 0
 
@@ -268,8 +304,12 @@ def test_refused_connections_after_a_429_mean_a_block(politeness):
 
 def test_5xx_retries_then_hands_the_response_on(politeness):
     request = replay_request()
-    first = run(politeness.process_response(request, Response(request.url, status=503, request=request)))
-    second = run(politeness.process_response(first, Response(request.url, status=503, request=first)))
+    first = run(
+        politeness.process_response(request, Response(request.url, status=503, request=request))
+    )
+    second = run(
+        politeness.process_response(first, Response(request.url, status=503, request=first))
+    )
     assert isinstance(first, Request) and isinstance(second, Request)
     last = Response(request.url, status=503, request=second)
     assert run(politeness.process_response(second, last)) is last

@@ -128,9 +128,10 @@ def test_three_policy_texts_per_site_each_with_its_date_line(archive: ArchiveSer
             assert len(version["headings"]) >= 4
             for timestamp in (version["first_capture"], version["last_capture"]):
                 capture = next(
-                    c for s, c in captures(version=version["version"], timestamp=timestamp)
+                    c
+                    for s, c in captures(version=version["version"], timestamp=timestamp)
                     if s is site
-                )  # fmt: skip
+                )
                 answer = memento(archive, timestamp, capture["original"])
                 assert answer.status == 200
                 text = answer.body.decode(capture.get("charset", "latin-1"))  # a PDF: ASCII
@@ -233,9 +234,11 @@ def test_the_pdf_is_a_valid_one_page_pdf_served_as_application_pdf(
     for url, group in pdfs:
         version = next(c["version"] for c in group["captures"] if "version" in c)
         date_line = next(
-            v["date_line"] for s in SITES for v in s["versions"] if url in s["urls"]
-            and v["version"] == version
-        )  # fmt: skip
+            v["date_line"]
+            for s in SITES
+            for v in s["versions"]
+            if url in s["urls"] and v["version"] == version
+        )
         for timestamp in group["pdf"]:
             answer = memento(archive, timestamp, url)
             assert answer.headers["Content-Type"] == "application/pdf"
@@ -374,8 +377,11 @@ def test_targets_example_lists_real_policy_urls() -> None:
         assert reader.fieldnames == ["site", "policy_url", "alias_urls"]
         rows = list(reader)
     assert 5 <= len(rows) <= 6
-    assert {"site": "we-energies.com", "policy_url": "http://www.we-energies.com/home/privacy_policy.htm",
-            "alias_urls": ""} in rows  # fmt: skip
+    assert {
+        "site": "we-energies.com",
+        "policy_url": "http://www.we-energies.com/home/privacy_policy.htm",
+        "alias_urls": "",
+    } in rows
     for row in rows:
         for url in [row["policy_url"], *row["alias_urls"].split()]:
             host = urllib.parse.urlsplit(url).hostname or ""
@@ -386,8 +392,11 @@ def test_regenerating_gives_the_same_cdx_rows(archive: ArchiveServer, tmp_path: 
     out = tmp_path / "regenerated" / "sample.warc.gz"
     subprocess.run(
         [sys.executable, str(SAMPLE / "generate.py"), str(out)],
-        check=True, cwd=tmp_path, capture_output=True, timeout=120,
-    )  # fmt: skip
+        check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
     regenerated = json.loads((out.parent / "EXPECTED.json").read_text(encoding="utf-8"))
     assert regenerated == EXPECTED
     with ArchiveServer([out.parent], index_path=tmp_path / "index.sqlite3") as fresh:

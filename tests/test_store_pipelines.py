@@ -13,7 +13,6 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.server import ArchiveServer
-from crawler.exceptions import DatabaseLockedError
 from crawler.items import FETCHED, SKIPPED, AliasItem, CaptureItem, Memento
 from crawler.spiders.wayback import WaybackSpider
 from pipelines.database import connect
@@ -36,18 +35,32 @@ def capture(ts: str, digest: str, status: str = FETCHED, body: bytes | None = b"
             body=body or b"",
         )
     return CaptureItem(
-        site="acme.example", target_url=URL, url=URL, urlkey="example,acme)/privacy",
-        timestamp=ts, digest=digest, mimetype="text/html", statuscode="200", length=10,
-        fetch_status=status, reason=None if status == FETCHED else "digest already fetched",
+        site="acme.example",
+        target_url=URL,
+        url=URL,
+        urlkey="example,acme)/privacy",
+        timestamp=ts,
+        digest=digest,
+        mimetype="text/html",
+        statuscode="200",
+        length=10,
+        fetch_status=status,
+        reason=None if status == FETCHED else "digest already fetched",
         memento=memento,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
 def pipelines(tmp_path):
     db = tmp_path / "db" / "study.duckdb"
-    crawler = get_crawler(WaybackSpider, {"POLICYTRAIL_DB": str(db), "POLICYTRAIL_STORE_BATCH": 2,
-                                          "POLICYTRAIL_WARC_MAX_BYTES": 10**9})  # fmt: skip
+    crawler = get_crawler(
+        WaybackSpider,
+        {
+            "POLICYTRAIL_DB": str(db),
+            "POLICYTRAIL_STORE_BATCH": 2,
+            "POLICYTRAIL_WARC_MAX_BYTES": 10**9,
+        },
+    )
     crawler.spider = WaybackSpider.__new__(WaybackSpider)
     crawler.spider.targets = []
     crawler.spider.archive = "http://archive.test"
@@ -60,17 +73,24 @@ def pipelines(tmp_path):
 
 def test_fetched_captures_are_written_to_a_warc_and_the_database(pipelines):
     db, warcs, store = pipelines
-    items = [capture("20100101000000", "D1"), capture("20110101000000", "D1", SKIPPED),
-             capture("20120101000000", "D2", body=b"<p>v2</p>")]  # fmt: skip
+    items = [
+        capture("20100101000000", "D1"),
+        capture("20110101000000", "D1", SKIPPED),
+        capture("20120101000000", "D2", body=b"<p>v2</p>"),
+    ]
     for item in items:
         store.process_item(warcs.process_item(item))
     warcs.close_spider()
     store.close_spider()
 
-    rows = duckdb.connect(str(db), read_only=True).execute(
-        "SELECT strftime(timestamp, '%Y'), fetch_status, warc_path, warc_offset, payload_sha1"
-        " FROM captures ORDER BY timestamp"
-    ).fetchall()
+    rows = (
+        duckdb.connect(str(db), read_only=True)
+        .execute(
+            "SELECT strftime(timestamp, '%Y'), fetch_status, warc_path, warc_offset, payload_sha1"
+            " FROM captures ORDER BY timestamp"
+        )
+        .fetchall()
+    )
     assert [r[:2] for r in rows] == [("2010", "fetched"), ("2011", "skipped"), ("2012", "fetched")]
     assert rows[1][2:] == rows[0][2:], "a skipped duplicate points at the fetched copy"
     path = db.parent / rows[0][2]
@@ -105,7 +125,9 @@ def test_runs_are_recorded_and_batches_upsert_failed_rows(pipelines):
     store.process_item(failed)
     store.flush()
     store.process_item(warcs.process_item(capture("20100101000000", "D1")))
-    store.process_item(AliasItem("acme.example", URL, "https://acme.example/new", "redirect", "2011"))
+    store.process_item(
+        AliasItem("acme.example", URL, "https://acme.example/new", "redirect", "2011")
+    )
     warcs.close_spider()
     store.close_spider()
     connection = duckdb.connect(str(db), read_only=True)
@@ -135,5 +157,3 @@ def test_a_second_process_gets_a_clear_error_while_a_crawl_writes(pipelines):
     assert "is in use by another policytrail process" in result.stdout
     store.close_spider()
     connect(db).close()  # free again once the crawl is done
-
-

@@ -15,8 +15,11 @@ def write(tmp_path, text: str, name: str = "targets.csv"):
 
 
 def test_csv_with_aliases_and_window(tmp_path):
-    path = write(tmp_path, "site,policy_url,alias_urls,from,to\n"
-                 "acme.example,http://acme.example/p,https://acme.example/legal/p http://old.acme.example/p,2005,2019-06\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "site,policy_url,alias_urls,from,to\n"
+        "acme.example,http://acme.example/p,https://acme.example/legal/p http://old.acme.example/p,2005,2019-06\n",
+    )
     [target] = load_targets(path)
     assert target.site == "acme.example"
     assert target.alias_urls == ["https://acme.example/legal/p", "http://old.acme.example/p"]
@@ -25,23 +28,33 @@ def test_csv_with_aliases_and_window(tmp_path):
 
 
 def test_text_file_gives_registered_domains(tmp_path):
-    path = write(tmp_path, "# policies\nhttp://www.we-energies.com/home/privacy_policy.htm\n\n"
-                 "https://shop.example.org/privacy\n", name="urls.txt")  # fmt: skip
+    path = write(
+        tmp_path,
+        "# policies\nhttp://www.we-energies.com/home/privacy_policy.htm\n\n"
+        "https://shop.example.org/privacy\n",
+        name="urls.txt",
+    )
     targets = load_targets(path)
     assert [t.site for t in targets] == ["we-energies.com", "shop.example.org"]
     assert targets[1].source == f"{path}:4"
 
 
 def test_variants_of_one_url_are_one_query(tmp_path):
-    path = write(tmp_path, "site,policy_url,alias_urls\n"
-                 "a.example,http://www.a.example/p,https://a.example/p http://a.example/q\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "site,policy_url,alias_urls\n"
+        "a.example,http://www.a.example/p,https://a.example/p http://a.example/q\n",
+    )
     assert load_targets(path)[0].urls == ["http://www.a.example/p", "http://a.example/q"]
 
 
 def test_duplicate_rows_merge(tmp_path):
-    path = write(tmp_path, "site,policy_url,alias_urls,from,to\n"
-                 "a.example,http://a.example/p,,2010,2012\n"
-                 "a.example,https://www.a.example/p,http://a.example/old,2008,\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        "site,policy_url,alias_urls,from,to\n"
+        "a.example,http://a.example/p,,2010,2012\n"
+        "a.example,https://www.a.example/p,http://a.example/old,2008,\n",
+    )
     [target] = load_targets(path)
     assert target.alias_urls == ["http://a.example/old"]
     assert target.from_ts == "20080101000000"
@@ -53,7 +66,10 @@ def test_duplicate_rows_merge(tmp_path):
     [
         ("site,url\na,http://a.example/\n", ":1: missing column policy_url"),
         ("site,policy_url,extra\na,http://a.example/,x\n", ":1: unknown column extra"),
-        ("site,policy_url\na.example,ftp://a.example/p\n", ":2: not an http(s) URL: 'ftp://a.example/p'"),
+        (
+            "site,policy_url\na.example,ftp://a.example/p\n",
+            ":2: not an http(s) URL: 'ftp://a.example/p'",
+        ),
         ("site,policy_url\n,http://a.example/p\n", ":2: site is empty"),
         ("site,policy_url\na,http://a.example/p,extra\n", ":2: 3 fields, the header has 2"),
         ("site,policy_url,from\na,http://a.example/p,20x0\n", ":2: from must be YYYY"),

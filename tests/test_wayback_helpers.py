@@ -25,13 +25,23 @@ from crawler.wayback import (
 )
 
 ROW_A = CdxRecord(
-    "com,example)/privacy", "20100101000000", "http://example.com/privacy", "text/html", "200",
-    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "1234",
-)  # fmt: skip
+    "com,example)/privacy",
+    "20100101000000",
+    "http://example.com/privacy",
+    "text/html",
+    "200",
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "1234",
+)
 ROW_B = CdxRecord(
-    "com,example)/privacy", "20110202000000", "https://www.example.com/privacy", "text/html",
-    "301", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "567",
-)  # fmt: skip
+    "com,example)/privacy",
+    "20110202000000",
+    "https://www.example.com/privacy",
+    "text/html",
+    "301",
+    "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+    "567",
+)
 
 
 # ---- pad_timestamp ---------------------------------------------------------------------------

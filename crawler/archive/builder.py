@@ -1,4 +1,4 @@
-"""The fixture builder: writes WARC files (response, request, revisit records) from capture specs."""
+"""The fixture builder: WARC files (response, request, revisit records) from capture specs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.exceptions import SpecError
-from crawler.wayback import parse_timestamp, pad_timestamp
+from crawler.wayback import pad_timestamp, parse_timestamp
 
 RESPONSE = "response"
 REVISIT = "revisit"
@@ -199,10 +199,14 @@ def _load_csv(source: Path) -> list[CaptureSpec]:
         reader = csv.DictReader(handle)
         missing = {"url", "timestamp"} - set(reader.fieldnames or ())
         if missing:
-            raise SpecError(str(source), "header", f"missing column(s) {', '.join(sorted(missing))}")
+            raise SpecError(
+                str(source), "header", f"missing column(s) {', '.join(sorted(missing))}"
+            )
         unknown = set(reader.fieldnames or ()) - set(CSV_COLUMNS)
         if unknown:
-            raise SpecError(str(source), "header", f"unknown column(s) {', '.join(sorted(unknown))}")
+            raise SpecError(
+                str(source), "header", f"unknown column(s) {', '.join(sorted(unknown))}"
+            )
         specs = []
         for line, row in enumerate(reader, 2):
             if None in row:  # csv puts values beyond the header under None: an unquoted comma
@@ -219,7 +223,9 @@ def _load_csv(source: Path) -> list[CaptureSpec]:
         return specs
 
 
-def _spec_entry(source: Path, number: int | str, entry: object, numbered: bool = True) -> CaptureSpec:
+def _spec_entry(
+    source: Path, number: int | str, entry: object, numbered: bool = True
+) -> CaptureSpec:
     label = number if numbered else str(number)
     if not isinstance(entry, dict):
         raise SpecError(str(source), label, "each capture must be an object")

@@ -14,7 +14,13 @@ from itertools import islice
 
 from crawler.archive.index import ArchiveIndex, IndexedCapture
 from crawler.exceptions import CdxQueryError
-from crawler.wayback import CDX_FIELDS, decode_resume_key, encode_resume_key, pad_timestamp, surt_key
+from crawler.wayback import (
+    CDX_FIELDS,
+    decode_resume_key,
+    encode_resume_key,
+    pad_timestamp,
+    surt_key,
+)
 
 MATCH_TYPES = ("exact", "prefix", "host", "domain")
 OUTPUTS = ("text", "json")
@@ -43,7 +49,7 @@ class FieldFilter:
 
 @dataclass(frozen=True, slots=True)
 class Collapse:
-    """`collapse=field[:N]`: drop rows whose field (its first N characters) equals the previous row's."""
+    """`collapse=field[:N]`: drop a row whose field (first N characters) equals the last row's."""
 
     field: str
     width: int | None = None
@@ -79,7 +85,7 @@ class CdxQuery:
 
 
 def parse_query(params: Mapping[str, str] | Iterable[tuple[str, str]]) -> CdxQuery:
-    """Validate CDX parameters (a mapping or repeated pairs) as IA's server does; CdxQueryError if bad."""
+    """Validate CDX parameters (a mapping or repeated pairs) as IA does; CdxQueryError if bad."""
     pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
     single: dict[str, str] = {}
     filters: list[FieldFilter] = []
@@ -156,10 +162,11 @@ def _parse_filter(value: str) -> FieldFilter:
     rest = value[1:] if negate else value
     contains = rest.startswith("~")
     rest = rest[1:] if contains else rest
-    name, sep, pattern = rest.partition(":")
-    if not sep or name not in CDX_FIELDS:
-        if name.isdigit() and sep and int(name) < len(CDX_FIELDS):
-            name = CDX_FIELDS[int(name)]
+    prefix, sep, pattern = rest.partition(":")
+    name: str | None = prefix
+    if not sep or prefix not in CDX_FIELDS:
+        if prefix.isdigit() and sep and int(prefix) < len(CDX_FIELDS):
+            name = CDX_FIELDS[int(prefix)]
         else:
             name, pattern = None, rest  # a regex over the whole line
     try:
@@ -225,8 +232,13 @@ class CdxResult:
     resume_key: str | None = None
 
 
-def run_query(index: ArchiveIndex, query: CdxQuery, *, resume_style: str = "compressed",
-              max_rows: int | None = None) -> CdxResult:  # fmt: skip
+def run_query(
+    index: ArchiveIndex,
+    query: CdxQuery,
+    *,
+    resume_style: str = "compressed",
+    max_rows: int | None = None,
+) -> CdxResult:
     """Evaluate a query: scope and time range, revisit resolution, filters, collapse, limit."""
     captures = _scan(index, query)
     if query.resolve_revisits:
@@ -251,9 +263,13 @@ def run_query(index: ArchiveIndex, query: CdxQuery, *, resume_style: str = "comp
 def _scan(index: ArchiveIndex, query: CdxQuery) -> Iterator[tuple[IndexedCapture, dict[str, str]]]:
     for low, high in scope_ranges(query):
         for capture in index.scan(
-            low, high, after=query.resume_after, inclusive_after=query.resume_inclusive,
-            from_ts=query.from_ts, to_ts=query.to_ts,
-        ):  # fmt: skip
+            low,
+            high,
+            after=query.resume_after,
+            inclusive_after=query.resume_inclusive,
+            from_ts=query.from_ts,
+            to_ts=query.to_ts,
+        ):
             yield capture, capture.cdx_values()
 
 

@@ -1,4 +1,4 @@
-"""Fault injection for the local archive: IA's rate limits and firewall, 5xx, resets, slow and cut bodies."""
+"""Fault injection for the local archive: IA's rate limits and firewall, 5xx, resets, cut bodies."""
 
 from __future__ import annotations
 
@@ -52,19 +52,35 @@ class FaultConfig:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
-        shares = (self.error_rate, self.throttle_rate, self.reset_rate, self.truncate_rate,
-                  self.slow_rate)  # fmt: skip
+        shares = (
+            self.error_rate,
+            self.throttle_rate,
+            self.reset_rate,
+            self.truncate_rate,
+            self.slow_rate,
+        )
         if sum(shares) > 1.0:
-            raise ValueError("error, throttle, reset, truncate and slow rates must add up to at most 1")
+            raise ValueError(
+                "error, throttle, reset, truncate and slow rates must add up to at most 1"
+            )
         unknown = set(self.endpoints) - set(ENDPOINTS)
         if unknown:
             raise ValueError(f"unknown endpoint(s): {', '.join(sorted(unknown))}")
 
     @property
     def active(self) -> bool:
-        return self.rate_limits or self.latency > 0 or any(
-            (self.error_rate, self.throttle_rate, self.reset_rate, self.truncate_rate,
-             self.slow_rate)
+        return (
+            self.rate_limits
+            or self.latency > 0
+            or any(
+                (
+                    self.error_rate,
+                    self.throttle_rate,
+                    self.reset_rate,
+                    self.truncate_rate,
+                    self.slow_rate,
+                )
+            )
         )
 
 
@@ -112,8 +128,10 @@ class FaultInjector:
         fault = Fault.NONE
         if self.is_blocked(client):
             fault = Fault.BLOCKED
-        elif config.rate_limits and endpoint in ("cdx", "replay") and self._over_limit(
-            client, endpoint
+        elif (
+            config.rate_limits
+            and endpoint in ("cdx", "replay")
+            and self._over_limit(client, endpoint)
         ):
             fault = Fault.RATE_LIMITED
         elif endpoint in config.endpoints:

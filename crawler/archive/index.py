@@ -117,20 +117,20 @@ class ArchiveIndex:
     def __init__(self, connection: sqlite3.Connection, roots: Sequence[Path]) -> None:
         self._db = connection
         self.roots = list(roots)
-        self._paths = {fid: path for fid, path in self._db.execute("SELECT file_id, path FROM files")}
+        self._paths = {
+            fid: path for fid, path in self._db.execute("SELECT file_id, path FROM files")
+        }
 
     @classmethod
     def open(cls, warcs: Sequence[Path], index_path: Path) -> tuple[ArchiveIndex, int]:
-        """Open (creating or refreshing) the index of `warcs`; returns it and how many files were read."""
+        """Open (creating or refreshing) the index of `warcs`; returns it and the files read."""
         index_path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(index_path, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         if _format_of(connection) != INDEX_FORMAT:
             connection.executescript("DROP TABLE IF EXISTS captures; DROP TABLE IF EXISTS files;")
         connection.executescript(_SCHEMA)
-        connection.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),)
-        )
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),))
         try:
             indexed = _refresh(connection, warcs)
         except BaseException:
@@ -156,7 +156,7 @@ class ArchiveIndex:
         from_ts: str | None = None,
         to_ts: str | None = None,
     ) -> Iterator[IndexedCapture]:
-        """Captures with `low <= sortkey < high` in CDX order, past a resume point and in a time range."""
+        """Captures with `low <= sortkey < high`, in CDX order, past a resume point, in a window."""
         clauses = ["sortkey >= ?", "sortkey < ?"]
         values: list[object] = [low, high]
         if after is not None:
@@ -197,12 +197,35 @@ class ArchiveIndex:
         return self._capture(row) if row else None
 
     def _capture(self, row: Sequence) -> IndexedCapture:
-        (_, urlkey, timestamp, original, mimetype, status, digest, length,
-         file_id, offset, kind, refers_url, refers_date) = row  # fmt: skip
+        (
+            _,
+            urlkey,
+            timestamp,
+            original,
+            mimetype,
+            status,
+            digest,
+            length,
+            file_id,
+            offset,
+            kind,
+            refers_url,
+            refers_date,
+        ) = row
         return IndexedCapture(
-            urlkey, timestamp, original, mimetype, status, digest, length,
-            self._paths[file_id], offset, kind, refers_url, refers_date,
-        )  # fmt: skip
+            urlkey,
+            timestamp,
+            original,
+            mimetype,
+            status,
+            digest,
+            length,
+            self._paths[file_id],
+            offset,
+            kind,
+            refers_url,
+            refers_date,
+        )
 
 
 def _format_of(connection: sqlite3.Connection) -> int | None:
@@ -243,7 +266,9 @@ def _refresh(connection: sqlite3.Connection, warcs: Sequence[Path]) -> int:
         for values in _index_file(path):
             batch.append((*values[:8], file_id, *values[8:]))
             if len(batch) >= INSERT_BATCH:
-                connection.executemany(f"INSERT INTO captures ({_COLUMNS}) VALUES ({_marks()})", batch)
+                connection.executemany(
+                    f"INSERT INTO captures ({_COLUMNS}) VALUES ({_marks()})", batch
+                )
                 batch.clear()
         if batch:
             connection.executemany(f"INSERT INTO captures ({_COLUMNS}) VALUES ({_marks()})", batch)
@@ -275,7 +300,13 @@ def _index_file(path: Path) -> Iterator[tuple]:
                 records.read_to_end()
                 values[6] = (record_digest or "").split(":", 1)[-1]
                 length = records.get_record_length()
-                yield (*values, length, records.get_record_offset(), record.rec_type, *_refers(record))
+                yield (
+                    *values,
+                    length,
+                    records.get_record_offset(),
+                    record.rec_type,
+                    *_refers(record),
+                )
     except (ArchiveLoadFailed, OSError, ValueError) as error:
         raise WarcError(f"{path}: cannot read as WARC ({error})") from None
 

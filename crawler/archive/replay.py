@@ -85,9 +85,7 @@ def rewrite_location(location: str, capture: IndexedCapture, mode: str, base: st
     return archived[len(f"{split.scheme}://{split.netloc}") :]
 
 
-def link_header(
-    base: str, captures: Sequence[IndexedCapture], current: IndexedCapture
-) -> str:
+def link_header(base: str, captures: Sequence[IndexedCapture], current: IndexedCapture) -> str:
     """The Memento `Link` header IA sends: original, timemap, timegate and the nearby mementos."""
     by_second: dict[str, IndexedCapture] = {}
     for capture in captures:
@@ -128,7 +126,7 @@ class ArchivedResponse:
 
 
 def load_capture(index: ArchiveIndex, capture: IndexedCapture) -> ArchivedResponse:
-    """Read a capture's record; a revisit takes its payload (and missing headers) from the original."""
+    """Read a capture's record; a revisit takes its payload from the original."""
     status, reason, headers, body = _read_record(capture)
     if capture.is_revisit:
         original = index.original_of(capture)
@@ -142,7 +140,9 @@ def load_capture(index: ArchiveIndex, capture: IndexedCapture) -> ArchivedRespon
     return ArchivedResponse(status or 200, reason or "OK", headers, body)
 
 
-def _read_record(capture: IndexedCapture) -> tuple[int | None, str, tuple[tuple[str, str], ...], bytes]:
+def _read_record(
+    capture: IndexedCapture,
+) -> tuple[int | None, str, tuple[tuple[str, str], ...], bytes]:
     with Path(capture.path).open("rb") as stream:
         stream.seek(capture.offset)
         record = next(iter(ArchiveIterator(stream, arc2warc=True)), None)

@@ -1,4 +1,4 @@
-"""The local archive's HTTP server (aiohttp): CDX, replay and availability endpoints, with faults."""
+"""The local archive's HTTP server (aiohttp): CDX, replay and availability, with faults."""
 
 from __future__ import annotations
 
@@ -217,7 +217,9 @@ def _endpoint(path: str) -> str | None:
     return None
 
 
-def _page(status: int, title: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+def _page(
+    status: int, title: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
     html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>\n"
     return web.Response(status=status, text=html, content_type="text/html", headers=headers)
 
@@ -322,7 +324,9 @@ class ArchiveServer:
         self._thread.start()
         self._ready.wait(30)
         if self._error is not None:
-            raise BadInputError(f"cannot start the archive on {self.host}:{self.port}: {self._error}")
+            raise BadInputError(
+                f"cannot start the archive on {self.host}:{self.port}: {self._error}"
+            )
         return self
 
     def stop(self) -> None:

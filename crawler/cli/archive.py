@@ -1,4 +1,4 @@
-"""`policytrail archive serve|build`: the local Wayback-compatible archive and its fixture builder."""
+"""`policytrail archive serve|build`: the local Wayback-compatible archive and its builder."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
+from crawler import settings
 from crawler.archive.builder import build_from_spec
 from crawler.archive.faults import ENDPOINTS, FaultConfig
 from crawler.archive.server import ArchiveApp, ArchiveOptions, open_index, serve_until_stopped
 from crawler.exceptions import BadInputError
-from crawler import settings
 
 
 @click.group()
@@ -27,57 +27,155 @@ def archive() -> None:
     """
 
 
-
 @archive.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=0, show_default=True, help="Port to listen on (0: any free port).")
-@click.option("--index", "index_path", type=click.Path(path_type=Path), default=None,
-              help="Index file to build or reuse (default: one per collection in the cache folder).")
-@click.option("--base-url", default=None, help="Address written into Link and Location headers "
-              "(default: the address the client used).")
-@click.option("--exclude", multiple=True, metavar="URL_OR_SURT",
-              help="Refuse a URL (or SURT prefix; a trailing * for all below) as IA does for "
-              "excluded sites: CDX 403, replay page without Memento-Datetime. Repeatable.")
-@click.option("--resume-keys", type=click.Choice(["compressed", "legacy"]), default="compressed",
-              show_default=True, help="Resume key style: IA's current base64-zlib keys, or the "
-              "'urlkey timestamp+1' keys it printed until about 2023.")
-@click.option("--max-rows", default=150_000, show_default=True,
-              help="Most rows one CDX answer holds (IA's cap).")
-@click.option("--rate-limits/--no-rate-limits", default=False, show_default=True,
-              help="Enforce IA's per-client limits, answering 429 beyond them.")
-@click.option("--cdx-per-minute", default=settings.WAYBACK_IA_CDX_LIMIT_PER_MINUTE,
-              show_default=True, help="CDX requests a client may make per minute.")
-@click.option("--replay-per-minute", default=settings.WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE,
-              show_default=True, help="Replay requests a client may make per minute.")
-@click.option("--retry-after", type=int, default=None,
-              help="Send Retry-After: SECONDS with 429s (IA sends none).")
-@click.option("--block-after", default=settings.WAYBACK_IA_BLOCK_AFTER_429S, show_default=True,
-              help="429s in a minute after which the client's connections are dropped, as IA's "
-              "firewall does (0: never).")
-@click.option("--block-seconds", default=settings.WAYBACK_IA_BLOCK_SECONDS, show_default=True,
-              help="How long a blocked client stays blocked.")
-@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of requests answered 502, 503 or 504.")
-@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of requests answered 429 at random, whatever the rate.")
-@click.option("--reset-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of connections reset before any answer.")
-@click.option("--truncate-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of answers cut off halfway through the body.")
-@click.option("--slow-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of answers whose body trickles out over --slow-seconds.")
-@click.option("--slow-seconds", default=2.0, show_default=True,
-              help="How long a slow body takes to arrive.")
-@click.option("--latency", default=0.0, show_default=True,
-              help="Seconds added before every answer.")
-@click.option("--fault-endpoints", default=",".join(ENDPOINTS), show_default=True,
-              help="Endpoints the random faults and latency apply to.")
-@click.option("--seed", type=int, default=None, help="Seed for the random faults (repeatable runs).")
-def serve(paths, host, port, index_path, base_url, exclude, resume_keys, max_rows, rate_limits,
-          cdx_per_minute, replay_per_minute, retry_after, block_after, block_seconds, error_rate,
-          throttle_rate, reset_rate, truncate_rate, slow_rate, slow_seconds, latency, fault_endpoints,
-          seed) -> None:  # fmt: skip
+@click.option(
+    "--index",
+    "index_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Index file to build or reuse (default: one per collection in the cache folder).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="Address written into Link and Location headers (default: the address the client used).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="URL_OR_SURT",
+    help="Refuse a URL (or SURT prefix; a trailing * for all below) as IA does for "
+    "excluded sites: CDX 403, replay page without Memento-Datetime. Repeatable.",
+)
+@click.option(
+    "--resume-keys",
+    type=click.Choice(["compressed", "legacy"]),
+    default="compressed",
+    show_default=True,
+    help="Resume key style: IA's current base64-zlib keys, or the "
+    "'urlkey timestamp+1' keys it printed until about 2023.",
+)
+@click.option(
+    "--max-rows",
+    default=150_000,
+    show_default=True,
+    help="Most rows one CDX answer holds (IA's cap).",
+)
+@click.option(
+    "--rate-limits/--no-rate-limits",
+    default=False,
+    show_default=True,
+    help="Enforce IA's per-client limits, answering 429 beyond them.",
+)
+@click.option(
+    "--cdx-per-minute",
+    default=settings.WAYBACK_IA_CDX_LIMIT_PER_MINUTE,
+    show_default=True,
+    help="CDX requests a client may make per minute.",
+)
+@click.option(
+    "--replay-per-minute",
+    default=settings.WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE,
+    show_default=True,
+    help="Replay requests a client may make per minute.",
+)
+@click.option(
+    "--retry-after",
+    type=int,
+    default=None,
+    help="Send Retry-After: SECONDS with 429s (IA sends none).",
+)
+@click.option(
+    "--block-after",
+    default=settings.WAYBACK_IA_BLOCK_AFTER_429S,
+    show_default=True,
+    help="429s in a minute after which the client's connections are dropped, as IA's "
+    "firewall does (0: never).",
+)
+@click.option(
+    "--block-seconds",
+    default=settings.WAYBACK_IA_BLOCK_SECONDS,
+    show_default=True,
+    help="How long a blocked client stays blocked.",
+)
+@click.option(
+    "--error-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of requests answered 502, 503 or 504.",
+)
+@click.option(
+    "--throttle-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of requests answered 429 at random, whatever the rate.",
+)
+@click.option(
+    "--reset-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of connections reset before any answer.",
+)
+@click.option(
+    "--truncate-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of answers cut off halfway through the body.",
+)
+@click.option(
+    "--slow-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of answers whose body trickles out over --slow-seconds.",
+)
+@click.option(
+    "--slow-seconds", default=2.0, show_default=True, help="How long a slow body takes to arrive."
+)
+@click.option(
+    "--latency", default=0.0, show_default=True, help="Seconds added before every answer."
+)
+@click.option(
+    "--fault-endpoints",
+    default=",".join(ENDPOINTS),
+    show_default=True,
+    help="Endpoints the random faults and latency apply to.",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Seed for the random faults (repeatable runs)."
+)
+def serve(
+    paths,
+    host,
+    port,
+    index_path,
+    base_url,
+    exclude,
+    resume_keys,
+    max_rows,
+    rate_limits,
+    cdx_per_minute,
+    replay_per_minute,
+    retry_after,
+    block_after,
+    block_seconds,
+    error_rate,
+    throttle_rate,
+    reset_rate,
+    truncate_rate,
+    slow_rate,
+    slow_seconds,
+    latency,
+    fault_endpoints,
+    seed,
+) -> None:
     """Serve WARC files (files or folders) with the Wayback Machine's CDX and replay API.
 
     Prints the base URL on standard output once it listens; runs until interrupted.

@@ -1,4 +1,4 @@
-"""`policytrail crawl` and `policytrail demo`: a crawl into DuckDB, against IA or a local archive."""
+"""`policytrail crawl` and `policytrail demo`: a crawl into DuckDB, of IA or a local archive."""
 
 from __future__ import annotations
 
@@ -17,20 +17,40 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
 @click.command()
 @click.argument("targets", type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), default=settings.POLICYTRAIL_DB,
-              show_default=True, help="DuckDB database to write (created if missing).")
-@click.option("--archive", default=None,
-              help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].")
-@click.option("--from", "from_ts", default=None, metavar="YYYY[MMDD]",
-              help="Only captures from this date on.")
-@click.option("--to", "to_ts", default=None, metavar="YYYY[MMDD]",
-              help="Only captures up to this date.")
-@click.option("--local", is_flag=True,
-              help="Lift IA's rate limits (for a local archive only: IA would block you).")
-@click.option("--contact", default=None,
-              help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.")
-@click.option("--jobdir", type=click.Path(path_type=Path), default=None,
-              help="Keep Scrapy's request queue here, so an interrupted crawl resumes where it was.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=settings.POLICYTRAIL_DB,
+    show_default=True,
+    help="DuckDB database to write (created if missing).",
+)
+@click.option(
+    "--archive",
+    default=None,
+    help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].",
+)
+@click.option(
+    "--from", "from_ts", default=None, metavar="YYYY[MMDD]", help="Only captures from this date on."
+)
+@click.option(
+    "--to", "to_ts", default=None, metavar="YYYY[MMDD]", help="Only captures up to this date."
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Lift IA's rate limits (for a local archive only: IA would block you).",
+)
+@click.option(
+    "--contact",
+    default=None,
+    help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.",
+)
+@click.option(
+    "--jobdir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Keep Scrapy's request queue here, so an interrupted crawl resumes where it was.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
 def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose) -> None:
     """Enumerate, fetch and record every archived capture of the targets' policy URLs.
@@ -59,8 +79,13 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose)
 
 
 @click.command()
-@click.option("--db", type=click.Path(path_type=Path), default=PROJECT_DATA / "demo.duckdb",
-              show_default=True, help="Database to create (a previous demo database is replaced).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=PROJECT_DATA / "demo.duckdb",
+    show_default=True,
+    help="Database to create (a previous demo database is replaced).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawl's log.")
 def demo(db: Path, verbose: bool) -> None:
     """Crawl the bundled sample archive into a fresh database and print what was found.
@@ -81,10 +106,15 @@ def demo(db: Path, verbose: bool) -> None:
     with ArchiveServer([sample], index_path=db.parent / ".demo-archive-index.sqlite3") as archive:
         click.echo(f"local archive of {sample} at {archive.base_url}", err=True)
         run_id = run_crawl(
-            targets, db, archive=archive.base_url, local=True,
-            extra={"LOG_LEVEL": "INFO" if verbose else "WARNING",
-                   "POLICYTRAIL_PROGRESS_INTERVAL": 0 if not verbose else 5.0},
-        )  # fmt: skip
+            targets,
+            db,
+            archive=archive.base_url,
+            local=True,
+            extra={
+                "LOG_LEVEL": "INFO" if verbose else "WARNING",
+                "POLICYTRAIL_PROGRESS_INTERVAL": 0 if not verbose else 5.0,
+            },
+        )
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"database: {db.resolve()}")
 
@@ -97,7 +127,9 @@ def _replace_demo_db(db: Path) -> None:
 
     connection = connect(db)
     try:
-        archives = {row[0] or "" for row in connection.execute("SELECT archive FROM crawl_runs").fetchall()}
+        archives = {
+            row[0] or "" for row in connection.execute("SELECT archive FROM crawl_runs").fetchall()
+        }
     finally:
         connection.close()
     if any(not a.startswith("http://127.0.0.1") for a in archives):

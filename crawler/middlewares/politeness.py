@@ -1,4 +1,4 @@
-"""Politeness toward the archive: pauses on 429, backs off on failures, stops hammering on a block."""
+"""Politeness: pause on 429, back off on failures, stop hammering on a block."""
 
 from __future__ import annotations
 
@@ -98,8 +98,10 @@ class PolitenessMiddleware(RetryMiddleware):
             logger.error(
                 "The archive refuses connections right after rate limiting (%s): this looks like "
                 "an IP block. Pausing %s requests for %.0f s.",
-                type(exception).__name__, request.meta.get("download_slot"), self.block_pause,
-            )  # fmt: skip
+                type(exception).__name__,
+                request.meta.get("download_slot"),
+                self.block_pause,
+            )
             retry = request.copy()
             retry.dont_filter = True
             return retry
@@ -113,7 +115,9 @@ class PolitenessMiddleware(RetryMiddleware):
     def _on_429(self, request: Request, response: Response) -> Request | Response:
         state = self.state(request)
         now = self._clock()
-        pause = self.pause_429 if state.last_pause == 0 else min(state.last_pause * 2, self.pause_max)
+        pause = (
+            self.pause_429 if state.last_pause == 0 else min(state.last_pause * 2, self.pause_max)
+        )
         retry_after = _retry_after(response)
         if retry_after is not None:
             pause = max(pause, retry_after)
@@ -127,8 +131,9 @@ class PolitenessMiddleware(RetryMiddleware):
             return response
         logger.warning(
             "Rate limited by the archive (429) on %s: pausing those requests for %.0f s",
-            request.meta.get("download_slot"), pause,
-        )  # fmt: skip
+            request.meta.get("download_slot"),
+            pause,
+        )
         retry = request.copy()
         retry.meta["policytrail_429s"] = times
         retry.dont_filter = True

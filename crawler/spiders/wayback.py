@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -85,7 +84,9 @@ class WaybackSpider(Spider):
             key = (target.site, target.policy_url)
             self._keys[key] = {surt_key(url) for url in target.urls}
             for url in target.urls:
-                yield self.cdx_request(target, url, via=None if url == target.policy_url else "alias")
+                yield self.cdx_request(
+                    target, url, via=None if url == target.policy_url else "alias"
+                )
             for url, via in self.ledger.aliases.get(key, []):
                 if surt_key(url) not in self._keys[key]:
                     self._keys[key].add(surt_key(url))
@@ -121,9 +122,11 @@ class WaybackSpider(Spider):
         if response.status != 200:
             self.crawler.stats.inc_value(f"policytrail/cdx_http_{response.status}")
             self.logger.error(
-                "CDX search for %s answered HTTP %s: %s", url, response.status,
+                "CDX search for %s answered HTTP %s: %s",
+                url,
+                response.status,
                 response.text[:200].strip(),
-            )  # fmt: skip
+            )
             return
         try:
             records, resume_key = parse_cdx_json(response.text)
@@ -142,8 +145,9 @@ class WaybackSpider(Spider):
         self.crawler.stats.inc_value("policytrail/cdx_failed")
         self.logger.error(
             "CDX search failed for %s: %s (it is listed again next run)",
-            request.cb_kwargs.get("url"), failure.getErrorMessage() or failure.type.__name__,
-        )  # fmt: skip
+            request.cb_kwargs.get("url"),
+            failure.getErrorMessage() or failure.type.__name__,
+        )
 
     def consider(
         self, target: Target, record: CdxRecord, via: str | None
@@ -233,7 +237,9 @@ class WaybackSpider(Spider):
                 yield self.memento_request(hop, capture, target, (*chain, response.url))
             return
         text = " ".join(response.text[:200].split()) if response.body else ""
-        yield self._failed(capture, f"HTTP {response.status} without Memento-Datetime: {text}"[:300])
+        yield self._failed(
+            capture, f"HTTP {response.status} without Memento-Datetime: {text}"[:300]
+        )
 
     def _follow_move(self, target: Target, capture: CaptureItem, location: str) -> Iterator:
         """A captured redirect to another URL: the policy moved, so that URL joins the target.
@@ -305,5 +311,3 @@ def _later(first: str | None, second: str | None) -> str | None:
 def _earlier(first: str | None, second: str | None) -> str | None:
     values = [v for v in (first, second) if v]
     return min(values) if values else None
-
-
