@@ -1,0 +1,119 @@
+"""The demo end to end: the sample archive crawled into DuckDB, checked against EXPECTED.json."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from crawl_helpers import ROOT, query, run_cli
+
+EXPECTED = json.loads((ROOT / "data" / "sample" / "EXPECTED.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.duckdb"
+    result = run_cli("demo", "--db", str(db), cwd=folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"database: {db}" in result.stdout
+    for site in EXPECTED["sites"]:
+        assert site["site"] in result.stdout
+    return db
+
+
+def expected_captures() -> Counter:
+    rows = Counter()
+    for site in EXPECTED["sites"]:
+        for capture_list in site["urls"].values():
+            for capture in capture_list["captures"]:
+                key = (site["site"], capture["original"], capture["timestamp"], capture["digest"])
+                rows[key] = 1  # IA-style repeated rows count once
+    return rows
+
+
+def test_every_sample_capture_is_recorded_exactly_once(demo_db):
+    rows = query(
+        demo_db, "SELECT site, url, strftime(timestamp, '%Y%m%d%H%M%S'), digest FROM captures"
+    )
+    assert Counter(rows) == expected_captures()
+
+
+def test_each_payload_is_fetched_once(demo_db):
+    counts = query(
+        demo_db,
+        "SELECT digest, CASE WHEN statuscode BETWEEN 300 AND 399 THEN urlkey ELSE '' END,"
+        " count(*) FROM captures WHERE fetch_status = 'fetched' GROUP BY ALL",
+    )
+    assert counts and all(count == 1 for *_, count in counts)
+    assert query(demo_db, "SELECT count(*) FROM captures WHERE fetch_status = 'failed'") == [(0,)]
+
+
+def test_the_moved_policy_is_found_through_its_captured_redirect(demo_db):
+    lumen = next(s for s in EXPECTED["sites"] if s.get("moved_to"))
+    urls = query(
+        demo_db, "SELECT url, via FROM target_urls WHERE site = ? ORDER BY url", lumen["site"]
+    )
+    moved = [(url, via) for url, via in urls if via.startswith("redirect from")]
+    assert [url for url, _ in moved] == [lumen["moved_to"]]
+    moved_rows = lumen["urls"][lumen["moved_to"]]["cdx_rows"]
+    assert query(
+        demo_db,
+        "SELECT count(*) FROM captures WHERE urlkey = ?",
+        lumen["urls"][lumen["moved_to"]]["urlkey"],
+    ) == [(moved_rows,)]
+    redirects = query(
+        demo_db,
+        "SELECT location FROM captures WHERE site = ? AND statuscode = 301"
+        " AND fetch_status = 'fetched'",
+        lumen["site"],
+    )
+    assert redirects and {location for (location,) in redirects} == {lumen["moved_to"]}
+
+
+def test_skips_say_why(demo_db):
+    reasons = dict(
+        query(
+            demo_db,
+            "SELECT strftime(timestamp, '%Y%m%d%H%M%S'), reason FROM captures"
+            " WHERE fetch_status = 'skipped'",
+        )
+    )
+    for site in EXPECTED["sites"]:
+        for url in site["urls"].values():
+            for timestamp in url["not_found"]:
+                assert reasons[timestamp] == "status 404"
+            for timestamp in url["skipped"]:
+                assert reasons[timestamp].startswith("mimetype ")
+    assert all(reasons.values())
+
+
+def test_pdfs_and_old_encodings(demo_db):
+    pdf_times = [t for s in EXPECTED["sites"] for u in s["urls"].values() for t in u["pdf"]]
+    pdfs = query(
+        demo_db,
+        "SELECT strftime(timestamp, '%Y%m%d%H%M%S'), content_type FROM captures"
+        " WHERE fetch_status = 'fetched' AND content_type LIKE 'application/pdf%'",
+    )
+    assert {t for t, _ in pdfs} == set(pdf_times[:1])  # the second PDF repeats the first's digest
+    encodings = {
+        row[0]
+        for row in query(demo_db, "SELECT encoding FROM captures WHERE encoding LIKE 'cp1252%'")
+    }
+    assert {"cp1252 (http)", "cp1252 (meta)"} <= encodings
+
+
+def test_the_demo_replaces_its_own_database_but_not_a_real_one(demo_db, tmp_path):
+    import duckdb
+
+    real = tmp_path / "study.duckdb"
+    run_cli("demo", "--db", str(real), cwd=tmp_path)
+    connection = duckdb.connect(str(real))
+    connection.execute("UPDATE crawl_runs SET archive = 'https://web.archive.org'")
+    connection.close()
+    result = run_cli("demo", "--db", str(real), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "holds crawls of a real archive" in result.stderr
+    assert query(real, "SELECT count(*) FROM crawl_runs") == [(1,)]
