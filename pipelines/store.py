@@ -7,6 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Self
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
@@ -101,6 +102,7 @@ class StorePipeline:
         if not db:
             raise NotConfigured("POLICYTRAIL_DB is not set")
         pipeline = cls(Path(db), crawler.settings.getint("POLICYTRAIL_STORE_BATCH"), crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
@@ -130,15 +132,20 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
+        """Write what is left; the run's row is finished in `spider_closed`, which knows why."""
         if self.connection is None:
             return
         self.flush()
-        stats = self.crawler.stats
-        reason = stats.get_value("finish_reason") or "finished"
-        status = "finished" if reason == "finished" else "interrupted"
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SHARE_PAYLOADS)
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
+        self.connection.execute("COMMIT")
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.connection is None:
+            return
+        stats = self.crawler.stats
+        status = "finished" if reason == "finished" else "interrupted"
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, replay_requests = ?, bytes_fetched = ?"
@@ -156,7 +163,6 @@ class StorePipeline:
                 self.run_id,
             ],
         )
-        self.connection.execute("COMMIT")
         self.connection.close()
         self.connection = None
 

@@ -321,3 +321,13 @@ def test_waits_out_a_pause_before_sending(politeness):
     politeness._clock = lambda: 0.0
     politeness.state(request).paused_until = 0.05
     assert run(politeness.process_request(request)) is None
+
+
+def test_the_time_window_narrows_to_the_target_and_the_command(tmp_path):
+    targets = tmp_path / "targets.csv"
+    targets.write_text(f"site,policy_url,from,to\nacme.example,{POLICY},2008,2015\n")
+    crawler = get_crawler(WaybackSpider, {"WAYBACK_ARCHIVE_URL": ARCHIVE, "POLICYTRAIL_DB": None})
+    spider = WaybackSpider.from_crawler(crawler, targets=str(targets), from_ts="2010", to_ts="2020")
+    [request] = start_requests(spider)
+    assert "from=20100101000000" in request.url  # the later start wins
+    assert "to=20159999999999" in request.url  # the earlier end wins

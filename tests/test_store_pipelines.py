@@ -50,6 +50,12 @@ def capture(ts: str, digest: str, status: str = FETCHED, body: bytes | None = b"
     )
 
 
+def finish(store: StorePipeline, reason: str = "finished") -> None:
+    """What Scrapy does at the end of a crawl: close the pipeline, then signal why."""
+    store.close_spider()
+    store.spider_closed(None, reason)
+
+
 @pytest.fixture
 def pipelines(tmp_path):
     db = tmp_path / "db" / "study.duckdb"
@@ -81,7 +87,7 @@ def test_fetched_captures_are_written_to_a_warc_and_the_database(pipelines):
     for item in items:
         store.process_item(warcs.process_item(item))
     warcs.close_spider()
-    store.close_spider()
+    finish(store)
 
     rows = (
         duckdb.connect(str(db), read_only=True)
@@ -109,7 +115,7 @@ def test_the_kept_warcs_can_be_served_again_by_the_local_archive(pipelines, tmp_
     for item in (capture("20100101000000", "D1"), capture("20120101000000", "D2", body=b"v2")):
         store.process_item(warcs.process_item(item))
     warcs.close_spider()
-    store.close_spider()
+    finish(store)
     with ArchiveServer([db.parent / "study-warcs"], index_path=tmp_path / "i.sqlite3") as archive:
         import urllib.request
 
@@ -129,7 +135,7 @@ def test_runs_are_recorded_and_batches_upsert_failed_rows(pipelines):
         AliasItem("acme.example", URL, "https://acme.example/new", "redirect", "2011")
     )
     warcs.close_spider()
-    store.close_spider()
+    finish(store)
     connection = duckdb.connect(str(db), read_only=True)
     assert connection.execute("SELECT fetch_status, reason FROM captures").fetchall() == [
         ("fetched", None)
@@ -144,6 +150,18 @@ def test_runs_are_recorded_and_batches_upsert_failed_rows(pipelines):
     )
 
 
+def test_an_interrupted_crawl_is_recorded_as_such(pipelines):
+    db, warcs, store = pipelines
+    store.process_item(warcs.process_item(capture("20100101000000", "D1")))
+    warcs.close_spider()
+    finish(store, "shutdown")
+    connection = duckdb.connect(str(db), read_only=True)
+    assert connection.execute("SELECT status, fetched FROM crawl_runs").fetchall() == [
+        ("interrupted", 1)
+    ]
+    assert connection.execute("SELECT count(*) FROM captures").fetchone() == (1,)
+
+
 def test_a_second_process_gets_a_clear_error_while_a_crawl_writes(pipelines):
     db, _, store = pipelines  # the store holds the write connection, as during a crawl
     code = (
@@ -155,5 +173,5 @@ def test_a_second_process_gets_a_clear_error_while_a_crawl_writes(pipelines):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 3, result.stderr
     assert "is in use by another policytrail process" in result.stdout
-    store.close_spider()
+    finish(store)
     connect(db).close()  # free again once the crawl is done
