@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS captures (
 CREATE INDEX IF NOT EXISTS captures_by_sortkey ON captures (sortkey, file_id, offset);
 CREATE INDEX IF NOT EXISTS captures_by_digest ON captures (digest);
 """
+
+# Called before each file is read: (path, its number, how many files are to be read).
+Progress = Callable[[Path, int, int], None]
 
 _COLUMNS = (
     "sortkey, urlkey, timestamp, original, mimetype, statuscode, digest, length,"
@@ -122,8 +125,13 @@ class ArchiveIndex:
         }
 
     @classmethod
-    def open(cls, warcs: Sequence[Path], index_path: Path) -> tuple[ArchiveIndex, int]:
-        """Open (creating or refreshing) the index of `warcs`; returns it and the files read."""
+    def open(
+        cls, warcs: Sequence[Path], index_path: Path, progress: Progress | None = None
+    ) -> tuple[ArchiveIndex, int]:
+        """Open (creating or refreshing) the index of `warcs`; returns it and the files read.
+
+        Each file is committed once read, so an interrupted build resumes where it stopped.
+        """
         index_path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(index_path, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
@@ -132,7 +140,7 @@ class ArchiveIndex:
         connection.executescript(_SCHEMA)
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),))
         try:
-            indexed = _refresh(connection, warcs)
+            indexed = _refresh(connection, warcs, progress)
         except BaseException:
             # Rolls the refresh back; left open, it would hold the write lock for this process.
             connection.close()
@@ -236,7 +244,9 @@ def _format_of(connection: sqlite3.Connection) -> int | None:
     return int(row[0]) if row else None
 
 
-def _refresh(connection: sqlite3.Connection, warcs: Sequence[Path]) -> int:
+def _refresh(
+    connection: sqlite3.Connection, warcs: Sequence[Path], progress: Progress | None
+) -> int:
     """Index new or changed files, forget removed ones; unchanged files are not read again."""
     known = {
         path: (fid, size, mtime)
@@ -249,12 +259,17 @@ def _refresh(connection: sqlite3.Connection, warcs: Sequence[Path]) -> int:
         if path not in wanted:
             connection.execute("DELETE FROM captures WHERE file_id = ?", (fid,))
             connection.execute("DELETE FROM files WHERE file_id = ?", (fid,))
-    indexed = 0
+    connection.commit()
+    stale = []
     for name, path in wanted.items():
         stat = path.stat()
         previous = known.get(name)
-        if previous and previous[1:] == (stat.st_size, stat.st_mtime_ns):
-            continue
+        if not (previous and previous[1:] == (stat.st_size, stat.st_mtime_ns)):
+            stale.append((name, path, stat, previous))
+    indexed = 0
+    for name, path, stat, previous in stale:
+        if progress is not None:
+            progress(path, indexed + 1, len(stale))
         if previous:
             connection.execute("DELETE FROM captures WHERE file_id = ?", (previous[0],))
             connection.execute("DELETE FROM files WHERE file_id = ?", (previous[0],))
@@ -272,6 +287,7 @@ def _refresh(connection: sqlite3.Connection, warcs: Sequence[Path]) -> int:
                 batch.clear()
         if batch:
             connection.executemany(f"INSERT INTO captures ({_COLUMNS}) VALUES ({_marks()})", batch)
+        connection.commit()
         indexed += 1
     return indexed
 

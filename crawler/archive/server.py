@@ -16,7 +16,7 @@ from aiohttp import web
 from crawler import settings
 from crawler.archive import cdx, replay
 from crawler.archive.faults import Fault, FaultConfig, FaultInjector
-from crawler.archive.index import ArchiveIndex, default_index_path, find_warcs
+from crawler.archive.index import ArchiveIndex, Progress, default_index_path, find_warcs
 from crawler.exceptions import BadInputError, CdxQueryError, WarcError
 from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
 
@@ -276,13 +276,13 @@ def _common_root(roots: Sequence[Path]) -> str:
 
 
 def open_index(
-    paths: Sequence[str | Path], index_path: Path | None = None
+    paths: Sequence[str | Path], index_path: Path | None = None, progress: Progress | None = None
 ) -> tuple[ArchiveIndex, int]:
     warcs = find_warcs(paths)
     if not warcs:
         raise BadInputError(f"no WARC files in {', '.join(str(p) for p in paths)}")
     index_file = index_path or default_index_path(settings.POLICYTRAIL_CACHE_DIR, warcs)
-    return ArchiveIndex.open(warcs, index_file)
+    return ArchiveIndex.open(warcs, index_file, progress)
 
 
 class ArchiveServer:

@@ -213,7 +213,12 @@ def serve(
         )
     except ValueError as error:
         raise BadInputError(str(error)) from None
-    index, indexed = open_index(paths, index_path)
+
+    def indexing(path: Path, number: int, total: int) -> None:
+        if total > 5:  # a handful of files index in a blink; larger collections say how far
+            click.echo(f"indexing {number}/{total}: {path}", err=True)
+
+    index, indexed = open_index(paths, index_path, indexing)
     click.echo(
         f"policytrail archive: {len(index)} captures ({indexed} file(s) indexed now)", err=True
     )
