@@ -2,36 +2,46 @@
 
 from __future__ import annotations
 
-from crawler.wayback import CdxRecord
+from crawler.wayback import EMPTY_DIGEST, CdxRecord
 
 # Types whose text the project studies; everything else is recorded as skipped.
 POLICY_MIMETYPES = frozenset({"text/html", "application/xhtml+xml", "application/pdf"})
 # CDX types that say nothing of the payload: fetch, and let the replayed Content-Type tell.
 UNKNOWN_MIMETYPES = frozenset({"warc/revisit", "unk", "-", ""})
+DUPLICATE = "digest already fetched"
 
 
 def is_redirect(record: CdxRecord) -> bool:
     return record.statuscode.isdigit() and 300 <= int(record.statuscode) < 400
 
 
-def payload_key(record: CdxRecord) -> tuple[str, str]:
-    """What "the same digest" means for fetching once: the digest, and for a redirect its URL too.
+def skip_reason(record: CdxRecord, fetched: set[str]) -> str | None:
+    """Why a row is not fetched (None: fetch it).
 
-    A redirect's payload is its (often empty) body, so redirects of different URLs share
-    digests while their Locations differ; only repeats of one URL's redirect are the same.
+    `fetched` holds the digests of pages already fetched (2xx). Redirects are always fetched:
+    their Location is in the headers, and body-less ones all share one digest. The empty
+    digest is never taken as already fetched for the same reason.
     """
-    return (record.digest, record.urlkey if is_redirect(record) else "")
-
-
-def skip_reason(record: CdxRecord, fetched: set[tuple[str, str]]) -> str | None:
-    """Why a row is not fetched (None: fetch it). Redirects are fetched for their Location."""
     status = record.statuscode
     if status.isdigit() and not 200 <= int(status) < 400:
         return f"status {status}"
-    redirect = is_redirect(record)
+    if is_redirect(record):
+        return None
     mimetype = record.mimetype.lower()
-    if not redirect and mimetype not in POLICY_MIMETYPES | UNKNOWN_MIMETYPES:
+    if mimetype not in POLICY_MIMETYPES | UNKNOWN_MIMETYPES:
         return f"mimetype {record.mimetype}"
-    if payload_key(record) in fetched:
-        return "digest already fetched"
+    if record.digest != EMPTY_DIGEST and record.digest in fetched:
+        return DUPLICATE
+    return None
+
+
+def replay_skip_reason(record: CdxRecord, status: int, content_type: str | None) -> str | None:
+    """Why a fetched capture is not kept after all: a revisit (or an `unk` row) may turn out to
+    be a 404 page or an image once replayed. What the CDX stated is taken at its word."""
+    if not record.statuscode.isdigit() and not 200 <= status < 400:
+        return f"status {status} on replay"
+    mimetype = (content_type or "").split(";", 1)[0].strip().lower()
+    listed = record.mimetype.lower()
+    if listed in UNKNOWN_MIMETYPES and 200 <= status < 300 and mimetype not in POLICY_MIMETYPES:
+        return f"mimetype {mimetype or 'unknown'} on replay"
     return None

@@ -45,6 +45,9 @@ WAYBACK_CDX_PAGE_SIZE = 5000
 # collapse=digest drops repeats of adjacent identical captures; it saves rows on huge URLs, but
 # hides the last capture of every run, which dates a version's last_seen. Off by default.
 WAYBACK_CDX_COLLAPSE_DIGEST = False
+# The next CDX page of a URL waits while this many fetches are pending (about 2 KB of memory
+# each): listing outruns the replay budget some 250 times over.
+WAYBACK_MAX_PENDING_FETCHES = 20_000
 # Redirect hops followed inside the archive for one capture (IA's timegate plus captured ones).
 WAYBACK_MAX_REDIRECTS = 5
 
@@ -76,9 +79,11 @@ WAYBACK_429_PAUSE = 60.0
 WAYBACK_429_PAUSE_MAX = 3600.0
 # A request rate-limited this many times in a row is recorded as failed (next run retries it).
 WAYBACK_429_RETRIES = 8
-# Connections refused within this window after a 429 mean IA's firewall blocked us; it blocks
-# for an hour, so pause that long rather than hammer a closed door.
+# Connections refused within this window after a 429 (or this many dropped in a row) mean IA's
+# firewall blocked us; it blocks for an hour, so pause everything that long rather than hammer
+# a closed door.
 WAYBACK_BLOCK_WINDOW = 300.0
+WAYBACK_BLOCK_DROPS = 3
 WAYBACK_BLOCK_PAUSE = 3600.0
 # Retries on 5xx, timeouts and resets, waiting WAYBACK_RETRY_BACKOFF * 2**n seconds (capped).
 RETRY_ENABLED = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -47,6 +49,15 @@ class CdxRecord(NamedTuple):
 
     def text_line(self) -> str:
         return " ".join(self)
+
+
+def payload_digest(body: bytes) -> str:
+    """IA's CDX digest: base32 of the SHA-1 of the payload."""
+    return base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+# The digest of an empty payload: every body-less redirect has it, whatever its Location.
+EMPTY_DIGEST = "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
 
 
 def surt_key(url: str) -> str:

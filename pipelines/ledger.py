@@ -13,7 +13,7 @@ class Ledger:
     """Recorded capture keys, fetched digests and discovered alias URLs, from the database."""
 
     recorded: set[tuple[str, str, str, str]] = field(default_factory=set)  # site, url, ts, digest
-    fetched: set[tuple[str, str]] = field(default_factory=set)  # payload keys, see selection.py
+    fetched: set[str] = field(default_factory=set)  # digests of pages (2xx) fetched
     aliases: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     def knows(self, site: str, url: str, timestamp: str, digest: str) -> bool:
@@ -25,18 +25,18 @@ def read_ledger(db_path: str | Path) -> Ledger:
     ledger = Ledger()
     if not Path(db_path).exists():
         return ledger
-    connection = connect(db_path)
+    connection = connect(db_path, read_only=True)
     try:
         for site, url, moment, digest in connection.execute(
             "SELECT site, url, strftime(timestamp, '%Y%m%d%H%M%S'), digest FROM captures"
             " WHERE fetch_status IN ('fetched', 'skipped')"
         ).fetchall():
             ledger.recorded.add((site, url, moment, digest))
-        for digest, scope in connection.execute(
-            "SELECT DISTINCT digest, CASE WHEN statuscode BETWEEN 300 AND 399 THEN urlkey ELSE ''"
-            " END FROM captures WHERE fetch_status = 'fetched'"
+        for (digest,) in connection.execute(
+            "SELECT DISTINCT digest FROM captures WHERE fetch_status = 'fetched'"
+            " AND http_status BETWEEN 200 AND 299"
         ).fetchall():
-            ledger.fetched.add((digest, scope))
+            ledger.fetched.add(digest)
         for site, policy_url, url, via in connection.execute(
             "SELECT site, policy_url, url, via FROM target_urls WHERE via <> 'listed'"
             " ORDER BY run_id, url"

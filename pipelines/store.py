@@ -13,8 +13,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import FETCHED, AliasItem, CaptureItem
+from crawler.selection import DUPLICATE
 from crawler.targets import Target
-from crawler.wayback import parse_timestamp, surt_key
+from crawler.wayback import parse_timestamp, payload_digest, surt_key
 from pipelines.database import connect
 
 _CAPTURE_COLUMNS = (
@@ -60,22 +61,22 @@ def _upsert(rows: int) -> str:
     return f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)}) VALUES {values}{_ON_CONFLICT}"
 
 
-# Rows whose payload was fetched under another capture (same payload key, see selection.py)
-# point at that copy.
-_SHARE_PAYLOADS = """
+# Rows skipped because their page (digest) was fetched under another capture point at that copy.
+_SHARE_PAYLOADS = f"""
 UPDATE captures SET warc_path = f.warc_path, warc_offset = f.warc_offset,
                     warc_length = f.warc_length, payload_sha1 = f.payload_sha1
 FROM (
-    SELECT digest, CASE WHEN statuscode BETWEEN 300 AND 399 THEN urlkey ELSE '' END AS scope,
+    SELECT digest,
            arg_min(warc_path, timestamp) AS warc_path,
            arg_min(warc_offset, timestamp) AS warc_offset,
            arg_min(warc_length, timestamp) AS warc_length,
            arg_min(payload_sha1, timestamp) AS payload_sha1
-    FROM captures WHERE fetch_status = 'fetched' AND warc_path IS NOT NULL GROUP BY ALL
+    FROM captures
+    WHERE fetch_status = 'fetched' AND http_status BETWEEN 200 AND 299 AND warc_path IS NOT NULL
+    GROUP BY digest
 ) AS f
-WHERE captures.warc_path IS NULL AND captures.fetch_status = 'skipped'
+WHERE captures.warc_path IS NULL AND captures.reason = '{DUPLICATE}'
   AND captures.digest = f.digest
-  AND (CASE WHEN captures.statuscode BETWEEN 300 AND 399 THEN captures.urlkey ELSE '' END) = f.scope
 """
 
 # Captures of a URL found through redirects name the earliest redirect, whatever came first.
@@ -256,8 +257,6 @@ class StorePipeline:
             "run_id": self.run_id,
         }
         if memento is not None and item.fetch_status == FETCHED:
-            from crawler.archive.builder import payload_digest
-
             values.update(
                 memento_url=memento.memento_url,
                 final_url=memento.final_url,

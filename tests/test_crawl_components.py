@@ -6,17 +6,17 @@ import asyncio
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import DownloadConnectionRefusedError, DownloadFailedError
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
-from twisted.internet.error import ConnectionRefusedError
 
 from crawler import settings as project_settings
 from crawler.items import FAILED, FETCHED, AliasItem, CaptureItem
 from crawler.middlewares.politeness import PolitenessMiddleware
-from crawler.selection import payload_key, skip_reason
+from crawler.selection import replay_skip_reason, skip_reason
 from crawler.spiders.wayback import WaybackSpider
-from crawler.wayback import CdxRecord
+from crawler.wayback import EMPTY_DIGEST, CdxRecord
 
 ARCHIVE = "http://archive.test"
 POLICY = "http://www.acme.example/privacy"
@@ -40,21 +40,29 @@ def record(ts="20100101000000", status="200", mime="text/html", digest="AAA", ur
         (record(mime="warc/revisit", status="-"), None),  # fetch and let the replay tell
         (record(mime="unk", status="301"), None),  # redirects are fetched for their Location
         (record(digest="SEEN"), "digest already fetched"),
+        (record(digest="SEEN", status="301"), None),  # ... always: Locations live in headers
+        (record(digest=EMPTY_DIGEST), None),  # an empty page says nothing of the next one
     ],
 )
 def test_skip_reason(row, reason):
-    assert skip_reason(row, {("SEEN", "")}) == reason
+    assert skip_reason(row, {"SEEN", EMPTY_DIGEST}) == reason
 
 
-def test_redirects_share_a_payload_only_within_one_url():
-    empty = "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
-    here = record(status="301", digest=empty)
-    elsewhere = CdxRecord(
-        "example,acme)/other", "2010", "http://acme.example/other", "unk", "301", empty, "0"
-    )
-    assert payload_key(here) != payload_key(elsewhere)
-    assert skip_reason(here, {payload_key(elsewhere)}) is None
-    assert skip_reason(here, {payload_key(here)}) == "digest already fetched"
+@pytest.mark.parametrize(
+    ("listed", "status", "content_type", "reason"),
+    [
+        ("warc/revisit", 200, "text/html; charset=utf-8", None),
+        ("warc/revisit", 404, "text/html", "status 404 on replay"),
+        ("warc/revisit", 200, "image/gif", "mimetype image/gif on replay"),
+        ("unk", 200, None, "mimetype unknown on replay"),
+        ("text/html", 200, "text/plain", None),  # a row the CDX typed is taken at its word
+        ("text/html", 301, None, None),
+        ("text/html", 429, "text/html", None),  # an archived 429 page listed as such is content
+    ],
+)
+def test_replay_skip_reason(listed, status, content_type, reason):
+    row = record(mime=listed, status="-" if listed == "warc/revisit" else "200")
+    assert replay_skip_reason(row, status, content_type) == reason
 
 
 # ---- the spider ---------------------------------------------------------------------------------
@@ -71,6 +79,7 @@ def spider(tmp_path):
             "POLICYTRAIL_DB": None,
             "WAYBACK_CDX_PAGE_SIZE": 2,
             "WAYBACK_MAX_REDIRECTS": 5,
+            "WAYBACK_MAX_PENDING_FETCHES": 100,
         },
     )
     return WaybackSpider.from_crawler(crawler, targets=str(targets))
@@ -114,6 +123,22 @@ def test_parse_cdx_records_skips_fetches_the_rest_and_follows_the_resume_key(spi
         ("20120101000000", "digest already fetched"),
     ]
     assert len(pages) == 1 and "resumeKey=KEY%3D%3D" in pages[0].url
+
+
+def test_the_next_cdx_page_waits_while_too_many_fetches_are_pending(spider):
+    spider.max_pending = 0
+    [request] = start_requests(spider)
+    body = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"],\n'
+        '[],\n["KEY=="]]\n'
+    )
+    [fetch] = list(request.callback(cdx_response(request, body), **request.cb_kwargs))
+    assert fetch.meta["download_slot"] == "replay" and len(spider._waiting_pages) == 1
+    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT"}
+    out = list(fetch.callback(memento(fetch, 200, headers), **fetch.cb_kwargs))
+    assert isinstance(out[0], CaptureItem) and out[1].meta["download_slot"] == "cdx"
+    assert not spider._waiting_pages
 
 
 def memento(request: Request, status=200, headers=None, body=b"<p>policy</p>") -> Response:
@@ -239,6 +264,7 @@ def politeness():
             "WAYBACK_429_PAUSE_MAX": 3600.0,
             "WAYBACK_BLOCK_PAUSE": 3600.0,
             "WAYBACK_BLOCK_WINDOW": 300.0,
+            "WAYBACK_BLOCK_DROPS": 3,
             "WAYBACK_RETRY_BACKOFF": 0.0,
             "RETRY_TIMES": 2,
             "WAYBACK_429_RETRIES": 3,
@@ -260,24 +286,40 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-def test_429_pauses_the_endpoint_doubling_and_honouring_retry_after(politeness):
+def limited(request: Request, **headers: str) -> Response:
+    return Response(request.url, status=429, headers=headers, request=request)
+
+
+def test_429_pauses_the_endpoint_doubling_only_when_a_pause_did_not_help(politeness):
     request = replay_request()
-    limited = Response(request.url, status=429, request=request)
-    retry = run(politeness.process_response(request, limited))
+    clock = politeness._clock
     state = politeness.state(request)
+    retry = run(politeness.process_response(request, limited(request)))
     assert isinstance(retry, Request) and state.paused_until == 1060.0
-    retry = run(
-        politeness.process_response(retry, Response(request.url, status=429, request=retry))
-    )
-    assert state.paused_until == 1120.0  # 120 s: doubled
-    long_wait = Response(request.url, status=429, headers={"Retry-After": "900"}, request=retry)
-    retry = run(politeness.process_response(retry, long_wait))
-    assert state.paused_until == 1900.0  # Retry-After beats the doubled 240 s
+    clock.now = 1010.0  # another request that was in flight when the pause began
+    run(politeness.process_response(retry, limited(retry)))
+    assert state.paused_until == 1060.0
+    clock.now = 1061.0  # the first request after the pause is limited again: double it
+    retry = run(politeness.process_response(retry, limited(retry)))
+    assert state.paused_until == 1061.0 + 120
+    clock.now = 1182.0  # again: 240 s, but Retry-After asks for more
+    retry = run(politeness.process_response(retry, limited(retry, **{"Retry-After": "900"})))
+    assert state.paused_until == 1182.0 + 900
     # CDX requests are another endpoint: not paused
     assert politeness.state(Request("http://x", meta={"download_slot": "cdx"})).paused_until == 0
     # past WAYBACK_429_RETRIES the response goes through, for the spider to record
-    final = Response(request.url, status=429, request=retry)
+    final = limited(retry)
     assert run(politeness.process_response(retry, final)) is final
+
+
+def test_an_answer_after_the_pause_resets_the_doubling(politeness):
+    request = replay_request()
+    clock = politeness._clock
+    run(politeness.process_response(request, limited(request)))
+    clock.now = 1061.0
+    run(politeness.process_response(request, Response(request.url, status=200, request=request)))
+    run(politeness.process_response(request, limited(request)))
+    assert politeness.state(request).paused_until == 1061.0 + 60
 
 
 def test_an_archived_429_page_is_content_not_a_rate_limit(politeness):
@@ -292,14 +334,35 @@ def test_an_archived_429_page_is_content_not_a_rate_limit(politeness):
     assert politeness.state(request).paused_until == 0
 
 
-def test_refused_connections_after_a_429_mean_a_block(politeness):
+def test_a_refused_connection_after_a_429_pauses_every_endpoint(politeness):
+    cdx = Request("http://archive.test/cdx/search/cdx?url=x", meta={"download_slot": "cdx"})
     request = replay_request()
-    run(politeness.process_response(request, Response(request.url, status=429, request=request)))
+    politeness.state(cdx)
+    run(politeness.process_response(request, limited(request)))
     politeness._clock.now += 30
-    retry = run(politeness.process_exception(request, ConnectionRefusedError()))
+    retry = run(politeness.process_exception(request, DownloadConnectionRefusedError()))
     assert isinstance(retry, Request)
     assert politeness.state(request).paused_until == 1030.0 + 3600.0
+    assert politeness.state(cdx).paused_until == 1030.0 + 3600.0
     assert politeness.crawler.stats.get_value("policytrail/blocked") == 1
+
+
+def test_dropped_connections_in_a_row_after_a_429_mean_a_block_too(politeness):
+    request = replay_request()
+    run(politeness.process_response(request, limited(request)))
+    politeness._clock.now = 1100.0  # past the 429 pause
+    for _ in range(2):
+        retry = run(politeness.process_exception(request, DownloadFailedError()))
+        assert politeness.state(request).paused_until == 1060.0, "one reset is no block"
+    run(politeness.process_exception(retry, DownloadFailedError()))
+    assert politeness.state(request).paused_until == 1100.0 + 3600.0
+
+
+def test_a_reset_without_a_recent_429_is_an_ordinary_retry(politeness):
+    request = replay_request()
+    retry = run(politeness.process_exception(request, DownloadConnectionRefusedError()))
+    assert retry.meta["retry_times"] == 1
+    assert politeness.state(request).paused_until == 0
 
 
 def test_5xx_retries_then_hands_the_response_on(politeness):
@@ -316,11 +379,24 @@ def test_5xx_retries_then_hands_the_response_on(politeness):
     assert politeness.state(request).paused_until == 0  # 5xx do not pause the endpoint
 
 
-def test_waits_out_a_pause_before_sending(politeness):
+def test_a_paused_request_waits_for_the_pause_even_when_it_grows(politeness):
+    import time
+
     request = replay_request()
-    politeness._clock = lambda: 0.0
-    politeness.state(request).paused_until = 0.05
-    assert run(politeness.process_request(request)) is None
+    politeness._clock = time.monotonic
+    state = politeness.state(request)
+    state.paused_until = time.monotonic() + 0.15
+
+    async def wait_and_extend():
+        async def extend():
+            await asyncio.sleep(0.05)
+            state.paused_until = time.monotonic() + 0.25  # a 429 while waiting
+
+        started = time.monotonic()
+        await asyncio.gather(politeness.process_request(request), extend())
+        return time.monotonic() - started
+
+    assert run(wait_and_extend()) >= 0.29
 
 
 def test_the_time_window_narrows_to_the_target_and_the_command(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,7 +15,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.exceptions import SpecError
-from crawler.wayback import pad_timestamp, parse_timestamp
+from crawler.wayback import pad_timestamp, parse_timestamp, payload_digest
 
 RESPONSE = "response"
 REVISIT = "revisit"
@@ -56,11 +55,6 @@ class CaptureSpec:
             raise ValueError(f"kind must be {RESPONSE!r} or {REVISIT!r}, not {self.kind!r}")
         if self.kind == REVISIT and not (self.refers_to_timestamp or self.digest):
             raise ValueError("a revisit needs refers_to_timestamp or digest")
-
-
-def payload_digest(body: bytes) -> str:
-    """IA's CDX digest: base32 of the SHA-1 of the payload."""
-    return base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def warc_date(timestamp: str) -> str:

@@ -12,9 +12,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.archive.builder import payload_digest
 from crawler.exceptions import BadInputError, WarcError
-from crawler.wayback import format_timestamp, surt_key
+from crawler.wayback import format_timestamp, payload_digest, surt_key
 
 # Bumped when the index layout or what goes into it changes: old index files are then rebuilt.
 INDEX_FORMAT = 2

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.items import FAILED, FETCHED, SKIPPED, AliasItem, CaptureItem, Memento
-from crawler.selection import payload_key, skip_reason
+from crawler.selection import is_redirect, replay_skip_reason, skip_reason
 from crawler.targets import Target, load_targets
 from crawler.wayback import (
     CdxRecord,
@@ -38,6 +40,9 @@ class WaybackSpider(Spider):
     """Enumerates captures through the CDX API and fetches them raw (`id_`) from the archive.
 
     Run it with `policytrail crawl TARGETS` or `scrapy crawl wayback -a targets=TARGETS`.
+    Listing runs far ahead of fetching (a CDX page holds thousands of rows, and replays are
+    rate-limited), so the next CDX page of a URL waits while more than
+    WAYBACK_MAX_PENDING_FETCHES fetches are pending: memory stays bounded on huge histories.
     """
 
     name = "wayback"
@@ -62,9 +67,13 @@ class WaybackSpider(Spider):
         self.archive = ""
         self.page_size = 0
         self.max_redirects = 0
-        self._fetched: set[tuple[str, str]] = set()
-        self._seen: set[tuple[str, str, str, str]] = set()
+        self.max_pending = 0
+        self.collapse_digest = False
+        self._fetched: set[str] = set()  # digests of pages fetched or being fetched
+        self._seen: set[tuple[str, str, str, str]] = set()  # rows considered in this run
         self._keys: dict[tuple[str, str], set[str]] = {}
+        self._pending = 0  # memento fetches scheduled and not yet settled
+        self._waiting_pages: deque[Request] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -73,24 +82,34 @@ class WaybackSpider(Spider):
         spider.archive = (spider.archive_arg or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/")
         spider.page_size = settings.getint("WAYBACK_CDX_PAGE_SIZE")
         spider.max_redirects = settings.getint("WAYBACK_MAX_REDIRECTS")
+        spider.max_pending = settings.getint("WAYBACK_MAX_PENDING_FETCHES")
         spider.collapse_digest = settings.getbool("WAYBACK_CDX_COLLAPSE_DIGEST")
         db = settings.get("POLICYTRAIL_DB")
         spider.ledger = read_ledger(Path(db)) if db else Ledger()
         spider._fetched = set(spider.ledger.fetched)
+        crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        self._resume_state()
         for target in self.targets:
             key = (target.site, target.policy_url)
             self._keys[key] = {surt_key(url) for url in target.urls}
             for url in target.urls:
-                yield self.cdx_request(
-                    target, url, via=None if url == target.policy_url else "alias"
-                )
+                via = None if url == target.policy_url else "alias"
+                yield self.cdx_request(target, url, via=via)
             for url, via in self.ledger.aliases.get(key, []):
                 if surt_key(url) not in self._keys[key]:
                     self._keys[key].add(surt_key(url))
                     yield self.cdx_request(target, url, via=via)
+
+    def _resume_state(self) -> None:
+        """With a JOBDIR, what this run already scheduled survives an interruption."""
+        state = getattr(self, "state", None)
+        if isinstance(state, dict):
+            self._fetched |= state.get("fetched", set())
+            self._seen |= state.get("seen", set())
+            state["fetched"], state["seen"] = self._fetched, self._seen
 
     # ---- enumeration -------------------------------------------------------------------------
 
@@ -106,39 +125,44 @@ class WaybackSpider(Spider):
             resume_key=resume_key,
             collapses=("digest",) if self.collapse_digest else (),
         )
-        self.crawler.stats.inc_value("policytrail/cdx_requests")
         return Request(
             query,
             callback=self.parse_cdx,
             errback=self.cdx_failed,
             cb_kwargs={"target": target, "url": url, "via": via},
             meta={"download_slot": "cdx", "handle_httpstatus_all": True, "dont_redirect": True},
+            # listed again on every start, even when a JOBDIR remembers the last run's pages
             dont_filter=True,
         )
 
     def parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
     ) -> Iterator[Request | CaptureItem]:
+        self.crawler.stats.inc_value("policytrail/cdx_requests")
         if response.status != 200:
-            self.crawler.stats.inc_value(f"policytrail/cdx_http_{response.status}")
+            self.crawler.stats.inc_value("policytrail/cdx_failed")
             self.logger.error(
-                "CDX search for %s answered HTTP %s: %s",
+                "CDX search for %s answered HTTP %s: %s (it is listed again next run)",
                 url,
                 response.status,
-                response.text[:200].strip(),
+                " ".join(response.text[:200].split()),
             )
             return
         try:
             records, resume_key = parse_cdx_json(response.text)
         except (ValueError, IndexError) as error:
-            self.crawler.stats.inc_value("policytrail/cdx_unreadable")
+            self.crawler.stats.inc_value("policytrail/cdx_failed")
             self.logger.error("CDX answer for %s is not CDX JSON (%s)", url, error)
             return
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
         for record in records:
             yield from self.consider(target, record, via)
         if resume_key:
-            yield self.cdx_request(target, url, via=via, resume_key=resume_key)
+            page = self.cdx_request(target, url, via=via, resume_key=resume_key)
+            if self._pending > self.max_pending:
+                self._waiting_pages.append(page)
+            else:
+                yield page
 
     def cdx_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -148,6 +172,14 @@ class WaybackSpider(Spider):
             request.cb_kwargs.get("url"),
             failure.getErrorMessage() or failure.type.__name__,
         )
+
+    def release_waiting_pages(self) -> None:
+        """When nothing else is left to do, list the next CDX pages that waited."""
+        if not self._waiting_pages:
+            return
+        while self._waiting_pages and self._pending <= self.max_pending:
+            self.crawler.engine.crawl(self._waiting_pages.popleft())
+        raise DontCloseSpider
 
     def consider(
         self, target: Target, record: CdxRecord, via: str | None
@@ -176,7 +208,9 @@ class WaybackSpider(Spider):
             self.crawler.stats.inc_value(f"policytrail/skipped/{reason.split(' ')[0]}")
             yield capture
             return
-        self._fetched.add(payload_key(record))
+        if not is_redirect(record):
+            self._fetched.add(record.digest)
+        self._pending += 1
         yield self.memento_request(
             memento_url(self.archive, record.timestamp, record.original), capture, target, ()
         )
@@ -193,7 +227,8 @@ class WaybackSpider(Spider):
             errback=self.fetch_failed,
             cb_kwargs={"capture": capture, "target": target, "chain": chain},
             meta={"download_slot": "replay", "handle_httpstatus_all": True, "dont_redirect": True},
-            dont_filter=True,
+            # filtered, so a run resumed from a JOBDIR does not fetch a queued memento twice
+            dont_filter=False,
         )
 
     def parse_memento(
@@ -214,11 +249,24 @@ class WaybackSpider(Spider):
             redirect_chain=list(chain),
             fetched_at=datetime.now(UTC),
         )
+        self._pending -= 1
+        reason = replay_skip_reason(capture.record, response.status, memento.content_type)
+        if reason is not None:
+            self._fetched.discard(capture.digest)
+            yield replace(capture, fetch_status=SKIPPED, reason=reason)
+            yield from self._next_pages()
+            return
         if 300 <= response.status < 400:
             memento.location = _original_location(response)
             if memento.location:
                 yield from self._follow_move(target, capture, memento.location)
         yield replace(capture, fetch_status=FETCHED, reason=None, memento=memento)
+        yield from self._next_pages()
+
+    def _next_pages(self) -> Iterator[Request]:
+        """CDX pages that waited for fetches to catch up, once half of the backlog is done."""
+        while self._waiting_pages and self._pending <= self.max_pending // 2:
+            yield self._waiting_pages.popleft()
 
     def _not_a_capture(
         self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
@@ -237,17 +285,22 @@ class WaybackSpider(Spider):
                 yield self.memento_request(hop, capture, target, (*chain, response.url))
             return
         text = " ".join(response.text[:200].split()) if response.body else ""
-        yield self._failed(
-            capture, f"HTTP {response.status} without Memento-Datetime: {text}"[:300]
-        )
+        reason = f"HTTP {response.status} without Memento-Datetime: {text}"
+        yield self._failed(capture, reason[:300])
+        yield from self._next_pages()
 
     def _follow_move(self, target: Target, capture: CaptureItem, location: str) -> Iterator:
         """A captured redirect to another URL: the policy moved, so that URL joins the target.
 
         Every such redirect is reported (the store keeps the earliest as the URL's origin);
-        the new URL is enumerated once.
+        the new URL is enumerated once. A redirect to a site's home page is no move: it is
+        where sites send retired pages.
         """
-        if not location.startswith(("http://", "https://")):
+        parts = urlsplit(location)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return
+        if parts.path in ("", "/") and not parts.query:
+            self.crawler.stats.inc_value("policytrail/redirects_home")
             return
         new_key = surt_key(location)
         if new_key in {surt_key(url) for url in target.urls}:
@@ -269,10 +322,12 @@ class WaybackSpider(Spider):
         message = failure.getErrorMessage() or ""
         reason = f"{failure.type.__name__} after {retries} retries: {message}".strip(": ")
         yield self._failed(capture, reason[:300])
+        yield from self._next_pages()
 
     def _failed(self, capture: CaptureItem, reason: str) -> CaptureItem:
         # Not fetched after all: a later row with the same digest may try again.
-        self._fetched.discard(payload_key(capture.record))
+        self._pending -= 1
+        self._fetched.discard(capture.digest)
         self.crawler.stats.inc_value("policytrail/failed")
         return replace(capture, fetch_status=FAILED, reason=reason)
 
