@@ -34,3 +34,7 @@ class DatabaseError(PolicytrailError):
 
 class DatabaseLockedError(DatabaseError):
     """Another process holds the database (a crawl is writing to it)."""
+
+
+class CrawlIncomplete(PolicytrailError):
+    """A crawl ended before listing everything (interrupted, or CDX searches failed)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -14,6 +16,8 @@ from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import load_targets
 from crawler.wayback import pad_timestamp
 from pipelines.database import connect
+
+DEFAULT = "https://web.archive.org"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,30 @@ def crawl_settings(
     return settings
 
 
+def check_archive(archive: str | None, *, local: bool) -> None:
+    """An archive must be an http(s) base URL; `--local` is refused unless it is this machine."""
+    if archive is not None:
+        parts = urlsplit(archive)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BadInputError(f"--archive must be an http(s) URL such as {DEFAULT}: {archive!r}")
+    if local:
+        host = urlsplit(archive or project_settings.WAYBACK_ARCHIVE_URL).hostname or ""
+        if not _is_loopback(host):
+            raise BadInputError(
+                f"--local lifts the rate limits and is only for an archive on this machine, "
+                f"not {host}"
+            )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def check_window(from_ts: str | None, to_ts: str | None) -> None:
     for name, value in (("--from", from_ts), ("--to", to_ts)):
         if value and (not value.isdigit() or len(value) not in (4, 6, 8, 14)):
@@ -60,6 +88,7 @@ def run_crawl(
 ) -> int:
     """Crawl `targets` into `db`; returns the run id. Inputs are checked before anything runs."""
     load_targets(targets)
+    check_archive(archive, local=local)
     check_window(from_ts, to_ts)
     connect(db).close()  # creates or migrates it, and fails now if another process holds it
     settings = crawl_settings(db, archive, local=local, extra=extra)
@@ -73,8 +102,26 @@ def run_crawl(
     return int(run_id)
 
 
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    status: str
+    cdx_failed: int
+    failed: int
+
+
+def run_outcome(db: Path, run_id: int) -> RunOutcome:
+    connection = connect(db, read_only=True)
+    try:
+        row = connection.execute(
+            "SELECT status, cdx_failed, failed FROM crawl_runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+    finally:
+        connection.close()
+    return RunOutcome(*row)
+
+
 def run_summary(db: Path, run_id: int) -> list[SiteSummary]:
-    connection = connect(db)
+    connection = connect(db, read_only=True)
     try:
         rows = connection.execute(
             "SELECT site, count(*), count(*) FILTER (fetch_status = 'fetched'),"

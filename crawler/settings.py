@@ -95,7 +95,8 @@ WAYBACK_RETRY_BACKOFF_MAX = 300.0
 DOWNLOAD_TIMEOUT = 90
 # Say who we are: IA asks bulk users for a descriptive User-Agent with a way to reach them.
 POLICYTRAIL_CONTACT = os.environ.get("POLICYTRAIL_CONTACT") or "unknown contact"
-USER_AGENT = f"policytrail/0.1 (privacy-policy research crawler; contact: {POLICYTRAIL_CONTACT})"
+POLICYTRAIL_USER_AGENT = "policytrail/0.1 (privacy-policy research crawler; contact: {contact})"
+USER_AGENT = POLICYTRAIL_USER_AGENT.format(contact=POLICYTRAIL_CONTACT)
 ROBOTSTXT_OBEY = False  # the archive is an API, not a site; its robots.txt does not cover it
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

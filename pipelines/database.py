@@ -10,10 +10,17 @@ import duckdb
 from crawler.exceptions import DatabaseError, DatabaseLockedError
 from pipelines.schema import migrate
 
+# DuckDB opens these as in-memory databases with a view of the file: nothing would be kept.
+NOT_DATABASES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".txt", ".gz")
+
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database (creating and migrating it unless read_only)."""
     target = Path(path)
+    if target.suffix.lower() in NOT_DATABASES:
+        raise DatabaseError(f"{target}: a database needs a name such as study.duckdb")
+    if target.is_dir():
+        raise DatabaseError(f"{target}: is a folder, not a database file")
     if read_only and not target.exists():
         raise DatabaseError(f"{target}: no such database")
     if not read_only:

@@ -44,6 +44,7 @@ MIGRATIONS: Sequence[str] = (
         skipped         INTEGER NOT NULL DEFAULT 0,
         failed          INTEGER NOT NULL DEFAULT 0,
         cdx_requests    INTEGER NOT NULL DEFAULT 0,
+        cdx_failed      INTEGER NOT NULL DEFAULT 0,  -- searches that failed: listed next run
         replay_requests INTEGER NOT NULL DEFAULT 0,
         bytes_fetched   BIGINT NOT NULL DEFAULT 0,
         software        TEXT

@@ -157,8 +157,8 @@ class StorePipeline:
         status = "finished" if reason == "finished" else "interrupted"
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
-            " skipped = ?, failed = ?, cdx_requests = ?, replay_requests = ?, bytes_fetched = ?"
-            " WHERE run_id = ?",
+            " skipped = ?, failed = ?, cdx_requests = ?, cdx_failed = ?, replay_requests = ?,"
+            " bytes_fetched = ? WHERE run_id = ?",
             [
                 _now(),
                 status,
@@ -167,6 +167,7 @@ class StorePipeline:
                 self.counts["skipped"],
                 self.counts["failed"],
                 stats.get_value("policytrail/cdx_requests", 0),
+                stats.get_value("policytrail/cdx_failed", 0),
                 stats.get_value("policytrail/replay_requests", 0),
                 stats.get_value("policytrail/bytes_fetched", 0),
                 self.run_id,

@@ -46,7 +46,7 @@ class WarcPipeline:
         # One folder per database, so two databases in one folder never share (or delete) WARCs.
         folder = Path(
             crawler.settings.get("POLICYTRAIL_WARC_DIR") or db_folder / f"{db_path.stem}-warcs"
-        )
+        ).resolve()
         return cls(
             folder, db_folder, crawler.settings.getint("POLICYTRAIL_WARC_MAX_BYTES"), crawler
         )

@@ -241,3 +241,116 @@ def test_bad_targets_give_one_line_and_crawl_nothing(tmp_path):
         f"policytrail: error: {bad}:3: not an http(s) URL: 'not-a-url'"
     ]
     assert not db.exists()
+
+
+def test_a_run_through_rate_limits_and_a_firewall_block_ends_with_the_clean_rows(
+    archive_factory, tmp_path, targets
+):
+    clean = archive_factory(captures())
+    clean_db = tmp_path / "clean.duckdb"
+    crawl(tmp_path, clean.base_url, targets, clean_db)
+
+    # IA's limits on a one-second clock; more than two 429s in a window block the client
+    limits = FaultConfig(
+        rate_limits=True,
+        cdx_per_minute=3,
+        replay_per_minute=8,
+        window_seconds=1.0,
+        block_after=2,
+        block_seconds=1.0,
+    )
+    strict = archive_factory(captures(), ArchiveOptions(faults=limits))
+    strict_db = tmp_path / "strict.duckdb"
+    result = crawl(tmp_path, strict.base_url, targets, strict_db)
+
+    assert strict.stats.get("rate_limited", 0) > 0 and strict.stats.get("blocked", 0) > 0
+    assert "looks like an IP block" in result.stderr
+    columns = ("site", "url", "timestamp", "digest", "fetch_status", "reason", "payload_sha1")
+    assert capture_rows(strict_db, *columns) == capture_rows(clean_db, *columns)
+
+
+def test_every_move_of_a_url_is_followed_even_with_identical_redirect_bodies(
+    archive_factory, tmp_path
+):
+    first, second = "http://www.moves.example/privacy-v2", "http://www.moves.example/legal/privacy"
+    old = "http://www.moves.example/privacy"
+    specs = [
+        CaptureSpec(old, "20100101000000", headers=HTML, body=page("v1")),
+        CaptureSpec(old, "20120101000000", status=301, headers=(("Location", "/privacy-v2"),)),
+        CaptureSpec(first, "20120101000010", headers=HTML, body=page("v2")),
+        CaptureSpec(old, "20180101000000", status=301, headers=(("Location", "/legal/privacy"),)),
+        CaptureSpec(second, "20180101000010", headers=HTML, body=page("v3")),
+        # a revisit of the 2018 redirect, and a revisit of a 404 page
+        CaptureSpec(
+            old,
+            "20190101000000",
+            kind="revisit",
+            status=301,
+            refers_to_timestamp="20180101000000",
+            headers=(("Location", "/legal/privacy"),),
+        ),
+        CaptureSpec(second, "20190601000000", status=404, headers=HTML, body=b"<p>gone</p>"),
+        CaptureSpec(
+            second,
+            "20200101000000",
+            kind="revisit",
+            status=404,
+            refers_to_timestamp="20190601000000",
+            headers=HTML,
+        ),
+    ]
+    archive = archive_factory(specs)
+    targets = tmp_path / "moves.txt"
+    targets.write_text(f"{old}\n")
+    db = tmp_path / "moves.duckdb"
+    crawl(tmp_path, archive.base_url, targets, db)
+
+    assert query(db, "SELECT url FROM target_urls ORDER BY found_at NULLS FIRST") == [
+        (old,),
+        (first,),
+        (second,),
+    ]
+    rows = query(
+        db,
+        "SELECT strftime(timestamp, '%Y'), fetch_status, location, reason FROM captures"
+        " WHERE url = ? ORDER BY timestamp",
+        old,
+    )
+    assert rows == [
+        ("2010", "fetched", None, None),
+        ("2012", "fetched", first, None),
+        ("2018", "fetched", second, None),
+        ("2019", "fetched", second, None),
+    ]
+    gone = query(
+        db,
+        "SELECT fetch_status, reason FROM captures WHERE url = ? AND"
+        " timestamp >= '2019-06-01' ORDER BY timestamp",
+        second,
+    )
+    assert gone == [("skipped", "status 404"), ("skipped", "status 404 on replay")]
+
+
+def test_local_is_refused_for_a_remote_archive(tmp_path, targets):
+    result = run_cli(
+        "crawl", str(targets), "--db", str(tmp_path / "x.duckdb"), "--local", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "--local lifts the rate limits" in result.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--archive", "notaurl"], "--archive must be an http(s) URL"),
+        (["--db", "out.csv"], "a database needs a name such as study.duckdb"),
+        (["--from", "2019", "--to", "2010"], "--from 2019 is after --to 2010"),
+    ],
+)
+def test_bad_options_give_one_line(tmp_path, targets, args, message):
+    result = run_cli(
+        "crawl", str(targets), *(["--db", str(tmp_path / "x.duckdb")] + args), cwd=tmp_path
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

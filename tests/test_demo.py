@@ -123,5 +123,5 @@ def test_the_demo_replaces_its_own_database_but_not_a_real_one(demo_db, tmp_path
     connection.close()
     result = run_cli("demo", "--db", str(real), cwd=tmp_path)
     assert result.returncode == 1
-    assert "holds crawls of a real archive" in result.stderr
+    assert "holds other crawls than the demo's" in result.stderr
     assert query(real, "SELECT count(*) FROM crawl_runs") == [(1,)]

@@ -33,6 +33,8 @@ class FaultConfig:
     rate_limits: bool = False
     cdx_per_minute: int = settings.WAYBACK_IA_CDX_LIMIT_PER_MINUTE
     replay_per_minute: int = settings.WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE
+    # The limits count requests in a sliding window: IA's minute, shorter for quick tests.
+    window_seconds: float = 60.0
     retry_after: int | None = None  # seconds; IA's own 429s carry no Retry-After
     block_after: int = settings.WAYBACK_IA_BLOCK_AFTER_429S
     block_seconds: float = settings.WAYBACK_IA_BLOCK_SECONDS
@@ -103,8 +105,6 @@ class FaultInjector:
     connect for `block_seconds`, as IA's firewall does.
     """
 
-    WINDOW = 60.0
-
     def __init__(self, config: FaultConfig, clock: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.stats = FaultStats()
@@ -146,13 +146,13 @@ class FaultInjector:
         now = self._clock()
         limit = self.config.cdx_per_minute if endpoint == "cdx" else self.config.replay_per_minute
         recent = self._requests[(client, endpoint)]
-        while recent and now - recent[0] >= self.WINDOW:
+        while recent and now - recent[0] >= self.config.window_seconds:
             recent.popleft()
         if len(recent) < limit:
             recent.append(now)
             return False
         refusals = self._refusals[client]
-        while refusals and now - refusals[0] >= self.WINDOW:
+        while refusals and now - refusals[0] >= self.config.window_seconds:
             refusals.popleft()
         refusals.append(now)
         if config_blocks(self.config) and len(refusals) > self.config.block_after:

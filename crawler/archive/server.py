@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import struct
 import threading
@@ -376,7 +375,3 @@ async def serve_until_stopped(server_app: ArchiveApp, host: str, port: int, anno
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
-
-
-def json_dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -83,6 +83,12 @@ def archive() -> None:
     help="Replay requests a client may make per minute.",
 )
 @click.option(
+    "--window-seconds",
+    default=60.0,
+    show_default=True,
+    help="Length of the sliding window the limits count in (IA's minute).",
+)
+@click.option(
     "--retry-after",
     type=int,
     default=None,
@@ -163,6 +169,7 @@ def serve(
     rate_limits,
     cdx_per_minute,
     replay_per_minute,
+    window_seconds,
     retry_after,
     block_after,
     block_seconds,
@@ -198,6 +205,7 @@ def serve(
             rate_limits=rate_limits,
             cdx_per_minute=cdx_per_minute,
             replay_per_minute=replay_per_minute,
+            window_seconds=window_seconds,
             retry_after=retry_after,
             block_after=block_after,
             block_seconds=block_seconds,

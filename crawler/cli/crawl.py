@@ -9,8 +9,8 @@ import click
 
 from crawler import settings
 from crawler.archive.server import ArchiveServer
-from crawler.exceptions import BadInputError
-from crawler.run import format_summary, run_crawl, run_summary
+from crawler.exceptions import BadInputError, CrawlIncomplete
+from crawler.run import format_summary, run_crawl, run_outcome, run_summary
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -66,9 +66,8 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose)
     """
     extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
     if contact:
-        extra["USER_AGENT"] = (
-            f"policytrail/0.1 (privacy-policy research crawler; contact: {contact})"
-        )
+        extra["POLICYTRAIL_CONTACT"] = contact
+        extra["USER_AGENT"] = settings.POLICYTRAIL_USER_AGENT.format(contact=contact)
     if jobdir:
         extra["JOBDIR"] = str(jobdir)
     run_id = run_crawl(
@@ -76,6 +75,16 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose)
     )
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"run {run_id} written to {db}")
+    outcome = run_outcome(db, run_id)
+    if outcome.status != "finished":
+        raise CrawlIncomplete(
+            f"run {run_id} was {outcome.status}: run the same command again to pick up the rest"
+        )
+    if outcome.cdx_failed:
+        raise CrawlIncomplete(
+            f"{outcome.cdx_failed} CDX search(es) failed (see the log): "
+            "those URLs are listed again next run"
+        )
 
 
 @click.command()
@@ -102,7 +111,7 @@ def demo(db: Path, verbose: bool) -> None:
     targets = PROJECT_DATA / "targets.sample.csv"
     if not sample.is_dir() or not targets.is_file():
         raise BadInputError(f"the sample archive is missing ({sample}, {targets})")
-    _replace_demo_db(db)
+    _replace_demo_db(db, targets)
     with ArchiveServer([sample], index_path=db.parent / ".demo-archive-index.sqlite3") as archive:
         click.echo(f"local archive of {sample} at {archive.base_url}", err=True)
         run_id = run_crawl(
@@ -119,21 +128,26 @@ def demo(db: Path, verbose: bool) -> None:
     click.echo(f"database: {db.resolve()}")
 
 
-def _replace_demo_db(db: Path) -> None:
-    """A fresh database each time, but never at the cost of a real one."""
+def _replace_demo_db(db: Path, targets: Path) -> None:
+    """A fresh database each time, but never at the cost of a real one: only a database whose
+    every run crawled the sample targets from a local archive is replaced."""
     if not db.exists():
         return
     from pipelines.database import connect
 
-    connection = connect(db)
+    connection = connect(db, read_only=True)
     try:
-        archives = {
-            row[0] or "" for row in connection.execute("SELECT archive FROM crawl_runs").fetchall()
-        }
+        runs = connection.execute("SELECT archive, targets_file FROM crawl_runs").fetchall()
     finally:
         connection.close()
-    if any(not a.startswith("http://127.0.0.1") for a in archives):
-        raise BadInputError(f"{db} holds crawls of a real archive; the demo will not replace it")
+    demo = all(
+        (archive or "").startswith("http://127.0.0.1") and targets_file == str(targets)
+        for archive, targets_file in runs
+    )
+    if not demo:
+        raise BadInputError(
+            f"{db} holds other crawls than the demo's; the demo will not replace it"
+        )
     db.unlink()
     warcs = db.parent / f"{db.stem}-warcs"
     if warcs.is_dir() and all(p.name.startswith("policytrail-") for p in warcs.iterdir()):
