@@ -204,35 +204,8 @@ class ArchiveIndex:
         return self._capture(row) if row else None
 
     def _capture(self, row: Sequence) -> IndexedCapture:
-        (
-            _,
-            urlkey,
-            timestamp,
-            original,
-            mimetype,
-            status,
-            digest,
-            length,
-            file_id,
-            offset,
-            kind,
-            refers_url,
-            refers_date,
-        ) = row
-        return IndexedCapture(
-            urlkey,
-            timestamp,
-            original,
-            mimetype,
-            status,
-            digest,
-            length,
-            self._paths[file_id],
-            offset,
-            kind,
-            refers_url,
-            refers_date,
-        )
+        # row: sortkey, the seven CDX values, file_id, offset, kind, refers_to url and date
+        return IndexedCapture(*row[1:8], self._paths[row[8]], *row[9:])
 
 
 def _format_of(connection: sqlite3.Connection) -> int | None:
