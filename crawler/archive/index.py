@@ -205,7 +205,9 @@ class ArchiveIndex:
 
     def _capture(self, row: Sequence) -> IndexedCapture:
         # row: sortkey, the seven CDX values, file_id, offset, kind, refers_to url and date
-        return IndexedCapture(*row[1:8], self._paths[row[8]], *row[9:])
+        values = list(row[1:])
+        values[7] = self._paths[values[7]]
+        return IndexedCapture(*values)
 
 
 def _format_of(connection: sqlite3.Connection) -> int | None:
