@@ -1,0 +1,395 @@
+"""Policy text from a capture: HTML through trafilatura (with fallbacks), PDF through pypdf."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any, Self
+
+import py3langid
+import pypdf
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, fromstring
+from pypdf.errors import PyPdfError
+from scrapy.crawler import Crawler
+from trafilatura.settings import use_config
+
+from crawler.items import FETCHED, CaptureItem
+from pipelines.decode import decode_html
+from pipelines.documents import Document
+from pipelines.evaluation import tokens
+from pipelines.extract_blocks import (
+    MAIN_CONTAINER_SHARE,
+    Block,
+    blocks,
+    main_blocks,
+    main_container,
+    prose_words,
+    to_markdown,
+    to_text,
+)
+from pipelines.extract_layout import keep_privacy_documents, remove_dialogs
+
+# ---- trafilatura: one configuration for every page ---------------------------------------------
+# In recall mode trafilatura checks its result against readability and jusText only when it is
+# shorter than ten times MIN_EXTRACTED_SIZE characters. The default (250) skips that check from
+# 2,500 characters on, which suits news articles; a policy yielding less than 10,000 characters
+# (a short one, or a long one whose text sits in sibling containers of which trafilatura took
+# the first) is worth the check. EXTRACTION_TIMEOUT is for trafilatura's CLI only; 0 keeps it off.
+TRAFILATURA_SETTINGS = {
+    "MIN_EXTRACTED_SIZE": "1000",
+    "MIN_OUTPUT_SIZE": "1",
+    "EXTRACTION_TIMEOUT": "0",
+}
+TRAFILATURA_CONFIG = use_config()
+for _name, _value in TRAFILATURA_SETTINGS.items():
+    TRAFILATURA_CONFIG.set("DEFAULT", _name, _value)
+# Recall over precision: a missing clause is worse than a stray line. Lists, tables and headings
+# are policy text. Never deduplicate: trafilatura's cache is process-global, so the output would
+# depend on the pages extracted before.
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "favor_recall": True,
+    "include_tables": True,
+    "include_comments": False,
+    "include_links": False,
+    "include_images": False,
+    "deduplicate": False,
+}
+MARKDOWN_OPTIONS: dict[str, Any] = {"output_format": "markdown", "include_formatting": True}
+
+# ---- when to distrust an extraction --------------------------------------------------------------
+# An extraction holding less than this share of the words in the page's prose blocks has missed
+# the policy, or most of it.
+MIN_PROSE_SHARE = 0.5
+# The main container's extraction replaces the page's when it holds all of it (MIN_COVERED) and at
+# most MAX_CONTAINER_GAIN times as much, or when it lacks at most MAX_CONTAINER_LOSS of it, nearly
+# all (MIN_DROPPED_OUTSIDE) words from outside the container. Beyond those bounds the two differ
+# in what they took for the policy, and trafilatura's own judgement of the page stands.
+MIN_COVERED = 0.95
+MAX_CONTAINER_GAIN = 1.25
+MAX_CONTAINER_LOSS = 0.1
+MIN_DROPPED_OUTSIDE = 0.8
+# Fewer words than this is no policy text at all (an error page, a cookie wall).
+MIN_WORDS = 5
+# Language detection is unreliable on a few words; below this the page's own lang= is used.
+MIN_WORDS_FOR_DETECTION = 20
+DETECTION_CHARS = 20_000
+
+# What pypdf raises on truncated or damaged files: its own errors, and, from deep inside its
+# parser, plain Python ones (a missing key, an object of the wrong type).
+PDF_DAMAGE_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError)
+PDF_TYPES = frozenset(("application/pdf", "application/x-pdf"))
+TEXT_TYPES = frozenset(("text/plain",))
+# lxml's parser as trafilatura configures it, so both read a page the same way.
+HTML_PARSER = HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+WORDS = re.compile(r"\w+")
+LANG_TAG = re.compile(r"^([a-z]{2})(?:[-_]|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A capture's policy text, and how it was obtained."""
+
+    text: str
+    markdown: str
+    title: str | None
+    language: str | None  # ISO 639-1
+    extractor: str  # the library that produced the text: "trafilatura", "pypdf", "policytrail"
+    extractor_version: str
+    settings: str  # compact JSON of the options used
+    # The steps that produced the text, joined by "+": "trafilatura-recall" (the whole page),
+    # "trafilatura-container" (its main container), "fallback-blocks", "pdf", "plain-text",
+    # after "fallback-fragment" (a bare fragment, wrapped into a page) and "privacy-documents"
+    # (a page of several legal documents, cut to its privacy ones) when those were needed.
+    strategy: str
+
+
+def settings_json() -> str:
+    """The options every extraction runs with, as recorded with each extracted text."""
+    return json.dumps(
+        {
+            "trafilatura": TRAFILATURA_OPTIONS,
+            "trafilatura_config": TRAFILATURA_SETTINGS,
+            "markdown": MARKDOWN_OPTIONS,
+            "min_prose_share": MIN_PROSE_SHARE,
+            "min_words": MIN_WORDS,
+            "container": {
+                "min_covered": MIN_COVERED,
+                "max_gain": MAX_CONTAINER_GAIN,
+                "max_loss": MAX_CONTAINER_LOSS,
+                "min_dropped_outside": MIN_DROPPED_OUTSIDE,
+                "prose_share": MAIN_CONTAINER_SHARE,
+            },
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+SETTINGS = settings_json()
+
+
+def _words(text: str | None) -> int:
+    return len(WORDS.findall(text or ""))
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def detect_language(text: str, declared: str | None = None) -> str | None:
+    """ISO 639-1 code of `text`, or of the page's declared language when there is too little."""
+    if _words(text) >= MIN_WORDS_FOR_DETECTION:
+        language, _ = py3langid.classify(text[:DETECTION_CHARS])
+        return language
+    match = LANG_TAG.match(declared or "")
+    return match[1].lower() if match else None
+
+
+def extract_policy(body: bytes, url: str, content_type: str | None = None) -> Extracted | None:
+    """The policy text of one capture, or None when there is nothing usable in it."""
+    media_type = _media_type(content_type)
+    if media_type in PDF_TYPES or body.lstrip()[:5] == b"%PDF-":
+        return _from_pdf(body)
+    text = decode_html(body, content_type).text
+    if media_type in TEXT_TYPES and not text.lstrip().startswith("<"):
+        return _from_plain_text(text)
+    return _from_html(text, url)
+
+
+# ---- PDF and plain text ------------------------------------------------------------------------
+
+
+def _from_pdf(body: bytes) -> Extracted | None:
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except PDF_DAMAGE_ERRORS:
+        # A truncated or damaged capture has no usable text; the caller records why.
+        return None
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    if _words(text) < MIN_WORDS:
+        return None
+    return Extracted(
+        text=text,
+        markdown=text,
+        title=(title or "").strip() or None,
+        language=detect_language(text),
+        extractor="pypdf",
+        extractor_version=pypdf.__version__,
+        settings=SETTINGS,
+        strategy="pdf",
+    )
+
+
+def _from_plain_text(text: str) -> Extracted | None:
+    text = text.strip()
+    if _words(text) < MIN_WORDS:
+        return None
+    title = text.splitlines()[0].strip()
+    return Extracted(
+        text=text,
+        markdown=text,
+        title=title if len(title) <= 200 else None,
+        language=detect_language(text),
+        extractor="policytrail",
+        extractor_version=version("policytrail"),
+        settings=SETTINGS,
+        strategy="plain-text",
+    )
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+
+
+def _parse(html: str) -> HtmlElement | None:
+    html = XML_DECLARATION.sub("", html, count=1)
+    if not html.strip():
+        return None
+    try:
+        return fromstring(html, parser=HTML_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _as_document(fragment: HtmlElement) -> HtmlElement:
+    """A bare fragment (a `<div>` saved without its page) inside `<html><body>`."""
+    document = fromstring("<html><body></body></html>", parser=HTML_PARSER)
+    document.find("body").append(copy.deepcopy(fragment))
+    return document
+
+
+def _trafilatura(tree: HtmlElement, url: str, **options: Any) -> str | None:
+    # trafilatura prunes the tree it is given: hand it a copy.
+    return trafilatura.extract(
+        copy.deepcopy(tree), url=url, config=TRAFILATURA_CONFIG, **TRAFILATURA_OPTIONS, **options
+    )
+
+
+def _title(tree: HtmlElement) -> str | None:
+    for path in ("//meta[@property='og:title']/@content", "//title//text()", "//h1//text()"):
+        found = " ".join(" ".join(str(part) for part in tree.xpath(path)).split())
+        if found:
+            return found
+    return None
+
+
+def _in_main(container: HtmlElement) -> HtmlElement:
+    """`container` alone in a page, as its `<main>`: where trafilatura looks first."""
+    document = fromstring("<html><body><main></main></body></html>", parser=HTML_PARSER)
+    document.find("body/main").append(copy.deepcopy(container))
+    return document
+
+
+def _outside_words(page: list[Block], container: HtmlElement) -> Counter[str]:
+    """Words of the page's visible text outside `container`."""
+    outside: Counter[str] = Counter()
+    for block in page:
+        element = block.element
+        if element is None or not (element is container or container in element.iterancestors()):
+            outside.update(tokens(block.text))
+    return outside
+
+
+def _prefer_container(page_text: str, container_text: str, outside: Counter[str]) -> bool:
+    """Whether the extraction of the main container is better than that of the whole page.
+
+    It is when it holds what the page's extraction holds plus a little more (headings and lists
+    trafilatura drops when it finds no content element of its own), or a little less and only
+    text from outside the container (footers, menus, banners kept by the whole-page pass).
+    """
+    page_words, container_words = Counter(tokens(page_text)), Counter(tokens(container_text))
+    page_total, container_total = page_words.total(), container_words.total()
+    if not page_total or not container_total:
+        return container_total > page_total
+    if container_total > page_total:
+        covered = (page_words & container_words).total() / page_total
+        return covered >= MIN_COVERED and container_total <= MAX_CONTAINER_GAIN * page_total
+    dropped = page_words - container_words
+    if not dropped:
+        return False
+    from_outside = (dropped & outside).total() / dropped.total()
+    return (
+        container_total >= (1 - MAX_CONTAINER_LOSS) * page_total
+        and from_outside >= MIN_DROPPED_OUTSIDE
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    strategy: str
+    text: str
+    source: HtmlElement | None = None  # the tree trafilatura read, for its Markdown pass
+    markdown: str | None = None  # the Markdown, when not trafilatura's
+
+
+def _trafilatura_candidate(tree: HtmlElement, page: list[Block], url: str) -> _Candidate:
+    """trafilatura's text of the page, or of its main container when that reads better."""
+    page_text = _trafilatura(tree, url) or ""
+    best = _Candidate("trafilatura-recall", page_text, tree)
+    container = main_container(page)
+    if container is None or container.tag in ("html", "body"):
+        return best
+    in_main = _in_main(container)
+    container_text = _trafilatura(in_main, url) or ""
+    too_little = _words(page_text) < _enough(page)
+    if (too_little and _words(container_text) > _words(page_text)) or _prefer_container(
+        page_text, container_text, _outside_words(page, container)
+    ):
+        return _Candidate("trafilatura-container", container_text, in_main)
+    return best
+
+
+def _enough(page: list[Block]) -> float:
+    return max(MIN_WORDS, MIN_PROSE_SHARE * prose_words(page))
+
+
+def _from_html(html: str, url: str) -> Extracted | None:
+    tree = _parse(html)
+    if tree is None:
+        return None
+    title = _title(tree)
+    declared = next(iter(tree.xpath("//@lang")), None)
+    steps = []
+    if tree.tag != "html":
+        # trafilatura takes a bare fragment (a `<div>` saved without its page) for something
+        # other than HTML; inside `<html><body>` it reads as the page it was cut from.
+        tree = _as_document(tree)
+        steps.append("fallback-fragment")
+    remove_dialogs(tree)
+    if keep_privacy_documents(tree):
+        steps.append("privacy-documents")
+    page = blocks(tree)
+
+    candidate = _trafilatura_candidate(tree, page, url)
+    if _words(candidate.text) < _enough(page):
+        selected = main_blocks(page)
+        fallback = to_text(selected)
+        if _words(fallback) > _words(candidate.text):
+            candidate = _Candidate("fallback-blocks", fallback, markdown=to_markdown(selected))
+    if _words(candidate.text) < MIN_WORDS:
+        return None
+    if candidate.source is None:
+        markdown = candidate.markdown or candidate.text
+        extractor, extractor_version = "policytrail", version("policytrail")
+    else:
+        markdown = _trafilatura(candidate.source, url, **MARKDOWN_OPTIONS) or candidate.text
+        extractor, extractor_version = "trafilatura", trafilatura.__version__
+    return Extracted(
+        text=candidate.text,
+        markdown=markdown,
+        title=title,
+        language=detect_language(candidate.text, declared),
+        extractor=extractor,
+        extractor_version=extractor_version,
+        settings=SETTINGS,
+        strategy="+".join([*steps, candidate.strategy]),
+    )
+
+
+def extract_document(body: bytes, url: str, content_type: str | None) -> Document | None:
+    """The extraction step: a Document with the text (None when there is none to use)."""
+    found = extract_policy(body, url, content_type)
+    if found is None:
+        return None
+    return Document(
+        text=found.text,
+        markdown=found.markdown,
+        title=found.title,
+        language=found.language,
+        extractor=found.extractor,
+        extractor_version=found.extractor_version,
+        extractor_settings=found.settings,
+        strategy=found.strategy,
+    )
+
+
+class ExtractPipeline:
+    """Gives each fetched capture its Document; a capture without usable text is counted."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item):
+        if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
+            return item
+        memento = item.memento
+        if 200 <= memento.http_status < 300:
+            item.document = extract_document(memento.body, item.url, memento.content_type)
+            if item.document is None:
+                self.crawler.stats.inc_value("policytrail/extract_empty")
+        return item
