@@ -1,0 +1,138 @@
+"""Benchmark: the near-duplicate threshold measured on Open Terms Archive's series (prints figures).
+
+    .venv/bin/python bench/dedupe_threshold.py
+
+Extracts every snapshot with the project's extractor (trafilatura until pipelines/extract.py
+exists), then prints the sketch similarity of each same-text page to its snapshot and of each
+pair of consecutive versions, grouped by how much of version.md changed (markup only, a small
+edit below 2% of the words, a real change), and the threshold's margins to each group.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from reference_data import (  # noqa: E402
+    SHARED_DATA,
+    consecutive_versions,
+    extract_text,
+    extractor_name,
+    ota_series,
+    word_change,
+)
+
+from pipelines.dedupe import (  # noqa: E402
+    NEAR_DUPLICATE_THRESHOLD,
+    SHINGLE_WORDS,
+    SKETCH_PERMUTATIONS,
+    shingles,
+    similarity,
+    sketch,
+)
+
+REAL_CHANGE = 0.02  # as in tests/test_dedupe_quality.py
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    left, right = shingles(a), shingles(b)
+    return len(left & right) / len(left | right) if left | right else 1.0
+
+
+def main() -> int:
+    if not (SHARED_DATA / "ota").exists():
+        print(f"{SHARED_DATA / 'ota'} is not here", file=sys.stderr)
+        return 1
+    threshold = NEAR_DUPLICATE_THRESHOLD
+    started = time.perf_counter()
+    texts: dict[Path, str] = {}
+    sketches = {}
+    for folders in ota_series().values():
+        for folder in folders:
+            for path in (folder.snapshot, *(variant for variant, _ in folder.same_text)):
+                texts[path] = extract_text(path, folder.url).text
+                sketches[path] = sketch(texts[path])
+    print(
+        f"{len(texts)} pages read by {extractor_name()} and sketched in "
+        f"{time.perf_counter() - started:.1f} s; threshold {threshold}, {SKETCH_PERMUTATIONS} "
+        f"permutations (standard error at the threshold "
+        f"{math.sqrt(threshold * (1 - threshold) / SKETCH_PERMUTATIONS):.4f})"
+    )
+
+    same = [
+        (folder.label, similarity(sketches[folder.snapshot], sketches[variant]))
+        for folders in ota_series().values()
+        for folder in folders
+        for variant, _ in folder.same_text
+    ]
+    scores = [score for _, score in same]
+    print(f"\nsame-text pages vs their snapshot: {len(same)} pairs, similarity {min(scores):.4f}")
+    print(f"  .. {max(scores):.4f}; below the threshold: {sum(s < threshold for s in scores)}")
+
+    groups: dict[str, list[tuple[float, str]]] = {
+        "markup only": [],
+        "small edit": [],
+        "real change": [],
+        "extraction empty": [],
+    }
+    print(
+        "\nconsecutive versions (version.md words changed; sketch and exact "
+        f"{SHINGLE_WORDS}-shingle Jaccard\nof the extracted texts; 'near': one version by text):"
+    )
+    print(f"  {'pair':<34}{'changed':>16}{'share':>8}{'sketch':>8}{'exact':>8}  group")
+    rows = []
+    for earlier, later in consecutive_versions():
+        change = word_change(earlier.expected_text(), later.expected_text())
+        before, after = texts[earlier.snapshot], texts[later.snapshot]
+        score = similarity(sketches[earlier.snapshot], sketches[later.snapshot])
+        if not before or not after:
+            group = "extraction empty"
+        elif change.changed == 0:
+            group = "markup only"
+        elif change.fraction < REAL_CHANGE:
+            group = "small edit"
+        else:
+            group = "real change"
+        label = f"{earlier.label} -> {later.name[:3]}"
+        groups[group].append((score, label))
+        rows.append((change.fraction, label, change, score, exact_jaccard(before, after), group))
+    for fraction, label, change, score, exact, group in sorted(rows):
+        near = "near" if score >= threshold else ""
+        print(
+            f"  {label:<34}{change.changed:>7} of {change.total:>6}{fraction:>8.2%}"
+            f"{score:>8.4f}{exact:>8.4f}  {group} {near}"
+        )
+
+    print("\nby group: pairs, sketch similarity range, near-duplicates at the threshold")
+    for group, members in groups.items():
+        if members:
+            values = [score for score, _ in members]
+            print(
+                f"  {group:<17}{len(members):>3}  {min(values):.4f} .. {max(values):.4f}"
+                f"  near: {sum(value >= threshold for value in values)}"
+            )
+    real = max(score for score, _ in groups["real change"])
+    small_near = sorted(label for score, label in groups["small edit"] if score >= threshold)
+    small_apart = sorted(label for score, label in groups["small edit"] if score < threshold)
+    print(f"\nmargin above the closest real change ({real:.4f}): {threshold - real:+.4f}")
+    lowest = min(scores)
+    print(f"margin below the lowest same-text page ({lowest:.4f}): {lowest - threshold:+.4f}")
+    print(f"small edits kept apart by text: {', '.join(small_apart) or '-'}")
+    print("small edits one version by text (unless their effective date changed):")
+    print(f"  {', '.join(small_near) or '-'}")
+    tolerated = math.ceil(2 * SHINGLE_WORDS / (1 - threshold))
+    print(
+        f"\nat {threshold}, a one-word edit (a copyright year) is tolerated in texts of about "
+        f"{tolerated} words or more, a 12-word line in about "
+        f"{math.ceil(2 * (12 + SHINGLE_WORDS - 1) / (1 - threshold))} or more"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

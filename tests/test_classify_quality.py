@@ -1,0 +1,162 @@
+"""score_policy against real data: every reference policy is one, no recorded non-policy page is.
+
+Pages go through the project's extractor (the trafilatura stand-in until pipelines/extract.py
+exists). Run with -s for the confusion table and the closest calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import needs_shared
+from reference_data import (
+    extract_text,
+    extractor_name,
+    leuven_policies,
+    ota_series,
+    recorded_pages,
+)
+
+from pipelines.classify import POLICY_THRESHOLD, PolicyScore, score_policy
+
+NEGATIVES = Path(__file__).parent / "fixtures" / "negatives"
+# The hand-written negatives stand where a policy should be.
+NEGATIVE_URL = "https://www.example.org/privacy-policy"
+_ORIGINAL = re.compile(r"/web/\d+(?:id_)?/(.*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    group: str
+    label: str
+    expected: bool
+    result: PolicyScore
+
+
+def _policies() -> list[Case]:
+    cases = []
+    for folders in ota_series().values():
+        for folder in folders:
+            page = extract_text(folder.snapshot, folder.url)
+            cases.append(
+                Case(
+                    "OTA snapshot.html",
+                    folder.label,
+                    True,
+                    score_policy(page.text, page.title, folder.url, page.language),
+                )
+            )
+            cases.append(
+                Case(
+                    "OTA version.md",
+                    folder.label,
+                    True,
+                    score_policy(folder.expected_text(), None, folder.url),
+                )
+            )
+    for policy in leuven_policies():
+        page = extract_text(policy.html, policy.url)
+        cases.append(
+            Case(
+                "Princeton-Leuven .html",
+                policy.domain,
+                True,
+                score_policy(page.text, page.title, policy.url, page.language),
+            )
+        )
+        cases.append(
+            Case(
+                "Princeton-Leuven .md",
+                policy.domain,
+                True,
+                score_policy(policy.expected_text(), None, policy.url),
+            )
+        )
+    return cases
+
+
+def _non_policies() -> list[Case]:
+    cases = []
+    for recorded in recorded_pages():
+        match = _ORIGINAL.search(recorded.uri)
+        url = match.group(1) if match else recorded.uri
+        page = extract_text(recorded.body, url, recorded.content_type)
+        cases.append(
+            Case(
+                "real Wayback pages",
+                recorded.label,
+                False,
+                score_policy(page.text, page.title, url, page.language),
+            )
+        )
+    for path in sorted(NEGATIVES.glob("*.html")):
+        page = extract_text(path, NEGATIVE_URL)
+        cases.append(
+            Case(
+                "hand-written negatives",
+                path.stem,
+                False,
+                score_policy(page.text, page.title, NEGATIVE_URL, page.language),
+            )
+        )
+    return cases
+
+
+def _report(cases: list[Case]) -> None:
+    print(f"\nscore_policy (threshold {POLICY_THRESHOLD}) on pages read by {extractor_name()}")
+    print(f"{'group':<26}{'expected':>10}{'as policy':>11}{'as not':>8}{'min':>8}{'max':>8}")
+    for group in dict.fromkeys(case.group for case in cases):
+        members = [case for case in cases if case.group == group]
+        scores = [case.result.score for case in members]
+        print(
+            f"{group:<26}{'policy' if members[0].expected else 'not':>10}"
+            f"{sum(case.result.is_policy for case in members):>11}"
+            f"{sum(not case.result.is_policy for case in members):>8}"
+            f"{min(scores):>8.3f}{max(scores):>8.3f}"
+        )
+    positives = sorted((case for case in cases if case.expected), key=lambda c: c.result.score)
+    negatives = sorted((case for case in cases if not case.expected), key=lambda c: -c.result.score)
+    print("closest calls:")
+    for case in positives[:3] + negatives[:3]:
+        print(f"  {case.result.score:.3f} {case.group}: {case.label}")
+        print(f"        {'; '.join(case.result.reasons[:4])}")
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[Case]:
+    for part in ("ota", "princeton-leuven", "real-wayback/edgi"):
+        needs_shared(*part.split("/"))
+    found = _policies() + _non_policies()
+    _report(found)
+    return found
+
+
+def _misjudged(cases: list[Case], expected: bool) -> list[str]:
+    return [
+        f"{case.group} {case.label}: {case.result.score:.3f} {case.result.reasons[:4]}"
+        for case in cases
+        if case.expected is expected and case.result.is_policy is not expected
+    ]
+
+
+def test_every_reference_policy_is_a_policy(cases):
+    assert len([case for case in cases if case.expected]) == 2 * (
+        sum(len(folders) for folders in ota_series().values()) + len(leuven_policies())
+    )
+    assert not _misjudged(cases, True)
+
+
+def test_no_recorded_or_hand_written_non_policy_is_a_policy(cases):
+    groups = {case.group for case in cases if not case.expected}
+    assert groups == {"real Wayback pages", "hand-written negatives"}
+    assert not _misjudged(cases, False)
+
+
+def test_the_hand_written_negatives_cover_each_kind_in_three_languages():
+    kinds = {path.stem.rsplit("_", 1)[0] for path in NEGATIVES.glob("*.html")}
+    languages = {path.stem.rsplit("_", 1)[1] for path in NEGATIVES.glob("*.html")}
+    assert {"soft404", "parked", "login", "cookiewall", "moved", "shop_home", "news"} <= kinds
+    assert {"en", "de", "fr"} <= languages

@@ -1,0 +1,213 @@
+"""Text normalisation, hashing, sketches and versions, on texts written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from pipelines.dedupe import (
+    NEAR_DUPLICATE_THRESHOLD,
+    PolicyCapture,
+    build_versions,
+    normalise_text,
+    similarity,
+    sketch,
+    sketch_from_bytes,
+    sketch_to_bytes,
+    text_hash,
+)
+
+POLICIES = Path(__file__).parent / "fixtures" / "policies"
+POLICY = (POLICIES / "quillfeather_en.txt").read_text(encoding="utf-8")  # 580 words
+OTHER_POLICY = (POLICIES / "clairval_fr.txt").read_text(encoding="utf-8")
+# 1,060 words: the French and German policies appended, as on a page holding several
+LONG_POLICY = "\n\n".join(
+    [POLICY, OTHER_POLICY, (POLICIES / "lindenhof_de.txt").read_text(encoding="utf-8")]
+)
+START = datetime(2021, 3, 5, 12, 0, tzinfo=UTC)
+
+
+# ---- normalise_text and text_hash --------------------------------------------------------
+
+
+def test_normalisation_unifies_rendering_differences():
+    rendered = (
+        "\ufeffYour  \u201cpersonal\u201d data\u00a0\u2014 and\u2009yours\u2019\r\n"
+        "\r\n\r\n\r\n\u2022 item one\n* item two\n   \n\n\n\ufb01nal\u00adly  "
+    )
+    assert normalise_text(rendered) == (
+        'Your "personal" data - and yours\'\n\n- item one\n- item two\n\nfinally'
+    )
+
+
+def test_normalisation_keeps_case_and_paragraphs():
+    assert normalise_text("We do NOT sell\n\nyour data") == "We do NOT sell\n\nyour data"
+    assert text_hash("We do NOT sell") != text_hash("We do not sell")
+
+
+def test_hash_is_sha256_hex_of_the_normalised_text():
+    import hashlib
+
+    assert text_hash("  a\u2019b \n") == hashlib.sha256(b"a'b").hexdigest()
+    assert text_hash(POLICY) == text_hash(POLICY.replace("\n", "\r\n").replace(" ", "  "))
+    assert text_hash(POLICY) != text_hash(POLICY.replace("30 days", "60 days"))
+
+
+# ---- sketch and similarity ---------------------------------------------------------------
+
+
+def test_similarity_of_equal_near_and_different_texts():
+    assert similarity(sketch(POLICY), sketch(POLICY.upper())) == 1.0
+    copyright_year = POLICY.replace("© 2021", "© 2022")
+    assert similarity(sketch(POLICY), sketch(copyright_year)) >= NEAR_DUPLICATE_THRESHOLD
+    assert similarity(sketch(POLICY), sketch(OTHER_POLICY)) < 0.1
+    assert similarity(sketch(""), sketch("")) == 1.0
+    assert similarity(sketch(""), sketch(POLICY)) == 0.0
+
+
+def test_sketches_survive_storage_and_refuse_other_parameters():
+    from datasketch import LeanMinHash, MinHash
+
+    stored = sketch_from_bytes(sketch_to_bytes(sketch(POLICY)))
+    assert similarity(stored, sketch(POLICY)) == 1.0
+    foreign = LeanMinHash(MinHash(num_perm=128))
+    with pytest.raises(ValueError):
+        similarity(sketch(POLICY), foreign)
+
+
+# ---- build_versions ----------------------------------------------------------------------
+
+
+def capture(key, text, days, *, is_policy=True, effective_date=None, with_text=False):
+    return PolicyCapture(
+        key=key,
+        captured_at=START + timedelta(days=days),
+        text_hash=text_hash(text),
+        sketch=None if with_text else sketch(text),
+        text=text if with_text else None,
+        effective_date=effective_date,
+        is_policy=is_policy,
+    )
+
+
+A = POLICY
+B = OTHER_POLICY
+
+
+def test_a_b_a_is_three_versions():
+    versions = build_versions(
+        [capture("a1", A, 0), capture("a2", A, 10), capture("b1", B, 20), capture("a3", A, 30)]
+    )
+    assert [v.capture_keys for v in versions] == [("a1", "a2"), ("b1",), ("a3",)]
+    assert [v.version for v in versions] == [1, 2, 3]
+    assert versions[0].text_hash == versions[2].text_hash == text_hash(A)
+    first = versions[0]
+    assert (first.first_seen, first.last_seen, first.next_seen, first.n_captures) == (
+        START,
+        START + timedelta(days=10),
+        START + timedelta(days=20),
+        2,
+    )
+    assert versions[-1].next_seen is None
+
+
+def test_captures_out_of_order_are_sorted_and_times_given_in_utc():
+    paris = timezone(timedelta(hours=2))
+    late = PolicyCapture(
+        "b", datetime(2021, 4, 1, 14, 0, tzinfo=paris), text_hash(B), sketch=sketch(B)
+    )
+    versions = build_versions([late, capture("a2", A, 5), capture("a1", A, 0)])
+    assert [v.capture_keys for v in versions] == [("a1", "a2"), ("b",)]
+    assert versions[1].first_seen == datetime(2021, 4, 1, 12, 0, tzinfo=UTC)
+    assert versions[1].first_seen.tzinfo is UTC
+    with pytest.raises(ValueError, match="timezone"):
+        build_versions([PolicyCapture("naive", datetime(2021, 1, 1), text_hash(A))])
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda text: text.replace("© 2021", "© 2022"),
+        lambda text: "Spring offer: 20% off Quillfeather Pro with the code SPRING21!\n" + text,
+    ],
+    ids=["copyright year", "promotional line"],
+)
+def test_a_copyright_year_or_a_promotional_line_stays_one_version(edit):
+    for with_text in (False, True):
+        versions = build_versions(
+            [
+                capture("first", A, 0, with_text=with_text),
+                capture("edited", edit(A), 7, with_text=with_text),
+                capture("again", A, 14, with_text=with_text),
+            ]
+        )
+        assert len(versions) == 1
+        assert versions[0].n_captures == 3
+        assert versions[0].text_hash == text_hash(A)
+
+
+def test_a_new_paragraph_is_a_new_version():
+    added = A.replace(
+        "Security\n",
+        "Advertising\n\nWe show ads from partners, who may place cookies to measure them. "
+        "We do not give them your notes, your name or your email address, and you can turn "
+        "personalised ads off in your account settings at any time.\n\nSecurity\n",
+    )
+    assert len(build_versions([capture("a", A, 0), capture("a+", added, 9)])) == 2
+
+
+def test_near_duplicates_compare_with_the_first_capture_of_the_version():
+    drift = [A]
+    for number in range(8):
+        drift.append(drift[-1] + f"\nA sentence added in step {number} to the end of the text.")
+    versions = build_versions(capture(f"step{n}", text, n) for n, text in enumerate(drift))
+    assert len(versions) > 1  # each step is near its predecessor; the last is not near the first
+    for earlier, later in zip(drift, drift[1:], strict=False):
+        assert similarity(sketch(earlier), sketch(later)) >= NEAR_DUPLICATE_THRESHOLD
+
+
+def test_a_changed_effective_date_starts_a_version_even_for_a_near_text():
+    restated = LONG_POLICY.replace("3 March 2021", "9 June 2021")
+    assert similarity(sketch(LONG_POLICY), sketch(restated)) >= NEAR_DUPLICATE_THRESHOLD
+    near = [
+        capture("old", LONG_POLICY, 0, effective_date=date(2021, 3, 3)),
+        capture("new", restated, 90, effective_date=date(2021, 6, 9)),
+    ]
+    assert len(build_versions(near)) == 2
+    assert len(build_versions(near, split_on_effective_date=False)) == 1
+    unknown = [capture("old", A, 0), capture("found", A, 5, effective_date=date(2021, 3, 3))]
+    (version,) = build_versions(unknown)
+    assert version.effective_date == date(2021, 3, 3)
+
+
+def test_non_policies_are_left_out_unless_asked_for():
+    soft_404 = "Page not found. The page you requested does not exist."
+    captures = [
+        capture("a1", A, 0),
+        capture("404", soft_404, 3, is_policy=False),
+        capture("a2", A, 6),
+    ]
+    (version,) = build_versions(captures)
+    assert version.capture_keys == ("a1", "a2")
+    included = build_versions(captures, include_non_policies=True)
+    assert [(v.capture_keys, v.is_policy) for v in included] == [
+        (("a1",), True),
+        (("404",), False),
+        (("a2",), True),
+    ]
+
+
+def test_without_sketch_or_text_only_equal_hashes_continue_a_version():
+    bare = [
+        PolicyCapture("a1", START, text_hash(A)),
+        PolicyCapture("a2", START + timedelta(days=1), text_hash(A)),
+        PolicyCapture("a3", START + timedelta(days=2), text_hash(A + " ")),  # same normalised
+        PolicyCapture("near", START + timedelta(days=3), text_hash(A + " Thanks.")),
+    ]
+    assert [v.n_captures for v in build_versions(bare)] == [3, 1]
+
+
+def test_no_captures_no_versions():
+    assert build_versions([]) == []
