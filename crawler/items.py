@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.wayback import CdxRecord
+from pipelines.documents import Document
 
 FETCHED = "fetched"
 SKIPPED = "skipped"
@@ -53,6 +54,7 @@ class CaptureItem:
     via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
     memento: Memento | None = None
     encoding: str | None = None  # filled by the decode pipeline: "cp1252 (meta)"
+    document: Document | None = None  # filled by the extract, classify, dates, dedupe pipelines
     # filled by the WARC pipeline once the memento is written
     warc_path: str | None = None
     warc_offset: int | None = None

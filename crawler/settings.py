@@ -127,6 +127,10 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "pipelines.decode.DecodePipeline": 50,
     "pipelines.warcs.WarcPipeline": 100,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.dates.DatesPipeline": 400,
+    "pipelines.dedupe.DedupePipeline": 500,
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {

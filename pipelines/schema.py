@@ -84,6 +84,52 @@ MIGRATIONS: Sequence[str] = (
         SELECT site, fetch_status, coalesce(reason, '') AS reason, count(*) AS captures
         FROM captures GROUP BY ALL ORDER BY site, fetch_status, captures DESC;
     """,
+    # 2: the texts of captures (documents, each distinct text once) and policy versions
+    """
+    ALTER TABLE captures ADD COLUMN text_hash TEXT;  -- its document; NULL: no text
+    ALTER TABLE captures ADD COLUMN date_after_capture BOOLEAN;  -- stated date later than it
+    CREATE TABLE documents (
+        text_hash                 TEXT PRIMARY KEY,  -- sha256 of the normalised text
+        text                      TEXT NOT NULL,
+        markdown                  TEXT,
+        language                  TEXT,              -- ISO 639-1
+        title                     TEXT,
+        effective_date            DATE,              -- the date the policy states for itself
+        effective_date_precision  TEXT,              -- 'day' or 'month'
+        effective_date_text       TEXT,              -- the phrase it was read from
+        effective_date_confidence DOUBLE,
+        effective_date_ambiguous  BOOLEAN,           -- a numeric date whose order is unsure
+        is_policy                 BOOLEAN NOT NULL,
+        policy_score              DOUBLE NOT NULL,
+        policy_reasons            TEXT[],
+        extractor                 TEXT NOT NULL,     -- library that produced the text
+        extractor_version         TEXT NOT NULL,
+        extractor_settings        TEXT NOT NULL,     -- JSON of the options used
+        strategy                  TEXT NOT NULL,     -- the steps that produced the text
+        n_words                   INTEGER NOT NULL,
+        sketch                    BLOB               -- MinHash, for near-duplicate texts
+    );
+    CREATE INDEX captures_by_text ON captures (text_hash);
+    CREATE TABLE versions (
+        site           TEXT NOT NULL,
+        target_url     TEXT NOT NULL,
+        version        INTEGER NOT NULL,   -- 1, 2, ... in capture time
+        text_hash      TEXT NOT NULL,      -- the version's first capture's document
+        first_seen     TIMESTAMP NOT NULL, -- UTC
+        last_seen      TIMESTAMP NOT NULL,
+        next_seen      TIMESTAMP,          -- first capture of the next version: the change
+                                           -- happened between last_seen and next_seen
+        n_captures     INTEGER NOT NULL,
+        effective_date DATE,
+        PRIMARY KEY (site, target_url, version)
+    );
+    CREATE VIEW policy_history AS
+        SELECT v.site, v.target_url, v.version, v.first_seen, v.last_seen, v.next_seen,
+               v.n_captures, v.effective_date, d.effective_date_text, d.title, d.language,
+               d.n_words, v.text_hash
+        FROM versions v JOIN documents d USING (text_hash)
+        ORDER BY v.site, v.target_url, v.version;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

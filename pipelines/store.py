@@ -17,6 +17,8 @@ from crawler.selection import DUPLICATE
 from crawler.targets import Target
 from crawler.wayback import parse_timestamp, payload_digest, surt_key
 from pipelines.database import connect
+from pipelines.documents import Document
+from pipelines.versions import INSERT_DOCUMENT, document_row, rebuild_versions
 
 _CAPTURE_COLUMNS = (
     "site",
@@ -46,6 +48,7 @@ _CAPTURE_COLUMNS = (
     "warc_length",
     "fetched_at",
     "run_id",
+    "text_hash",
 )
 _KEY = ("site", "url", "timestamp", "digest")
 _ROW = f"({', '.join('?' * len(_CAPTURE_COLUMNS))})"
@@ -103,6 +106,7 @@ class StorePipeline:
         self.run_id: int | None = None
         self._captures: list[tuple] = []
         self._aliases: list[AliasItem] = []
+        self._documents: dict[str, Document] = {}
         self.counts = {"fetched": 0, "skipped": 0, "failed": 0}
 
     @classmethod
@@ -132,6 +136,8 @@ class StorePipeline:
 
     def process_item(self, item):
         if isinstance(item, CaptureItem):
+            if item.document is not None and item.document.text_hash:
+                self._documents.setdefault(item.document.text_hash, item.document)
             self._captures.append(self._row(item))
             self.counts[item.fetch_status] += 1
         elif isinstance(item, AliasItem):
@@ -148,6 +154,8 @@ class StorePipeline:
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SHARE_PAYLOADS)
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
+        targets = [(t.site, t.policy_url) for t in getattr(self.crawler.spider, "targets", [])]
+        rebuild_versions(self.connection, targets)
         self.connection.execute("COMMIT")
 
     def spider_closed(self, spider, reason: str) -> None:
@@ -181,6 +189,8 @@ class StorePipeline:
             return
         self.connection.execute("BEGIN TRANSACTION")
         try:
+            for document in self._documents.values():
+                self.connection.execute(INSERT_DOCUMENT, document_row(document))
             for alias in self._aliases:
                 # The earliest redirect to a URL is where the policy moved.
                 self.connection.execute(
@@ -208,6 +218,7 @@ class StorePipeline:
         self.crawler.stats.inc_value("policytrail/rows_written", len(self._captures))
         self._captures.clear()
         self._aliases.clear()
+        self._documents.clear()
 
     def _write_targets(self, targets: list[Target]) -> None:
         self.connection.execute("BEGIN TRANSACTION")
@@ -252,6 +263,7 @@ class StorePipeline:
             "target_url": item.target_url,
             "via": item.via,
             "encoding": item.encoding,
+            "text_hash": item.document.text_hash if item.document else None,
             "warc_path": item.warc_path,
             "warc_offset": item.warc_offset,
             "warc_length": item.warc_length,

@@ -8,6 +8,7 @@ import click
 
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
+from crawler.cli.text import extract, reprocess
 from crawler.exceptions import PolicytrailError
 
 
@@ -27,6 +28,8 @@ def cli() -> None:
 cli.add_command(archive)
 cli.add_command(crawl)
 cli.add_command(demo)
+cli.add_command(extract)
+cli.add_command(reprocess)
 
 
 def main(argv: list[str] | None = None) -> None:

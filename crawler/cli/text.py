@@ -1,0 +1,122 @@
+"""`policytrail extract` and `policytrail reprocess`: texts, dates and versions without a crawl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from crawler import settings
+from crawler.exceptions import BadInputError
+
+# What `extract` reads in a folder, and the Content-Type each stands for.
+EXTRACTABLE = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "application/xhtml+xml",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+}
+JSON_KEYS = (
+    "path",
+    "text",
+    "markdown",
+    "title",
+    "language",
+    "effective_date",
+    "effective_date_text",
+    "is_policy",
+    "policy_score",
+)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
+def extract(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Extract text, Markdown, effective date and policy score from saved pages (HTML or PDF).
+
+    Folders are read recursively; all files run in one process.
+
+    \b
+    Examples:
+      policytrail extract page.html
+      policytrail extract saved-pages/ --json > extracted.jsonl
+    """
+    from pipelines.analysis import analyse
+
+    files = _files(paths)
+    for path in files:
+        document = analyse(path.read_bytes(), path.resolve().as_uri(), EXTRACTABLE[_suffix(path)])
+        record = {
+            "path": str(path),
+            "text": document.text if document else None,
+            "markdown": document.markdown if document else None,
+            "title": document.title if document else None,
+            "language": document.language if document else None,
+            "effective_date": document.effective_date if document else None,
+            "effective_date_text": document.effective_date_text if document else None,
+            "is_policy": bool(document.is_policy) if document else False,
+            "policy_score": round(document.policy_score or 0.0, 4) if document else 0.0,
+        }
+        if as_json:
+            click.echo(json.dumps({key: record[key] for key in JSON_KEYS}, ensure_ascii=False))
+        else:
+            words = len((record["text"] or "").split())
+            click.echo(
+                f"{path}: {words} words, title {record['title']!r}, language "
+                f"{record['language']}, effective {record['effective_date']} "
+                f"({record['effective_date_text']!r}), policy {record['is_policy']} "
+                f"({record['policy_score']})"
+            )
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if _suffix(p) in EXTRACTABLE)
+        elif path.is_file():
+            if _suffix(path) not in EXTRACTABLE:
+                raise BadInputError(f"{path}: not a page (expected {', '.join(EXTRACTABLE)})")
+            found.append(path)
+        else:
+            raise BadInputError(f"{path}: no such file or folder")
+    if not found:
+        raise BadInputError(f"no pages in {', '.join(map(str, paths))}")
+    return found
+
+
+@click.command()
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=settings.POLICYTRAIL_DB,
+    show_default=True,
+    help="The database to reprocess.",
+)
+@click.option("--workers", type=int, default=None, help="Processes to use (default: all cores).")
+def reprocess(db: Path, workers: int | None) -> None:
+    """Re-extract every stored capture from its WARC record and rebuild documents and versions.
+
+    No network: everything is read from the WARCs the crawl kept. Running it twice gives
+    identical tables.
+
+    \b
+    Example:
+      policytrail reprocess --db data/policytrail.duckdb
+    """
+    from pipelines.reprocess import reprocess as run
+
+    if not db.is_file():
+        raise BadInputError(f"{db}: no such database")
+    summary = run(db, workers)
+    click.echo(
+        f"{summary.records} stored captures analysed: {summary.documents} distinct texts, "
+        f"{summary.without_text} without text, {summary.versions} versions"
+    )

@@ -1,0 +1,25 @@
+"""From a capture's bytes to a `Document`: extraction, classification, dating, hashing.
+
+Each step is a pure function of its own stage's module, and the crawl's item pipelines each run
+one of them; `analyse` runs all four (for `policytrail extract` and `policytrail reprocess`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipelines.classify import classify_document
+from pipelines.dates import date_document
+from pipelines.dedupe import hash_document
+from pipelines.documents import Document
+from pipelines.extract import extract_document
+
+
+def analyse(
+    body: bytes, url: str, content_type: str | None = None, captured_at: datetime | None = None
+) -> Document | None:
+    """All four steps, as the crawl's pipelines run them; None when there is no text."""
+    document = extract_document(body, url, content_type)
+    if document is None:
+        return None
+    return hash_document(date_document(classify_document(document, url), captured_at))
