@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any, Self
@@ -77,6 +78,9 @@ MAX_CONTAINER_LOSS = 0.1
 MIN_DROPPED_OUTSIDE = 0.8
 # Fewer words than this is no policy text at all (an error page, a cookie wall).
 MIN_WORDS = 5
+# A table cell holding this much prose is a column of a page laid out in a table, not data.
+LAYOUT_CELL_WORDS = 80
+LAYOUT_CELL_SHARE = 0.5
 # Language detection is unreliable on a few words; below this the page's own lang= is used.
 MIN_WORDS_FOR_DETECTION = 20
 DETECTION_CHARS = 20_000
@@ -222,6 +226,36 @@ def _parse(html: str) -> HtmlElement | None:
         return None
 
 
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn tables used for page layout into plain blocks; returns how many were unwrapped.
+
+    Sites of the 1990s and 2000s laid whole pages out in tables: the policy in one cell, a
+    menu or a box of daily rates in another. Kept as tables, the boxes are read as part of the
+    text. A table is taken for layout when one of its cells holds most of the page's words
+    (LAYOUT_CELL_SHARE, and at least LAYOUT_CELL_WORDS): a policy's own tables of data never do.
+    """
+    total = len(tree.text_content().split())
+    unwrapped = 0
+    for table in reversed(tree.xpath("//table")):  # innermost first
+        cells = table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+        if not any(_is_layout_cell(cell, total) for cell in cells):
+            continue
+        parts = [
+            element
+            for element in table.xpath(".//tbody | .//thead | .//tfoot | .//tr")
+            if element.xpath("ancestor::table[1]")[0] is table
+        ]
+        for element in [table, *parts, *cells]:
+            element.tag = "div"
+        unwrapped += 1
+    return unwrapped
+
+
+def _is_layout_cell(cell: HtmlElement, page_words: int) -> bool:
+    words = len(cell.text_content().split())
+    return words >= LAYOUT_CELL_WORDS and words >= LAYOUT_CELL_SHARE * page_words
+
+
 def _as_document(fragment: HtmlElement) -> HtmlElement:
     """A bare fragment (a `<div>` saved without its page) inside `<html><body>`."""
     document = fromstring("<html><body></body></html>", parser=HTML_PARSER)
@@ -314,6 +348,21 @@ def _enough(page: list[Block]) -> float:
     return max(MIN_WORDS, MIN_PROSE_SHARE * prose_words(page))
 
 
+def _best_candidate(tree: HtmlElement, url: str) -> tuple[_Candidate, list[str]]:
+    """trafilatura's text of the page, or the block fall-back's when trafilatura finds little."""
+    steps = []
+    if keep_privacy_documents(tree):
+        steps.append("privacy-documents")
+    page = blocks(tree)
+    candidate = _trafilatura_candidate(tree, page, url)
+    if _words(candidate.text) < _enough(page):
+        selected = main_blocks(page)
+        fallback = to_text(selected)
+        if _words(fallback) > _words(candidate.text):
+            candidate = _Candidate("fallback-blocks", fallback, markdown=to_markdown(selected))
+    return candidate, steps
+
+
 def _from_html(html: str, url: str) -> Extracted | None:
     tree = _parse(html)
     if tree is None:
@@ -327,16 +376,17 @@ def _from_html(html: str, url: str) -> Extracted | None:
         tree = _as_document(tree)
         steps.append("fallback-fragment")
     remove_dialogs(tree)
-    if keep_privacy_documents(tree):
-        steps.append("privacy-documents")
-    page = blocks(tree)
-
-    candidate = _trafilatura_candidate(tree, page, url)
-    if _words(candidate.text) < _enough(page):
-        selected = main_blocks(page)
-        fallback = to_text(selected)
-        if _words(fallback) > _words(candidate.text):
-            candidate = _Candidate("fallback-blocks", fallback, markdown=to_markdown(selected))
+    as_laid_out = deepcopy(tree)
+    if unwrap_layout_tables(tree):
+        candidate, more = _best_candidate(tree, url)
+        if candidate.strategy == "fallback-blocks":
+            # trafilatura found no main text once the tables were gone: read them as tables
+            candidate, more = _best_candidate(as_laid_out, url)
+        else:
+            steps.append("layout-tables")
+    else:
+        candidate, more = _best_candidate(tree, url)
+    steps.extend(more)
     if _words(candidate.text) < MIN_WORDS:
         return None
     if candidate.source is None:

@@ -49,11 +49,6 @@ def test_every_policy_text_of_the_sample_is_a_dated_version(demo_db):
     assert ordered == [(0,)], "next_seen is the first capture of the following version"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 2004-2005 Lumen pages are layout tables whose changing rates box is extracted"
-    " with the policy, so one text makes three versions",
-)
 def test_the_sample_has_exactly_its_versions(demo_db):
     for site in EXPECTED["sites"]:
         count = query(demo_db, "SELECT count(*) FROM versions WHERE site = ?", site["site"])
