@@ -1,0 +1,107 @@
+"""The extract, classify, dates and dedupe pipelines, built through a crawler, on one capture."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.items import FETCHED, SKIPPED, CaptureItem, Memento
+from crawler.spiders.wayback import WaybackSpider
+from pipelines.classify import ClassifyPipeline
+from pipelines.dates import DatesPipeline
+from pipelines.dedupe import DedupePipeline
+from pipelines.extract import ExtractPipeline
+
+URL = "http://www.acme.example/privacy"
+POLICY = (
+    "<html><head><title>Acme Privacy Policy</title></head><body><h1>Privacy Policy</h1>"
+    "<p>Last updated: March 3, 2015</p>"
+    + "<p>We collect the personal information you give us and use cookies. We share data with"
+    " service providers only. You may ask us to access or delete your personal data.</p>"
+    * 8
+    + "</body></html>"
+).encode()
+NOT_FOUND = (
+    b"<html><head><title>Page not found</title></head><body><h1>404</h1>"
+    b"<p>Sorry, the page you are looking for cannot be found.</p></body></html>"
+)
+
+
+def capture(body: bytes, status: str = FETCHED, captured: str = "20150601000000") -> CaptureItem:
+    moment = datetime.strptime(captured, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    memento = Memento(
+        memento_url=f"http://archive.test/web/{captured}id_/{URL}",
+        final_url=f"http://archive.test/web/{captured}id_/{URL}",
+        memento_datetime=moment,
+        http_status=200,
+        headers=[("Content-Type", "text/html; charset=utf-8")],
+        body=body,
+    )
+    return CaptureItem(
+        site="acme.example",
+        target_url=URL,
+        url=URL,
+        urlkey="example,acme)/privacy",
+        timestamp=captured,
+        digest="D",
+        mimetype="text/html",
+        statuscode="200",
+        length=1,
+        fetch_status=status,
+        memento=memento if status == FETCHED else None,
+    )
+
+
+@pytest.fixture
+def chain():
+    crawler = get_crawler(WaybackSpider, {})
+    stages = [
+        build_from_crawler(c, crawler)
+        for c in (ExtractPipeline, ClassifyPipeline, DatesPipeline, DedupePipeline)
+    ]
+
+    def run(item: CaptureItem) -> CaptureItem:
+        for stage in stages:
+            item = stage.process_item(item)
+        return item
+
+    run.stats = crawler.stats
+    return run
+
+
+def test_a_policy_capture_gets_a_dated_hashed_document(chain):
+    document = chain(capture(POLICY)).document
+    assert document is not None and document.title == "Acme Privacy Policy"
+    assert document.is_policy and document.policy_score > 0.5
+    assert (document.effective_date, document.effective_date_text) == (
+        "2015-03-03",
+        "Last updated: March 3, 2015",
+    )
+    assert len(document.text_hash) == 64 and document.sketch
+    assert document.extractor == "trafilatura" and document.extractor_settings.startswith("{")
+
+
+def test_the_same_text_in_other_markup_shares_the_hash(chain):
+    noisy = POLICY.replace(b"<h1>", b"<script>var n='x9';</script><h1>")
+    assert chain(capture(POLICY)).document.text_hash == chain(capture(noisy)).document.text_hash
+
+
+def test_a_soft_404_is_kept_but_flagged(chain):
+    document = chain(capture(NOT_FOUND)).document
+    assert document is not None and document.is_policy is False
+    assert chain.stats.get_value("policytrail/not_a_policy") == 1
+
+
+def test_a_date_after_the_capture_is_flagged(chain):
+    document = chain(capture(POLICY, captured="20150101000000")).document
+    assert document.effective_date_after_capture
+    assert chain.stats.get_value("policytrail/date_after_capture") == 1
+
+
+def test_skipped_captures_and_empty_pages_get_no_document(chain):
+    assert chain(capture(POLICY, status=SKIPPED)).document is None
+    assert chain(capture(b"<html><body></body></html>")).document is None
+    assert chain.stats.get_value("policytrail/extract_empty") == 1
