@@ -5,13 +5,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from typing import Self
-
-from scrapy.crawler import Crawler
 
 from crawler.items import CaptureItem
 from pipelines.dedupe import normalise_text
 from pipelines.documents import Document
+from pipelines.stage import Stage
 
 # score = logistic(sum of the contributions below). 0.5 is where the evidence for and against
 # balances. On the reference data (tests/test_classify_quality.py: 202 policies, 34 other pages)
@@ -745,15 +743,8 @@ def classify_document(document: Document, url: str | None) -> Document:
     )
 
 
-class ClassifyPipeline:
+class ClassifyPipeline(Stage):
     """Scores each capture's Document as a policy or not; non-policies are kept, and flagged."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.document is not None:

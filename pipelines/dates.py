@@ -7,12 +7,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Self
-
-from scrapy.crawler import Crawler
 
 from crawler.items import CaptureItem
 from pipelines.documents import Document
+from pipelines.stage import Stage
 
 # Policies on the web start in the mid-1990s; an earlier date is a law's or a company's history.
 MIN_YEAR, MAX_YEAR = 1990, 2099
@@ -627,15 +625,8 @@ def date_document(document: Document, captured_at: datetime | None) -> Document:
     )
 
 
-class DatesPipeline:
+class DatesPipeline(Stage):
     """Dates each capture's Document; a stated date later than the capture is counted."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.document is not None and item.memento:

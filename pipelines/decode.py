@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
 
 import charset_normalizer
-from scrapy.crawler import Crawler
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
 from crawler.items import FETCHED, CaptureItem
+from pipelines.stage import Stage
 
 # Old pages that declare nothing are most often windows-1252 (what browsers assume for them).
 FALLBACK_ENCODING = "cp1252"
@@ -54,15 +53,8 @@ def decode_html(body: bytes, content_type: str | None) -> Decoded:
     return Decoded(text, encoding, source)
 
 
-class DecodePipeline:
+class DecodePipeline(Stage):
     """Records, for each fetched HTML capture, the encoding its text is read with and why."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.fetch_status == FETCHED and item.memento:

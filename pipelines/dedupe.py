@@ -8,13 +8,12 @@ import unicodedata
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Self
 
 from datasketch import LeanMinHash, MinHash
-from scrapy.crawler import Crawler
 
 from crawler.items import CaptureItem
 from pipelines.documents import Document
+from pipelines.stage import Stage
 
 # Two texts are near-duplicates when the MinHash estimate of the Jaccard similarity of their
 # word 5-shingle sets is at least this. Measured on Open Terms Archive's series
@@ -276,15 +275,8 @@ def hash_document(document: Document) -> Document:
     )
 
 
-class DedupePipeline:
+class DedupePipeline(Stage):
     """Keys each capture's Document by its normalised text, so equal texts share one document."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.document is not None:

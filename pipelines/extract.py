@@ -10,7 +10,7 @@ from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any, Self
+from typing import Any
 
 import py3langid
 import pypdf
@@ -18,7 +18,6 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, fromstring
 from pypdf.errors import PyPdfError
-from scrapy.crawler import Crawler
 from trafilatura.settings import use_config
 
 from crawler.items import FETCHED, CaptureItem
@@ -36,6 +35,7 @@ from pipelines.extract_blocks import (
     to_text,
 )
 from pipelines.extract_layout import keep_privacy_documents, remove_dialogs
+from pipelines.stage import Stage
 
 # ---- trafilatura: one configuration for every page ---------------------------------------------
 # In recall mode trafilatura checks its result against readability and jusText only when it is
@@ -424,15 +424,8 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> Documen
     )
 
 
-class ExtractPipeline:
+class ExtractPipeline(Stage):
     """Gives each fetched capture its Document; a capture without usable text is counted."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_item(self, item):
         if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
