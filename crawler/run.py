@@ -27,6 +27,7 @@ class SiteSummary:
     fetched: int
     skipped: int
     failed: int
+    versions: int  # versions of the site's policies known after the run (all runs)
 
 
 def crawl_settings(
@@ -125,8 +126,10 @@ def run_summary(db: Path, run_id: int) -> list[SiteSummary]:
     try:
         rows = connection.execute(
             "SELECT site, count(*), count(*) FILTER (fetch_status = 'fetched'),"
-            " count(*) FILTER (fetch_status = 'skipped'), count(*) FILTER (fetch_status = 'failed')"
-            " FROM captures WHERE run_id = ? GROUP BY site ORDER BY site",
+            " count(*) FILTER (fetch_status = 'skipped'),"
+            " count(*) FILTER (fetch_status = 'failed'),"
+            " (SELECT count(*) FROM versions v WHERE v.site = c.site)"
+            " FROM captures c WHERE run_id = ? GROUP BY site ORDER BY site",
             [run_id],
         ).fetchall()
     finally:
@@ -135,10 +138,8 @@ def run_summary(db: Path, run_id: int) -> list[SiteSummary]:
 
 
 def format_summary(rows: list[SiteSummary]) -> str:
-    header = ("site", "listed", "fetched", "skipped", "failed")
-    table = [header] + [
-        (r.site, str(r.listed), str(r.fetched), str(r.skipped), str(r.failed)) for r in rows
-    ]
+    header = ("site", "listed", "fetched", "skipped", "failed", "versions")
+    table = [header] + [(r.site, *(str(getattr(r, f)) for f in header[1:])) for r in rows]
     totals = ("total", *(str(sum(getattr(r, f) for r in rows)) for f in header[1:]))
     table.append(totals)
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
