@@ -31,6 +31,7 @@ from pipelines.dedupe import (  # noqa: E402
     NEAR_DUPLICATE_THRESHOLD,
     SHINGLE_WORDS,
     SKETCH_PERMUTATIONS,
+    only_noise,
     shingles,
     similarity,
     sketch,
@@ -82,7 +83,8 @@ def main() -> int:
     }
     print(
         "\nconsecutive versions (version.md words changed; sketch and exact "
-        f"{SHINGLE_WORDS}-shingle Jaccard\nof the extracted texts; 'near': one version by text):"
+        f"{SHINGLE_WORDS}-shingle Jaccard\nof the extracted texts; 'near': one version by sketch,"
+        " 'noise': also word by word):"
     )
     print(f"  {'pair':<34}{'changed':>16}{'share':>8}{'sketch':>8}{'exact':>8}  group")
     rows = []
@@ -99,10 +101,12 @@ def main() -> int:
         else:
             group = "real change"
         label = f"{earlier.label} -> {later.name[:3]}"
-        groups[group].append((score, label))
-        rows.append((change.fraction, label, change, score, exact_jaccard(before, after), group))
-    for fraction, label, change, score, exact, group in sorted(rows):
-        near = "near" if score >= threshold else ""
+        noise = score >= threshold and only_noise(before, after)
+        groups[group].append((score, label, noise))
+        exact = exact_jaccard(before, after)
+        rows.append((change.fraction, label, change, score, exact, group, noise))
+    for fraction, label, change, score, exact, group, noise in sorted(rows):
+        near = ("near noise" if noise else "near") if score >= threshold else ""
         print(
             f"  {label:<34}{change.changed:>7} of {change.total:>6}{fraction:>8.2%}"
             f"{score:>8.4f}{exact:>8.4f}  {group} {near}"
@@ -111,20 +115,24 @@ def main() -> int:
     print("\nby group: pairs, sketch similarity range, near-duplicates at the threshold")
     for group, members in groups.items():
         if members:
-            values = [score for score, _ in members]
+            values = [score for score, _, _ in members]
             print(
                 f"  {group:<17}{len(members):>3}  {min(values):.4f} .. {max(values):.4f}"
                 f"  near: {sum(value >= threshold for value in values)}"
+                f"  noise: {sum(noise for _, _, noise in members)}"
             )
-    real = max(score for score, _ in groups["real change"])
-    small_near = sorted(label for score, label in groups["small edit"] if score >= threshold)
-    small_apart = sorted(label for score, label in groups["small edit"] if score < threshold)
+    real = max(score for score, _, _ in groups["real change"])
+    small = groups["small edit"]
+    small_noise = sorted(label for _, label, noise in small if noise)
+    small_near = sorted(label for score, label, noise in small if score >= threshold and not noise)
+    small_apart = sorted(label for score, label, _ in small if score < threshold)
     print(f"\nmargin above the closest real change ({real:.4f}): {threshold - real:+.4f}")
     lowest = min(scores)
     print(f"margin below the lowest same-text page ({lowest:.4f}): {lowest - threshold:+.4f}")
-    print(f"small edits kept apart by text: {', '.join(small_apart) or '-'}")
-    print("small edits one version by text (unless their effective date changed):")
+    print(f"small edits kept apart by sketch: {', '.join(small_apart) or '-'}")
+    print("small edits near by sketch, kept apart word by word (when the texts are given):")
     print(f"  {', '.join(small_near) or '-'}")
+    print(f"small edits one version even word by word: {', '.join(small_noise) or '-'}")
     tolerated = math.ceil(2 * SHINGLE_WORDS / (1 - threshold))
     print(
         f"\nat {threshold}, a one-word edit (a copyright year) is tolerated in texts of about "

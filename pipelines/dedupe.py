@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -24,8 +25,34 @@ from pipelines.stage import Stage
 # an address, a table row, a dated sentence) score 0.94-1.0: most fall above, so a version
 # tolerates a copyright-year change in texts of ~500 words or more and a one-line banner in
 # texts of ~1,600 words or more. An edit that also changes the effective date still starts a
-# version (see build_versions).
+# version (see build_versions). When both texts are at hand, a near pair is then compared word by
+# word (`only_noise`), which keeps those small edits apart.
 NEAR_DUPLICATE_THRESHOLD = 0.98
+
+# The word-by-word check behind a near-duplicate: the only edits that leave a version unchanged.
+# A rotated promotional or banner line: one whole line of at most this many words in place of
+# another such line, neither using POLICY_WORDS. A line added or removed is not rotated: on OTA's
+# Buffer an added line is a new subprocessor row ("Anthropic | Artificial intelligence | USA").
+PROMO_LINE_WORDS = 20
+# Words that make a short line policy rather than promotion: a line naming data, a right, a party
+# or the policy's date is a policy edit however short ("Last updated: February 13, 2024").
+# Compared with the casefolded words of the line.
+_POLICY_WORDS = """
+    access account address advertising advertisers affiliates agree analytics anonymised
+    anonymized authorities basis biometric ccpa children collect collected collection consent
+    contact controller cookie cookies data delete deleted deletion device disclose disclosed
+    email gdpr identifier identifiers information law lawful legal location marketing opt party
+    parties personal policy privacy process processed processing processor processors profile
+    profiling protection provider providers purpose purposes request retain retained retention
+    right rights sell sold share shared sharing store stored subprocessor subprocessors terms
+    third track tracking transfer transfers use used vendors
+    dated effective revised revision updated version
+"""
+POLICY_WORDS = frozenset(_POLICY_WORDS.split())
+# A changed number is noise (a year, a date, a count), except a duration: "30 days" becoming
+# "60 days" is a retention period changing.
+_DURATIONS = "second seconds minute minutes hour hours day days week weeks month months year years"
+_DURATION_WORDS = frozenset(_DURATIONS.split())
 
 # 1,024 permutations put the estimate's standard error at 0.0044 near the threshold (0.0087
 # with 256); a sketch serialises to 4 KB and takes ~50 ms for a 25,000-word page.
@@ -138,7 +165,11 @@ def sketch_from_bytes(data: bytes) -> LeanMinHash:
 
 @dataclass(frozen=True, slots=True)
 class PolicyCapture:
-    """What versioning needs of one capture. Give `sketch`, or `text` to sketch it from."""
+    """What versioning needs of one capture. Give `sketch`, or `text` to sketch it from.
+
+    With `text` (and a sketch or not), a near text is also compared word by word with the text
+    that began the version: only noise (`only_noise`) keeps it in. Without, the sketch decides.
+    """
 
     key: Hashable  # identifies the capture to the caller, e.g. (site, url, timestamp, digest)
     captured_at: datetime  # timezone-aware
@@ -173,11 +204,12 @@ def _utc(moment: datetime) -> datetime:
 class _Run:
     """The version being built; its first capture stands for it in every comparison."""
 
-    __slots__ = ("first", "first_sketch", "effective_date", "moments", "keys")
+    __slots__ = ("first", "first_sketch", "noise", "effective_date", "moments", "keys")
 
     def __init__(self, moment: datetime, first: PolicyCapture) -> None:
         self.first = first
         self.first_sketch: LeanMinHash | None = None
+        self.noise: dict[str, bool] = {}  # text hash -> only_noise(first text, that text)
         self.effective_date = first.effective_date
         self.moments = [moment]
         self.keys = [first.key]
@@ -214,7 +246,69 @@ def _continues(
     other = _sketch_of(capture)
     if run.first_sketch is None or other is None:
         return False  # nothing to measure nearness with: only equal hashes continue a run
-    return similarity(run.first_sketch, other) >= threshold
+    if similarity(run.first_sketch, other) < threshold:
+        return False
+    if run.first.text is None or capture.text is None:
+        return True  # sketches only: near is near enough
+    if capture.text_hash not in run.noise:
+        run.noise[capture.text_hash] = only_noise(run.first.text, capture.text)
+    return run.noise[capture.text_hash]
+
+
+def _lines(text: str) -> list[tuple[str, ...]]:
+    """The casefolded words of each line holding any, punctuation dropped."""
+    lines = (_WORD.findall(line) for line in normalise_text(text).casefold().split("\n"))
+    return [tuple(words) for words in lines if words]
+
+
+def _numbers_only(old: list[str], new: list[str], following: str | None) -> bool:
+    if not all(word.isdigit() for word in (*old, *new)):
+        return False
+    return following not in _DURATION_WORDS
+
+
+def _promo_line(line: tuple[str, ...]) -> bool:
+    return len(line) <= PROMO_LINE_WORDS and POLICY_WORDS.isdisjoint(line)
+
+
+def only_noise(before: str, after: str) -> bool:
+    """Whether two texts differ in nothing but noise, word by word (case and punctuation aside).
+
+    Noise is a changed, added or removed run of numbers (a copyright year, a date, a count, but
+    not a duration such as "30 days"), and at most one whole short line without policy
+    vocabulary put in place of another such line (a rotated promotional line or banner).
+    Anything else, a typo fix or an added line or table row included, is a real edit.
+    """
+    old_lines, new_lines = _lines(before), _lines(after)
+    if _numbers_only_between(old_lines, new_lines):
+        return True
+    # Else one short line may differ as a whole: align lines with their numbers masked, then
+    # check the rest word by word.
+    lines = difflib.SequenceMatcher(None, _masked(old_lines), _masked(new_lines), autojunk=False)
+    edits = [opcode for opcode in lines.get_opcodes() if opcode[0] != "equal"]
+    if len(edits) != 1:
+        return False
+    _, i1, i2, j1, j2 = edits[0]
+    if i2 - i1 != 1 or j2 - j1 != 1 or len(old_lines) == 1:
+        return False  # a line added or removed, several changed, or the whole text
+    if not all(_promo_line(line) for line in (*old_lines[i1:i2], *new_lines[j1:j2])):
+        return False
+    return _numbers_only_between(old_lines[:i1] + old_lines[i2:], new_lines[:j1] + new_lines[j2:])
+
+
+def _numbers_only_between(old_lines: list[tuple[str, ...]], new_lines: list[tuple[str, ...]]):
+    old = [word for line in old_lines for word in line]
+    new = [word for line in new_lines for word in line]
+    words = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return all(
+        _numbers_only(old[i1:i2], new[j1:j2], new[j2] if j2 < len(new) else None)
+        for tag, i1, i2, j1, j2 in words.get_opcodes()
+        if tag != "equal"
+    )
+
+
+def _masked(lines: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    return [tuple("#" if word.isdigit() else word for word in line) for line in lines]
 
 
 def build_versions(
@@ -228,7 +322,8 @@ def build_versions(
 
     Captures are sorted by time (ties keep their given order). A capture continues the current
     version when its text hash equals that of the version's first capture, or when its sketch
-    is at least `threshold` similar to the first capture's. Comparing with the first capture,
+    is at least `threshold` similar to the first capture's and, when both captures carry their
+    text, the two texts differ only in noise (`only_noise`). Comparing with the first capture,
     not the previous one, keeps small edits from adding up: a text drifting a line at a time
     starts a new version once it is no longer near the text the version began with. A near
     (not equal) text whose effective date differs from the version's also starts a new version:

@@ -43,6 +43,14 @@ def rebuild_versions(
             " WHERE c.site = ? AND c.target_url = ? ORDER BY c.timestamp, c.url, c.digest",
             [site, target_url],
         ).fetchall()
+        # Each distinct text once: build_versions compares near texts word by word.
+        texts = dict(
+            connection.execute(
+                "SELECT d.text_hash, d.text FROM documents d WHERE d.text_hash IN"
+                " (SELECT text_hash FROM captures WHERE site = ? AND target_url = ?)",
+                [site, target_url],
+            ).fetchall()
+        )
         sketches = {}
         captures = []
         for url, moment, digest, text_hash, sketch, effective, is_policy in rows:
@@ -54,6 +62,7 @@ def rebuild_versions(
                     captured_at=moment.replace(tzinfo=UTC),
                     text_hash=text_hash,
                     sketch=sketches[text_hash],
+                    text=texts.get(text_hash),
                     effective_date=effective,
                     is_policy=bool(is_policy),
                 )

@@ -12,6 +12,7 @@ from pipelines.dedupe import (
     PolicyCapture,
     build_versions,
     normalise_text,
+    only_noise,
     similarity,
     sketch,
     sketch_from_bytes,
@@ -126,26 +127,68 @@ def test_captures_out_of_order_are_sorted_and_times_given_in_utc():
         build_versions([PolicyCapture("naive", datetime(2021, 1, 1), text_hash(A))])
 
 
+def promoted(line):
+    return f"{line}\n{LONG_POLICY}"
+
+
 @pytest.mark.parametrize(
-    "edit",
+    ("before", "after"),
     [
-        lambda text: text.replace("© 2021", "© 2022"),
-        lambda text: "Spring offer: 20% off Quillfeather Pro with the code SPRING21!\n" + text,
+        (A, A.replace("© 2021", "© 2022")),
+        (promoted("Spring sale: 20% off Pro!"), promoted("Summer sale: 30% off Pro!")),
     ],
-    ids=["copyright year", "promotional line"],
+    ids=["copyright year", "rotated promotional line"],
 )
-def test_a_copyright_year_or_a_promotional_line_stays_one_version(edit):
+def test_a_copyright_year_or_a_rotated_promotional_line_stays_one_version(before, after):
+    assert similarity(sketch(before), sketch(after)) >= NEAR_DUPLICATE_THRESHOLD
     for with_text in (False, True):
         versions = build_versions(
             [
-                capture("first", A, 0, with_text=with_text),
-                capture("edited", edit(A), 7, with_text=with_text),
-                capture("again", A, 14, with_text=with_text),
+                capture("first", before, 0, with_text=with_text),
+                capture("edited", after, 7, with_text=with_text),
+                capture("again", before, 14, with_text=with_text),
             ]
         )
         assert len(versions) == 1
         assert versions[0].n_captures == 3
-        assert versions[0].text_hash == text_hash(A)
+        assert versions[0].text_hash == text_hash(before)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (A.replace("operating system", "operating sytem"), A),
+        (A, A.replace("within 30 days", "within 60 days")),
+        (
+            LONG_POLICY.replace("Security\n", "Processor | Purpose | Country\nSecurity\n"),
+            LONG_POLICY.replace(
+                "Security\n",
+                "Processor | Purpose | Country\nAnthropic | Artificial intelligence | USA\n"
+                "Security\n",
+            ),
+        ),
+        (LONG_POLICY, promoted("Spring sale: 20% off Pro!")),
+        (promoted("Last updated: 3 March 2021"), promoted("Last updated: 9 June 2021")),
+    ],
+    ids=["typo fix", "retention period", "table row", "line added", "dated line"],
+)
+def test_a_small_real_edit_is_near_by_sketch_but_a_new_version_by_text(before, after):
+    assert similarity(sketch(before), sketch(after)) >= NEAR_DUPLICATE_THRESHOLD
+    sketched = [capture("before", before, 0), capture("after", after, 7)]
+    assert len(build_versions(sketched)) == 1  # sketches alone cannot tell
+    texts = [
+        capture("before", before, 0, with_text=True),
+        capture("after", after, 7, with_text=True),
+    ]
+    assert len(build_versions(texts)) == 2
+    assert not only_noise(before, after)
+
+
+def test_only_noise_ignores_numbers_case_and_punctuation():
+    assert only_noise(A, A.upper().replace("2021", "2023").replace(".", " "))
+    assert only_noise("Copyright 2021-2022 Quillfeather", "Copyright 2021-2024 Quillfeather")
+    assert not only_noise("We keep logs.", "We keep no logs.")
+    assert not only_noise(A, A.replace("delete your notes", "delete your notes and images"))
 
 
 def test_a_new_paragraph_is_a_new_version():

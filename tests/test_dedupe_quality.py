@@ -29,9 +29,10 @@ from pipelines.dedupe import (
     text_hash,
 )
 
-# A consecutive pair "really differs" when at least this share of its version.md words changed.
-# Smaller edits (a typo, an address, one table row, promotional links) may or may not stay
-# apart, depending on the text's length: bench/dedupe_threshold.py lists them.
+# A consecutive pair "really differs" when at least this share of its version.md words changed:
+# the sketch alone keeps those apart. Smaller edits (a typo, an address, one table row) may be
+# near by sketch, depending on the text's length (bench/dedupe_threshold.py lists them); the
+# word-by-word check of build_versions keeps them apart when it has the texts.
 REAL_CHANGE = 0.02
 
 
@@ -87,7 +88,18 @@ def test_consecutive_versions_that_really_differ_are_not_near_duplicates():
     assert not near
 
 
-def test_versions_of_each_series_keep_same_text_pages_in_and_real_changes_out():
+# Consecutive versions whose version.md words are equal, but whose extracted texts are not, and
+# why: the text check rightly keeps them apart, the fix belongs to the extractor.
+EXTRACTED_APART = {
+    # The later snapshot's extraction takes in the site's cookie-consent dialog (two lines,
+    # ~70 words on "Necessary" and third-party "Analytics" cookies) that version.md leaves out.
+    ("dating/HER", "004", "005"),
+}
+
+
+def test_versions_of_each_series_keep_same_text_pages_in_and_every_edit_out():
+    """With texts, small edits (a typo, an address, a table row) stay apart too; markup does not."""
+    split_markup = set()
     for service, folders in ota_series().items():
         captures = []
         for folder in folders:
@@ -100,6 +112,7 @@ def test_versions_of_each_series_keep_same_text_pages_in_and_real_changes_out():
                         captured_at=moment,
                         text_hash=text_hash(text),
                         sketch=page_sketch(folder, variant),
+                        text=text,
                     )
                 )
         # Given newest first: build_versions sorts by capture time.
@@ -111,7 +124,13 @@ def test_versions_of_each_series_keep_same_text_pages_in_and_real_changes_out():
                     f"{folder.label} same-text page {variant} left its version"
                 )
         for earlier, later in zip(folders, folders[1:], strict=False):
-            if change(earlier, later).fraction >= REAL_CHANGE and page(earlier) and page(later):
-                assert version_of[(later.name, None)] != version_of[(earlier.name, None)], (
-                    f"{service}: {later.name} merged into the version of {earlier.name}"
-                )
+            apart = version_of[(later.name, None)] != version_of[(earlier.name, None)]
+            if not page(earlier) or not page(later):
+                continue
+            if change(earlier, later).changed == 0:
+                if apart:
+                    split_markup.add((service, earlier.name[:3], later.name[:3]))
+            elif text_hash(page(earlier)) != text_hash(page(later)):
+                # An edit the extracted texts do not show (HER 002 -> 003) cannot be seen.
+                assert apart, f"{service}: {later.name} merged into the version of {earlier.name}"
+    assert split_markup == EXTRACTED_APART
