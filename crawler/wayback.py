@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from http import HTTPStatus
 from typing import NamedTuple
 from urllib.parse import quote_plus, unquote_plus
 
@@ -90,6 +91,19 @@ def format_timestamp(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime(TIMESTAMP_FORMAT)
+
+
+def reason_phrase(status: int) -> str:
+    """The HTTP reason phrase of a status ("Moved Permanently"), or "Unknown"."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """An aware datetime as the naive UTC value DuckDB's TIMESTAMP columns hold."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def http_date(moment: datetime) -> str:

@@ -15,7 +15,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import FETCHED, AliasItem, CaptureItem
 from crawler.selection import DUPLICATE
 from crawler.targets import Target
-from crawler.wayback import parse_timestamp, payload_digest, surt_key
+from crawler.wayback import naive_utc, parse_timestamp, payload_digest, surt_key
 from pipelines.database import connect
 from pipelines.documents import Document
 from pipelines.versions import INSERT_DOCUMENT, document_row, rebuild_versions
@@ -273,24 +273,20 @@ class StorePipeline:
             values.update(
                 memento_url=memento.memento_url,
                 final_url=memento.final_url,
-                memento_datetime=_naive(memento.memento_datetime),
+                memento_datetime=naive_utc(memento.memento_datetime),
                 redirect_chain=memento.redirect_chain,
                 location=memento.location,
                 http_status=memento.http_status,
                 content_type=memento.content_type,
                 payload_sha1=payload_digest(memento.body),
                 payload_length=len(memento.body),
-                fetched_at=_naive(memento.fetched_at) if memento.fetched_at else _now(),
+                fetched_at=naive_utc(memento.fetched_at) if memento.fetched_at else _now(),
             )
         return tuple(values.get(column) for column in _CAPTURE_COLUMNS)
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _moment(timestamp: str | None) -> datetime | None:

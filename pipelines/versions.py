@@ -6,6 +6,7 @@ from datetime import UTC
 
 import duckdb
 
+from crawler.wayback import naive_utc
 from pipelines.dedupe import PolicyCapture, build_versions, sketch_from_bytes
 
 # Captures skipped because their page was fetched under another capture share its document.
@@ -78,19 +79,15 @@ def rebuild_versions(
                     target_url,
                     version.version,
                     version.text_hash,
-                    _naive(version.first_seen),
-                    _naive(version.last_seen),
-                    _naive(version.next_seen) if version.next_seen else None,
+                    naive_utc(version.first_seen),
+                    naive_utc(version.last_seen),
+                    naive_utc(version.next_seen) if version.next_seen else None,
                     version.n_captures,
                     version.effective_date,
                 ],
             )
             written += 1
     return written
-
-
-def _naive(moment):
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 DOCUMENT_COLUMNS = (

@@ -14,6 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.items import FETCHED, CaptureItem
+from crawler.wayback import reason_phrase
 
 
 class WarcPipeline:
@@ -63,7 +64,7 @@ class WarcPipeline:
         writer = self._current_writer()
         memento = item.memento
         assert memento is not None and self._handle is not None and self._path is not None
-        reason = _reason_phrase(memento.http_status)
+        reason = reason_phrase(memento.http_status)
         http_headers = StatusAndHeaders(
             f"{memento.http_status} {reason}", memento.headers, protocol="HTTP/1.1"
         )
@@ -141,12 +142,3 @@ class WarcPipeline:
         if self._handle is not None:
             self._handle.close()
         self._handle = self._writer = None
-
-
-def _reason_phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"

@@ -8,14 +8,13 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.exceptions import SpecError
-from crawler.wayback import pad_timestamp, parse_timestamp, payload_digest
+from crawler.wayback import pad_timestamp, parse_timestamp, payload_digest, reason_phrase
 
 RESPONSE = "response"
 REVISIT = "revisit"
@@ -82,7 +81,7 @@ def write_warc(captures: Iterable[CaptureSpec], path: str | Path, *, gzip: bool 
 
 
 def _records(writer: WARCWriter, capture: CaptureSpec, digests: Mapping[tuple[str, str], str]):
-    reason = capture.reason or _reason(capture.status)
+    reason = capture.reason or reason_phrase(capture.status)
     http_headers = StatusAndHeaders(
         f"{capture.status} {reason}", list(capture.headers), protocol="HTTP/1.1"
     )
@@ -143,13 +142,6 @@ def _request_record(writer: WARCWriter, capture: CaptureSpec, response_id: str):
             "WARC-Concurrent-To": response_id,
         },
     )
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
 
 
 # ---- specs: the same captures described in a JSON or CSV file -------------------------------
