@@ -10,18 +10,31 @@ from lxml.html import HtmlElement
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 # Consent managers draw their banners and preference centres over the page, as dialogs or as
-# containers named after them (by class, or by id for the vendors' own names); their text ("we
-# use cookies for...") reads like a policy and would otherwise be extracted with it. Containers
-# only: a policy's own headings carry ids like "why-we-show-no-cookie-banner".
+# containers named after them (by class, id or aria-label); their text ("we use cookies for...")
+# reads like a policy and would otherwise be extracted with it. Containers only: a policy's own
+# headings carry ids like "why-we-show-no-cookie-banner".
 DIALOG_ROLES = frozenset(("dialog", "alertdialog"))
 CONSENT_VENDORS = (
     r"onetrust|ot-sdk|cookiebot|cybotcookiebot|didomi|usercentrics|truste-|trustarc|qc-cmp|"
     r"sp_message|cmplz|cookie-law-info|cookieyes|cky-consent|cky-modal|borlabs|axeptio|"
-    r"tarteaucitron|iubenda-cs|osano-cm|cc-window|cc-banner"
+    r"tarteaucitron|iubenda-cs|osano-cm|cc-window|cc-banner|moove[-_]gdpr|cookiefirst|"
+    r"cookie-script|cmpbox|klaro|termly-consent|fides-"
 )
-CONSENT_VENDOR = re.compile(CONSENT_VENDORS, re.IGNORECASE)
-CONSENT_CLASS = re.compile(
-    CONSENT_VENDORS + r"|cookie-?consent|consent-?banner|cookie-?banner|cookie-?bar|gdpr-?banner",
+# The names consent widgets give themselves: something about cookies, consent or the GDPR that
+# floats over the page (a bar, a banner, a modal...). A policy's own sections are named after
+# their subject ("cookies", "cookie-settings"), not after a way of drawing over the page.
+_CONSENT_TOPIC = r"(?:cookies?|consent|gdpr|privacy)"
+_OVERLAY = r"(?:bar|banner|modal|popup|pop-up|dialog|overlay|lightbox|wall|notice-bar)"
+CONSENT_NAME = re.compile(
+    CONSENT_VENDORS
+    + rf"|cookie[-_]?consent|consent[-_]?manager|{_CONSENT_TOPIC}[-_]?"
+    + rf"(?:info[-_]?|settings[-_]?|consent[-_]?)?{_OVERLAY}",
+    re.IGNORECASE,
+)
+# aria-label names a region for screen readers: "Cookie banner", "GDPR Settings Screen".
+CONSENT_LABEL = re.compile(
+    r"\b(?:cookies?|consent|gdpr)\b.*\b(?:banner|bar|consent|settings|preferences|dialog|"
+    r"modal|pop-?up|screen|notice)\b",
     re.IGNORECASE,
 )
 CONTAINER_TAGS = frozenset(("div", "section", "aside", "form", "dialog"))
@@ -118,8 +131,9 @@ def is_dialog(element: HtmlElement) -> bool:
     if element.tag not in CONTAINER_TAGS:
         return False
     return bool(
-        CONSENT_CLASS.search(element.get("class") or "")
-        or CONSENT_VENDOR.search(element.get("id") or "")
+        CONSENT_NAME.search(element.get("class") or "")
+        or CONSENT_NAME.search(element.get("id") or "")
+        or CONSENT_LABEL.search(element.get("aria-label") or "")
     )
 
 

@@ -270,6 +270,49 @@ def test_a_policy_section_titled_like_a_consent_banner_stays():
     assert extracted is not None and "shows no cookie banner" in extracted.text
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        # WordPress's GDPR Cookie Compliance plugin (OTA's HER, 2025)
+        '<div id="moove_gdpr_cookie_modal" class="gdpr_lightbox-hide" role="complementary">',
+        '<div class="site-cookie-notice-bar">',
+        '<section id="cookieConsent">',
+        '<div class="gdpr-popup">',
+        '<aside aria-label="Cookie consent settings">',
+    ],
+)
+def test_consent_widgets_are_known_by_their_names(opening):
+    closing = "</" + opening[1 : opening.index(" ")] + ">"
+    widget = (
+        f"{opening}<p>The cookies that are categorised as necessary are stored on your browser "
+        f"as they are essential for the basic functions of the site.</p>{closing}"
+    )
+    tree = fromstring(page(POLICY + widget))
+    assert remove_dialogs(tree) == 1
+    assert "categorised as necessary" not in tree.text_content()
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        '<section id="cookies">',
+        '<div class="cookie-settings">',
+        '<section id="consent-preferences">',
+        '<div aria-label="Cookie policy">',
+        '<div class="privacy-content">',
+    ],
+)
+def test_policy_sections_about_cookies_and_consent_stay(opening):
+    closing = "</" + opening[1 : opening.index(" ")] + ">"
+    section = (
+        f"{opening}<h2>Cookies</h2><p>You can change your cookie settings at any time from the "
+        f"link at the bottom of every page.</p>{closing}"
+    )
+    tree = fromstring(page(POLICY + section))
+    assert remove_dialogs(tree) == 0
+    assert "change your cookie settings" in tree.text_content()
+
+
 LEGAL_PAGE = (
     "<h1>Legal</h1>"
     "<section><h2>Terms of Service</h2>"
