@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from datasketch import LeanMinHash, MinHash
 
 from crawler.items import CaptureItem
+from pipelines.dates import MAX_YEAR, MIN_YEAR, MONTHS
 from pipelines.documents import Document
 from pipelines.stage import Stage
 
@@ -25,9 +26,14 @@ from pipelines.stage import Stage
 # an address, a table row, a dated sentence) score 0.94-1.0: most fall above, so a version
 # tolerates a copyright-year change in texts of ~500 words or more and a one-line banner in
 # texts of ~1,600 words or more. An edit that also changes the effective date still starts a
-# version (see build_versions). When both texts are at hand, a near pair is then compared word by
-# word (`only_noise`), which keeps those small edits apart.
+# version (see build_versions). This decides when only sketches are at hand; with the texts, a
+# pair is compared word by word instead (`only_noise`), which keeps those small edits apart and
+# lets a short text's copyright year change.
 NEAR_DUPLICATE_THRESHOLD = 0.98
+# With the texts at hand, pairs less similar than this are not compared word by word: noise (a
+# year, one short line) changes at most ~30 of a text's shingles, so a text of 60 words or more
+# that changed only in noise keeps more than half of them.
+NOISE_CHECK_FLOOR = 0.5
 
 # The word-by-word check behind a near-duplicate: the only edits that leave a version unchanged.
 # A rotated promotional or banner line: one whole line of at most this many words in place of
@@ -49,10 +55,16 @@ _POLICY_WORDS = """
     dated effective revised revision updated version
 """
 POLICY_WORDS = frozenset(_POLICY_WORDS.split())
-# A changed number is noise (a year, a date, a count), except a duration: "30 days" becoming
-# "60 days" is a retention period changing.
-_DURATIONS = "second seconds minute minutes hour hours day days week weeks month months year years"
-_DURATION_WORDS = frozenset(_DURATIONS.split())
+# Numbers that are noise: years (MIN_YEAR..MAX_YEAR, as dates.py reads them) and the day and
+# month numbers of a date holding a year ("3 March 2021", "3/11/2025", "© 2003-2021"), at most
+# this many words from the year. Any other number is policy: an age ("under 13" -> "under 16"),
+# a period ("30 days"), a count, a section or a telephone number.
+DATE_REACH = 2
+# What a year is compared as: no word has a space in it.
+NUMBER = "# "
+# A word replaced by one at least this similar, character by character (difflib's ratio), is
+# the same word spelt anew: "informaton" -> "information" is 0.96, "spring" -> "summer" 0.33.
+SPELLING_RATIO = 0.8
 
 # 1,024 permutations put the estimate's standard error at 0.0044 near the threshold (0.0087
 # with 256); a sketch serialises to 4 KB and takes ~50 ms for a 25,000-word page.
@@ -246,69 +258,105 @@ def _continues(
     other = _sketch_of(capture)
     if run.first_sketch is None or other is None:
         return False  # nothing to measure nearness with: only equal hashes continue a run
-    if similarity(run.first_sketch, other) < threshold:
-        return False
+    score = similarity(run.first_sketch, other)
     if run.first.text is None or capture.text is None:
-        return True  # sketches only: near is near enough
+        return score >= threshold  # sketches only: near is near enough
+    if score < NOISE_CHECK_FLOOR:
+        return False
     if capture.text_hash not in run.noise:
         run.noise[capture.text_hash] = only_noise(run.first.text, capture.text)
     return run.noise[capture.text_hash]
 
 
 def _lines(text: str) -> list[tuple[str, ...]]:
-    """The casefolded words of each line holding any, punctuation dropped."""
-    lines = (_WORD.findall(line) for line in normalise_text(text).casefold().split("\n"))
-    return [tuple(words) for words in lines if words]
+    """The casefolded words of each line holding any, punctuation dropped, years masked."""
+    found = []
+    for line in normalise_text(text).casefold().split("\n"):
+        words = _WORD.findall(line)
+        if words:
+            found.append(tuple(_masked(words)))
+    return found
 
 
-def _numbers_only(old: list[str], new: list[str], following: str | None) -> bool:
-    if not all(word.isdigit() for word in (*old, *new)):
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and MIN_YEAR <= int(word) <= MAX_YEAR
+
+
+def _masked(words: list[str]) -> list[str]:
+    """`words` with each year, and each number of a date with a year, as NUMBER."""
+    years = [_is_year(word) for word in words]
+
+    def in_date(at: int) -> bool:
+        for step in (-1, 1):
+            near = at + step
+            while 0 <= near < len(words) and abs(near - at) <= DATE_REACH:
+                if years[near]:
+                    return True
+                if not (words[near].isdigit() or words[near] in MONTHS):
+                    break
+                near += step
         return False
-    return following not in _DURATION_WORDS
+
+    return [
+        NUMBER if years[at] or (word.isdigit() and in_date(at)) else word
+        for at, word in enumerate(words)
+    ]
 
 
 def _promo_line(line: tuple[str, ...]) -> bool:
     return len(line) <= PROMO_LINE_WORDS and POLICY_WORDS.isdisjoint(line)
 
 
-def only_noise(before: str, after: str) -> bool:
-    """Whether two texts differ in nothing but noise, word by word (case and punctuation aside).
+def _rotated(old: list[tuple[str, ...]], new: list[tuple[str, ...]]) -> bool:
+    """One short promotional line put in place of another, rather than edited.
 
-    Noise is a changed, added or removed run of numbers (a copyright year, a date, a count, but
-    not a duration such as "30 days"), and at most one whole short line without policy
-    vocabulary put in place of another such line (a rotated promotional line or banner).
-    Anything else, a typo fix or an added line or table row included, is a real edit.
+    A rotation swaps words for others ("Spring sale" -> "Summer sale"); words only added or
+    removed, or swapped for a spelling of themselves ("Informaton" -> "Information"), are an edit.
     """
-    old_lines, new_lines = _lines(before), _lines(after)
-    if _numbers_only_between(old_lines, new_lines):
-        return True
-    # Else one short line may differ as a whole: align lines with their numbers masked, then
-    # check the rest word by word.
-    lines = difflib.SequenceMatcher(None, _masked(old_lines), _masked(new_lines), autojunk=False)
-    edits = [opcode for opcode in lines.get_opcodes() if opcode[0] != "equal"]
-    if len(edits) != 1:
+    if len(old) != 1 or len(new) != 1 or not (_promo_line(old[0]) and _promo_line(new[0])):
         return False
-    _, i1, i2, j1, j2 = edits[0]
-    if i2 - i1 != 1 or j2 - j1 != 1 or len(old_lines) == 1:
-        return False  # a line added or removed, several changed, or the whole text
-    if not all(_promo_line(line) for line in (*old_lines[i1:i2], *new_lines[j1:j2])):
+    removed, added = set(old[0]) - set(new[0]), set(new[0]) - set(old[0])
+    if not removed or not added:
         return False
-    return _numbers_only_between(old_lines[:i1] + old_lines[i2:], new_lines[:j1] + new_lines[j2:])
-
-
-def _numbers_only_between(old_lines: list[tuple[str, ...]], new_lines: list[tuple[str, ...]]):
-    old = [word for line in old_lines for word in line]
-    new = [word for line in new_lines for word in line]
-    words = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return all(
-        _numbers_only(old[i1:i2], new[j1:j2], new[j2] if j2 < len(new) else None)
-        for tag, i1, i2, j1, j2 in words.get_opcodes()
-        if tag != "equal"
+    return not any(
+        difflib.SequenceMatcher(None, gone, came).ratio() >= SPELLING_RATIO
+        for gone in removed
+        for came in added
     )
 
 
-def _masked(lines: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    return [tuple("#" if word.isdigit() else word for word in line) for line in lines]
+def _words_outside_years(lines: list[tuple[str, ...]]) -> list[str]:
+    return [word for line in lines for word in line if word != NUMBER]
+
+
+def only_noise(before: str, after: str) -> bool:
+    """Whether two texts differ in nothing but noise, word by word (case and punctuation aside).
+
+    Noise is a changed, added or removed year, or date with a year ("© 2021", "printed on
+    3/11/2025"; not an age, a period or a count: see DATE_REACH), a line broken elsewhere, and
+    at most one whole short line without policy vocabulary put in place of a different such
+    line (a rotated promotional line or banner). Anything else, a typo fix or an added line or
+    table row included, is a real edit.
+
+    Lines are aligned first and only the lines that differ are compared word by word, so a long
+    text costs about as much as its number of lines.
+    """
+    old_lines, new_lines = _lines(before), _lines(after)
+    if len(old_lines) <= 1 and len(new_lines) <= 1:
+        return _words_outside_years(old_lines) == _words_outside_years(new_lines)
+    aligned = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    rotations = 0
+    for tag, i1, i2, j1, j2 in aligned.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = old_lines[i1:i2], new_lines[j1:j2]
+        if _words_outside_years(old) == _words_outside_years(new):
+            continue  # only years added or removed, or the same words broken into other lines
+        if rotations == 0 and _rotated(old, new):
+            rotations += 1
+            continue
+        return False
+    return True
 
 
 def build_versions(

@@ -191,6 +191,63 @@ def test_only_noise_ignores_numbers_case_and_punctuation():
     assert not only_noise(A, A.replace("delete your notes", "delete your notes and images"))
 
 
+def test_only_noise_reads_lines_broken_elsewhere_and_numbers_added_as_noise():
+    rebroken = LONG_POLICY.replace("Security\n", "Security ", 1)
+    assert rebroken != LONG_POLICY and only_noise(LONG_POLICY, rebroken)
+    assert only_noise(promoted("Offices in Lyon"), promoted("Offices in Lyon 2024"))
+    assert not only_noise(promoted("Kept 30 days"), promoted("Kept 30 days, then 90 days"))
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["Our commitment to you and your family", "Our comitment to you", "Our commitment"],
+    ids=["words added", "spelling changed", "words removed"],
+)
+def test_an_edited_short_line_is_not_a_rotated_one(after):
+    assert not only_noise(promoted("Our commitment to you"), promoted(after))
+    assert only_noise(promoted("Our commitment to you"), promoted("Holiday offers for everyone"))
+
+
+SHORT_POLICY = (
+    "Privacy\n\nWe collect your email address to send you the newsletter you asked for, and "
+    "nothing else. We never sell it or share it, and we delete it when you unsubscribe from "
+    "the newsletter, using the link at the end of every issue. Our host keeps server logs of "
+    "visits for a week to keep the site secure. Children under 13 may not subscribe. Write "
+    "to privacy@example.org with any question about your data.\n\n© 2019 Example Press"
+)
+
+
+def test_a_short_text_whose_year_changed_is_one_version_when_the_texts_are_compared():
+    later = SHORT_POLICY.replace("© 2019", "© 2020")
+    assert similarity(sketch(SHORT_POLICY), sketch(later)) < NEAR_DUPLICATE_THRESHOLD
+    assert len(build_versions([capture("a", SHORT_POLICY, 0), capture("b", later, 9)])) == 2
+    with_texts = [
+        capture("a", SHORT_POLICY, 0, with_text=True),
+        capture("b", later, 9, with_text=True),
+    ]
+    assert len(build_versions(with_texts)) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("under 13", "under 16"), ("for a week", "for 2 weeks"), ("© 2019", "© 2019, 12 staff")],
+    ids=["age", "period", "count"],
+)
+def test_numbers_other_than_years_are_policy(old, new):
+    assert not only_noise(SHORT_POLICY, SHORT_POLICY.replace(old, new))
+
+
+def test_dates_with_a_year_are_noise_wherever_they_are_written():
+    for before, after in [
+        ("Printed 3/11/2021", "Printed 4/1/2022"),
+        ("Printed 2021-03-11", "Printed 2022-01-04"),
+        ("© 2003-2021 Example", "© 2003-2022 Example"),
+    ]:
+        assert only_noise(promoted(before), promoted(after)), before
+    march, june = promoted("Policy printed 3 March 2021"), promoted("Policy printed 3 June 2021")
+    assert not only_noise(march, june)  # a month is a word
+
+
 def test_a_new_paragraph_is_a_new_version():
     added = A.replace(
         "Security\n",
