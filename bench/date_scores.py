@@ -20,21 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from date_corpus import (  # noqa: E402
-    agreement,
-    ota_documents,
-    outcomes,
-    princeton_leuven_documents,
-    summary_line,
-    table,
-)
-
-COLLECTIONS = {"ota": ota_documents, "princeton-leuven": princeton_leuven_documents}
+from date_corpus import agreement, outcomes, summary_line, table  # noqa: E402
+from reference_data import COLLECTIONS, SHARED_DATA  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--only", choices=sorted(COLLECTIONS))
     parser.add_argument("--wrong", action="store_true", help="list only the documents missed")
     options = parser.parse_args()
@@ -44,7 +36,7 @@ def main() -> int:
         parser.error(f"no {', '.join(missing)} under {options.data}")
     summaries = []
     for name in names:
-        documents = COLLECTIONS[name](options.data / name)
+        documents = COLLECTIONS[name](options.data)
         started = time.perf_counter()
         results = outcomes(documents)
         elapsed = time.perf_counter() - started

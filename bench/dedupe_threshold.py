@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/dedupe_threshold.py
 
-Extracts every snapshot with the project's extractor (trafilatura until pipelines/extract.py
-exists), then prints the sketch similarity of each same-text page to its snapshot and of each
-pair of consecutive versions, grouped by how much of version.md changed (markup only, a small
-edit below 2% of the words, a real change), and the threshold's margins to each group.
+Extracts every snapshot with pipelines.extract.extract_policy, then prints the sketch similarity
+of each same-text page to its snapshot and of each pair of consecutive versions, grouped by how
+much of version.md changed (markup only, a small edit below 2% of the words, a real change), and
+the threshold's margins to each group.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from reference_data import (  # noqa: E402
     SHARED_DATA,
     consecutive_versions,
     extract_text,
-    extractor_name,
-    ota_series,
+    ota_versions,
     word_change,
 )
 
@@ -54,23 +53,21 @@ def main() -> int:
     started = time.perf_counter()
     texts: dict[Path, str] = {}
     sketches = {}
-    for folders in ota_series().values():
-        for folder in folders:
-            for path in (folder.snapshot, *(variant for variant, _ in folder.same_text)):
-                texts[path] = extract_text(path, folder.url).text
-                sketches[path] = sketch(texts[path])
+    for version in ota_versions():
+        for path in (version.html, *(page.html for page in version.same_text)):
+            texts[path] = extract_text(path, version.url).text
+            sketches[path] = sketch(texts[path])
     print(
-        f"{len(texts)} pages read by {extractor_name()} and sketched in "
+        f"{len(texts)} pages read by extract_policy and sketched in "
         f"{time.perf_counter() - started:.1f} s; threshold {threshold}, {SKETCH_PERMUTATIONS} "
         f"permutations (standard error at the threshold "
         f"{math.sqrt(threshold * (1 - threshold) / SKETCH_PERMUTATIONS):.4f})"
     )
 
     same = [
-        (folder.label, similarity(sketches[folder.snapshot], sketches[variant]))
-        for folders in ota_series().values()
-        for folder in folders
-        for variant, _ in folder.same_text
+        (version.label, similarity(sketches[version.html], sketches[page.html]))
+        for version in ota_versions()
+        for page in version.same_text
     ]
     scores = [score for _, score in same]
     print(f"\nsame-text pages vs their snapshot: {len(same)} pairs, similarity {min(scores):.4f}")
@@ -90,9 +87,9 @@ def main() -> int:
     print(f"  {'pair':<34}{'changed':>16}{'share':>8}{'sketch':>8}{'exact':>8}  group")
     rows = []
     for earlier, later in consecutive_versions():
-        change = word_change(earlier.expected_text(), later.expected_text())
-        before, after = texts[earlier.snapshot], texts[later.snapshot]
-        score = similarity(sketches[earlier.snapshot], sketches[later.snapshot])
+        change = word_change(earlier.reference_text(), later.reference_text())
+        before, after = texts[earlier.html], texts[later.html]
+        score = similarity(sketches[earlier.html], sketches[later.html])
         if not before or not after:
             group = "extraction empty"
         elif change.changed == 0:

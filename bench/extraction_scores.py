@@ -23,17 +23,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from extraction_corpus import (  # noqa: E402
     BASELINE,
-    COLLECTIONS,
-    documents,
-    extracted,
     load_baseline,
     plain_trafilatura,
     results,
     table,
     write_baseline,
 )
-
-SHARED_DATA = ROOT.parent / "shared" / "data"
+from reference_data import COLLECTIONS, SHARED_DATA  # noqa: E402
 
 
 def main() -> None:
@@ -51,8 +47,10 @@ def main() -> None:
         if not folder.exists():
             sys.exit(f"{folder} is not here")
         started = time.perf_counter()
-        found = documents(collection, folder)
-        scored[collection] = results(found, plain_trafilatura if arguments.plain else extracted)
+        found = COLLECTIONS[collection](arguments.data)
+        scored[collection] = (
+            results(found, plain_trafilatura) if arguments.plain else results(found)
+        )
         seconds = time.perf_counter() - started
         print(table(collection, scored[collection], pinned.get(collection, {}).get("documents")))
         print(f"({seconds:.1f} s, {1000 * seconds / len(found):.0f} ms a document)\n")

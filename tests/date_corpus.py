@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from reference_data import Document
+
 from pipelines.dates import EffectiveDate, find_effective_date
-from pipelines.evaluation import reference_text
 
 BASELINE = Path(__file__).resolve().parent / "baselines" / "dates.json"
 NONE = "none"  # what the baseline pins for a document that states no date
-
-# The page's declared language, as the crawl would know it from the captured HTML.
-HTML_LANG = re.compile(
-    rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.I
-)
-HTML_HEAD_BYTES = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    collection: str  # "ota" or "princeton-leuven", as in the baseline
-    key: str  # SUMMARY.csv dir or INDEX.csv domain
-    text: str
-    language: str | None
-    captured_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,44 +43,6 @@ class Agreement:
         return self.agreeing / self.stating if self.stating else 1.0
 
 
-def declared_language(html: Path) -> str | None:
-    with html.open("rb") as page:
-        match = HTML_LANG.search(page.read(HTML_HEAD_BYTES))
-    return match[1].decode("ascii") if match else None
-
-
-def ota_documents(root: Path) -> list[Document]:
-    """Every version in `root`/SUMMARY.csv, captured when Open Terms Archive fetched it."""
-    with (root / "SUMMARY.csv").open(encoding="utf-8", newline="") as summary:
-        rows = list(csv.DictReader(summary))
-    return [
-        Document(
-            "ota",
-            row["dir"],
-            reference_text((root / row["dir"] / "version.md").read_text(encoding="utf-8")),
-            declared_language(root / row["dir"] / "snapshot.html"),
-            datetime.fromisoformat(row["snapshot_fetch_date"]),
-        )
-        for row in rows
-    ]
-
-
-def princeton_leuven_documents(root: Path) -> list[Document]:
-    """Every page in `root`/INDEX.csv, without its provenance header, at its Wayback timestamp."""
-    with (root / "INDEX.csv").open(encoding="utf-8", newline="") as index:
-        rows = list(csv.DictReader(index))
-    return [
-        Document(
-            "princeton-leuven",
-            row["domain"],
-            reference_text((root / row["md_path"]).read_text(encoding="utf-8")),
-            declared_language(root / row["html_path"]),
-            datetime.strptime(row["wayback_ts_md"], "%Y%m%d%H%M%S").replace(tzinfo=UTC),
-        )
-        for row in rows
-    ]
-
-
 def load_baseline(collection: str) -> dict[str, dict[str, str]]:
     return json.loads(BASELINE.read_text(encoding="utf-8"))[collection]
 
@@ -107,7 +52,9 @@ def outcomes(documents: Iterable[Document]) -> list[Outcome]:
     results = []
     for document in documents:
         pinned = load_baseline(document.collection)[document.key]
-        found = find_effective_date(document.text, document.language, document.captured_at)
+        found = find_effective_date(
+            document.reference_text(), document.declared_language, document.captured_at
+        )
         results.append(Outcome(document, pinned["expected"], pinned["note"], found))
     return results
 

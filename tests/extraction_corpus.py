@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import trafilatura
+from reference_data import Document, extract_text
+
 from pipelines.decode import decode_html
-from pipelines.evaluation import Score, reference_text, score
-from pipelines.extract import extract_policy
+from pipelines.evaluation import Score, score
 
 BASELINE = Path(__file__).resolve().parent / "baselines" / "extraction.json"
-COLLECTIONS = ("ota", "princeton-leuven")
-# The first lines of a Princeton-Leuven capture name its Wayback URL: ".../<14 digits>id_/<url>".
-WAYBACK_URL = re.compile(r"https?://web\.archive\.org/web/\d{14}id_/(\S+?)\)?\s")
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    collection: str  # "ota" or "princeton-leuven"
-    key: str  # OTA: the version's folder under ota/; Princeton-Leuven: the domain
-    html: Path
-    reference: Path
-    url: str
-
-    def reference_text(self) -> str:
-        return reference_text(self.reference.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,65 +23,22 @@ class Result:
     strategy: str  # how the text was extracted, "-" when nothing was
 
 
-def ota_documents(folder: Path) -> list[Document]:
-    """Each primary OTA snapshot with its version.md (same-text variants are left out)."""
-    found = []
-    with (folder / "REPLAY_MAP.csv").open(newline="", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            if row["role"] == "primary":
-                html = folder / row["file"]
-                key = str(html.parent.relative_to(folder))
-                found.append(
-                    Document("ota", key, html, folder / row["expected_text"], row["original_url"])
-                )
-    return sorted(found, key=lambda document: document.key)
-
-
-def same_text_pairs(folder: Path) -> Iterator[tuple[Document, Path]]:
-    """Each OTA primary snapshot with a later snapshot whose HTML differs but whose text did not."""
-    primaries = {document.reference: document for document in ota_documents(folder)}
-    with (folder / "REPLAY_MAP.csv").open(newline="", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            if row["role"] != "primary":
-                yield primaries[folder / row["expected_text"]], folder / row["file"]
-
-
-def princeton_leuven_documents(folder: Path) -> list[Document]:
-    found = []
-    with (folder / "INDEX.csv").open(newline="", encoding="utf-8") as rows:
-        for row in csv.DictReader(rows):
-            html = folder / row["html_path"]
-            with html.open(encoding="utf-8", errors="replace") as page:
-                named = WAYBACK_URL.search(page.readline() + page.readline())
-            url = named[1] if named else row["original_url"]
-            found.append(
-                Document("princeton-leuven", row["domain"], html, folder / row["md_path"], url)
-            )
-    return sorted(found, key=lambda document: document.key)
-
-
-def documents(collection: str, folder: Path) -> list[Document]:
-    reader = ota_documents if collection == "ota" else princeton_leuven_documents
-    return reader(folder)
-
-
-def extracted(document: Document) -> tuple[str, str]:
-    """The text `extract_policy` gets from the document's page, and its strategy."""
-    result = extract_policy(document.html.read_bytes(), document.url)
-    return (result.text, result.strategy) if result else ("", "-")
+def _pipeline(document: Document) -> tuple[str, str]:
+    """What `extract_policy` gets from the document's page, and how."""
+    page = extract_text(document.html, document.url)
+    return page.text, page.strategy
 
 
 def plain_trafilatura(document: Document) -> tuple[str, str]:
     """What trafilatura alone gets, for comparison: recall mode on the decoded page."""
-    import trafilatura
-
     html = decode_html(document.html.read_bytes(), None).text
     return trafilatura.extract(html, url=document.url, favor_recall=True) or "", "plain"
 
 
 def results(
-    found: list[Document], extract: Callable[[Document], tuple[str, str]] = extracted
+    found: Sequence[Document], extract: Callable[[Document], tuple[str, str]] = _pipeline
 ) -> dict[str, Result]:
+    """Each document's score, keyed as the baseline keys it; `extract` gives (text, strategy)."""
     scored = {}
     for document in found:
         text, strategy = extract(document)
@@ -144,8 +86,6 @@ def load_baseline(path: Path = BASELINE) -> dict:
 
 
 def write_baseline(scored: dict[str, dict[str, Result]], path: Path = BASELINE) -> None:
-    import trafilatura
-
     pinned = {
         "about": (
             "Token P/R/F1 of pipelines.extract.extract_policy against the reference texts, "

@@ -1,173 +1,198 @@
-"""Readers for the real reference data in ../shared/data, for quality tests and benchmarks.
+"""The one reader of the real reference data in ../shared/data, for quality tests and benchmarks.
 
-Pages go through `extract_text`: the project's `pipelines.extract.extract_policy` once it exists,
-else plain trafilatura, so every measurement re-runs unchanged on the final extractor.
+Pages are read through `pipelines.extract.extract_policy` and reference texts through
+`pipelines.evaluation.reference_text`, so every test and benchmark measures the same texts.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
+from urllib.parse import unquote
+
+from pipelines.evaluation import reference_text
+from pipelines.extract import extract_policy
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# The page's declared language, as the crawl would know it from the captured HTML.
+HTML_LANG = re.compile(
+    rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.I
+)
+HTML_HEAD_BYTES = 20_000
+# The first lines of a Princeton-Leuven capture name its Wayback URL, the original in it
+# percent-encoded: ".../<14 digits>id_/http%3A//...".
+WAYBACK_URL = re.compile(r"https?://web\.archive\.org/web/\d{14}id_/(\S+?)\)?\s")
 
 
 @dataclass(frozen=True, slots=True)
 class PageText:
+    """What the pipeline gets from a page; "" and strategy "-" when it finds nothing."""
+
     text: str
     title: str | None
     language: str | None
-    extractor: str  # "extract_policy" or the stand-in's name
+    strategy: str
 
 
-@lru_cache(maxsize=1)
-def _project_extractor():
-    try:
-        from pipelines.extract import extract_policy
-    except ImportError:
-        return None
-    return extract_policy
-
-
-def _stand_in(body: bytes, content_type: str | None) -> PageText:
-    import trafilatura
-
-    from pipelines.decode import decode_html
-
-    html = decode_html(body, content_type).text
-    document = trafilatura.bare_extraction(html, favor_recall=True, with_metadata=True)
-    if document is None and "<body" not in html[:5000].lower():
-        # A bare <div> fragment (OTA's Match 007/009/010): give it the document it lacks.
-        document = trafilatura.bare_extraction(
-            f"<html><body>{html}</body></html>", favor_recall=True, with_metadata=True
-        )
-    if document is None:
-        return PageText("", None, None, "trafilatura")
-    return PageText(document.text or "", document.title, document.language, "trafilatura")
-
-
+# Cached: the quality tests of one session extract the same pages, each once is enough.
 @lru_cache(maxsize=512)
 def extract_text(path: Path, url: str, content_type: str | None = None) -> PageText:
-    """The text, title and language of the page stored at `path`, as the pipeline sees them."""
-    body = path.read_bytes()
-    extract_policy = _project_extractor()
-    if extract_policy is None:
-        return _stand_in(body, content_type)
-    extracted = extract_policy(body, url, content_type)
+    """The text, title, language and strategy of the page stored at `path`."""
+    extracted = extract_policy(path.read_bytes(), url, content_type)
     if extracted is None:
-        return PageText("", None, None, "extract_policy")
-    return PageText(extracted.text, extracted.title, extracted.language, "extract_policy")
+        return PageText("", None, None, "-")
+    return PageText(extracted.text, extracted.title, extracted.language, extracted.strategy)
 
 
-def extractor_name() -> str:
-    return "extract_policy" if _project_extractor() is not None else "trafilatura (stand-in)"
-
-
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MD_RULE = re.compile(r"^\s*(?:[-=*_]\s*){3,}$", re.MULTILINE)
-_MD_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[*+-]\s+|\d+\.\s+)|[*_`|]+", re.MULTILINE)
-
-
-def markdown_to_text(markdown: str) -> str:
-    """Markdown as plain text: link and image text kept, targets and markup dropped."""
-    text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", markdown))
-    text = _MD_RULE.sub("", text)
-    text = _MD_MARKS.sub(" ", text)
-    return re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+def declared_language(html: Path) -> str | None:
+    with html.open("rb") as page:
+        match = HTML_LANG.search(page.read(HTML_HEAD_BYTES))
+    return match[1].decode("ascii") if match else None
 
 
 # ---- Open Terms Archive ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class OtaFolder:
+class SameTextSnapshot:
+    """A later page whose HTML differs from its version's snapshot but whose text did not."""
+
+    html: Path
+    captured_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OtaVersion:
     """One exported version: its snapshot, the later same-text pages, the expected text."""
 
+    collection: ClassVar[str] = "ota"
     service: str  # "dating/LEX"
-    name: str  # "004_20230419T003251"
+    key: str  # the folder under ota/: "dating/LEX/Privacy Policy/004_20230419T003251"
     url: str
-    snapshot: Path
+    html: Path  # the snapshot.html
     captured_at: datetime
-    same_text: tuple[tuple[Path, datetime], ...]
+    same_text: tuple[SameTextSnapshot, ...]
     version_md: Path
+    declared_language: str | None
+
+    @property
+    def name(self) -> str:
+        return self.html.parent.name
 
     @property
     def label(self) -> str:
         return f"{self.service} {self.name[:3]}"
 
-    def expected_text(self) -> str:
-        return markdown_to_text(self.version_md.read_text(encoding="utf-8"))
+    def reference_text(self) -> str:
+        return reference_text(self.version_md.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
-def ota_series() -> dict[str, tuple[OtaFolder, ...]]:
+def ota_series(data: Path = SHARED_DATA) -> dict[str, tuple[OtaVersion, ...]]:
     """Each OTA service's exported versions in history order, keyed "collection/service"."""
-    root = SHARED_DATA / "ota"
-    times: dict[str, tuple[datetime, str]] = {}
+    root = data / "ota"
+    # REPLAY_MAP.csv has each page's capture time and URL; index.json the order and grouping.
+    captures: dict[str, tuple[datetime, str]] = {}
     with (root / "REPLAY_MAP.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             moment = datetime.fromisoformat(row["capture_datetime_utc"])
-            times[row["file"]] = (moment, row["original_url"])
-    series: dict[str, list[OtaFolder]] = {}
+            captures[row["file"]] = (moment, row["original_url"])
+    series: dict[str, list[OtaVersion]] = {}
     for index in sorted(root.glob("*/*/Privacy Policy/index.json")):
-        exported = json.loads(index.read_text(encoding="utf-8"))["exported"]
-        for entry in exported:
-            folder = root / entry["dir"]
-            relative = entry["dir"]
-            moment, url = times[f"{relative}/snapshot.html"]
+        for entry in json.loads(index.read_text(encoding="utf-8"))["exported"]:
+            key = entry["dir"]
+            folder = root / key
+            moment, url = captures[f"{key}/snapshot.html"]
             same_text = tuple(
-                (folder / variant["file"], times[f"{relative}/{variant['file']}"][0])
+                SameTextSnapshot(folder / variant["file"], captures[f"{key}/{variant['file']}"][0])
                 for variant in entry["same_text_snapshots"]
             )
-            service = "/".join(relative.split("/")[:2])
+            service = "/".join(key.split("/")[:2])
             series.setdefault(service, []).append(
-                OtaFolder(
+                OtaVersion(
                     service,
-                    folder.name,
+                    key,
                     url,
                     folder / "snapshot.html",
                     moment,
                     same_text,
                     folder / "version.md",
+                    declared_language(folder / "snapshot.html"),
                 )
             )
-    return {service: tuple(folders) for service, folders in series.items()}
+    return {service: tuple(versions) for service, versions in series.items()}
+
+
+def ota_versions(data: Path = SHARED_DATA) -> tuple[OtaVersion, ...]:
+    """Every exported version, service by service, each service's in history order."""
+    return tuple(version for versions in ota_series(data).values() for version in versions)
 
 
 # ---- Princeton-Leuven --------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class LeuvenPolicy:
+class LeuvenPage:
+    """One Wayback capture of a policy and the corpus's own Markdown of it."""
+
+    collection: ClassVar[str] = "princeton-leuven"
     domain: str
     url: str
     html: Path
     markdown: Path
+    captured_at: datetime  # when the Markdown's capture was made
+    declared_language: str | None
 
-    def expected_text(self) -> str:
-        """The corpus's Markdown without its provenance header (the first quoted paragraph)."""
-        markdown = self.markdown.read_text(encoding="utf-8")
-        if markdown.startswith(">"):
-            markdown = markdown.split("\n\n", 1)[1] if "\n\n" in markdown else ""
-        return markdown_to_text(markdown)
+    @property
+    def key(self) -> str:
+        return self.domain
+
+    def reference_text(self) -> str:
+        """The Markdown as text, without its provenance header."""
+        return reference_text(self.markdown.read_text(encoding="utf-8"))
+
+
+def named_url(html: Path, fallback: str) -> str:
+    """The original URL the capture's opening comment names, else `fallback`."""
+    with html.open(encoding="utf-8", errors="replace") as page:
+        named = WAYBACK_URL.search(page.readline() + page.readline())
+    return unquote(named[1]) if named else fallback
 
 
 @lru_cache(maxsize=1)
-def leuven_policies() -> tuple[LeuvenPolicy, ...]:
-    root = SHARED_DATA / "princeton-leuven"
+def leuven_pages(data: Path = SHARED_DATA) -> tuple[LeuvenPage, ...]:
+    """Every page in INDEX.csv, in its order."""
+    root = data / "princeton-leuven"
     with (root / "INDEX.csv").open(encoding="utf-8", newline="") as handle:
-        return tuple(
-            LeuvenPolicy(
-                row["domain"], row["original_url"], root / row["html_path"], root / row["md_path"]
-            )
-            for row in csv.DictReader(handle)
+        rows = list(csv.DictReader(handle))
+    return tuple(
+        LeuvenPage(
+            row["domain"],
+            named_url(root / row["html_path"], row["original_url"]),
+            root / row["html_path"],
+            root / row["md_path"],
+            datetime.strptime(row["wayback_ts_md"], "%Y%m%d%H%M%S").replace(tzinfo=UTC),
+            declared_language(root / row["html_path"]),
         )
+        for row in rows
+    )
+
+
+# A page with its reference text, from either set; the sets by the names the baselines use.
+Document = OtaVersion | LeuvenPage
+COLLECTIONS: dict[str, Callable[..., Sequence[Document]]] = {
+    "ota": ota_versions,
+    "princeton-leuven": leuven_pages,
+}
 
 
 # ---- Real Wayback responses (edgi) ---------------------------------------------------------
@@ -186,9 +211,9 @@ class RecordedPage:
 
 
 @lru_cache(maxsize=1)
-def recorded_pages() -> tuple[RecordedPage, ...]:
+def recorded_pages(data: Path = SHARED_DATA) -> tuple[RecordedPage, ...]:
     """The HTML pages among the recorded responses, once per body (CDX text left out)."""
-    root = SHARED_DATA / "real-wayback" / "edgi"
+    root = data / "real-wayback" / "edgi"
     pages: dict[str, RecordedPage] = {}
     for line in (root / "index.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -219,8 +244,6 @@ class WordChange:
 
 
 def word_change(before: str, after: str) -> WordChange:
-    import difflib
-
     old = re.findall(r"\w+", before.lower())
     new = re.findall(r"\w+", after.lower())
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -230,10 +253,10 @@ def word_change(before: str, after: str) -> WordChange:
     return WordChange(changed, len(old))
 
 
-def consecutive_versions() -> list[tuple[OtaFolder, OtaFolder]]:
+def consecutive_versions(data: Path = SHARED_DATA) -> list[tuple[OtaVersion, OtaVersion]]:
     """Each pair of consecutive exported versions of one service, in history order."""
     return [
         (earlier, later)
-        for folders in ota_series().values()
-        for earlier, later in zip(folders, folders[1:], strict=False)
+        for versions in ota_series(data).values()
+        for earlier, later in zip(versions, versions[1:], strict=False)
     ]

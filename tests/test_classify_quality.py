@@ -1,7 +1,7 @@
 """score_policy against real data: every reference policy is one, no recorded non-policy page is.
 
-Pages go through the project's extractor (the trafilatura stand-in until pipelines/extract.py
-exists). Run with -s for the confusion table and the closest calls.
+Pages go through pipelines.extract.extract_policy. Run with -s for the confusion table and the
+closest calls.
 """
 
 from __future__ import annotations
@@ -12,13 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import needs_shared
-from reference_data import (
-    extract_text,
-    extractor_name,
-    leuven_policies,
-    ota_series,
-    recorded_pages,
-)
+from reference_data import extract_text, leuven_pages, ota_versions, recorded_pages
 
 from pipelines.classify import POLICY_THRESHOLD, PolicyScore, score_policy
 
@@ -38,26 +32,25 @@ class Case:
 
 def _policies() -> list[Case]:
     cases = []
-    for folders in ota_series().values():
-        for folder in folders:
-            page = extract_text(folder.snapshot, folder.url)
-            cases.append(
-                Case(
-                    "OTA snapshot.html",
-                    folder.label,
-                    True,
-                    score_policy(page.text, page.title, folder.url, page.language),
-                )
+    for version in ota_versions():
+        page = extract_text(version.html, version.url)
+        cases.append(
+            Case(
+                "OTA snapshot.html",
+                version.label,
+                True,
+                score_policy(page.text, page.title, version.url, page.language),
             )
-            cases.append(
-                Case(
-                    "OTA version.md",
-                    folder.label,
-                    True,
-                    score_policy(folder.expected_text(), None, folder.url),
-                )
+        )
+        cases.append(
+            Case(
+                "OTA version.md",
+                version.label,
+                True,
+                score_policy(version.reference_text(), None, version.url),
             )
-    for policy in leuven_policies():
+        )
+    for policy in leuven_pages():
         page = extract_text(policy.html, policy.url)
         cases.append(
             Case(
@@ -72,7 +65,7 @@ def _policies() -> list[Case]:
                 "Princeton-Leuven .md",
                 policy.domain,
                 True,
-                score_policy(policy.expected_text(), None, policy.url),
+                score_policy(policy.reference_text(), None, policy.url),
             )
         )
     return cases
@@ -106,7 +99,7 @@ def _non_policies() -> list[Case]:
 
 
 def _report(cases: list[Case]) -> None:
-    print(f"\nscore_policy (threshold {POLICY_THRESHOLD}) on pages read by {extractor_name()}")
+    print(f"\nscore_policy (threshold {POLICY_THRESHOLD}) on pages read by extract_policy")
     print(f"{'group':<26}{'expected':>10}{'as policy':>11}{'as not':>8}{'min':>8}{'max':>8}")
     for group in dict.fromkeys(case.group for case in cases):
         members = [case for case in cases if case.group == group]
@@ -144,7 +137,7 @@ def _misjudged(cases: list[Case], expected: bool) -> list[str]:
 
 def test_every_reference_policy_is_a_policy(cases):
     assert len([case for case in cases if case.expected]) == 2 * (
-        sum(len(folders) for folders in ota_series().values()) + len(leuven_policies())
+        len(ota_versions()) + len(leuven_pages())
     )
     assert not _misjudged(cases, True)
 

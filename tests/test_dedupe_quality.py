@@ -1,8 +1,8 @@
 """NEAR_DUPLICATE_THRESHOLD against Open Terms Archive's series: pages whose text did not change
 fall into their version; consecutive versions whose text changed stay apart.
 
-Pages go through the project's extractor (the trafilatura stand-in until pipelines/extract.py
-exists). bench/dedupe_threshold.py prints the distributions behind the threshold.
+Pages go through pipelines.extract.extract_policy; bench/dedupe_threshold.py prints the
+distributions behind the threshold.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from functools import cache
 import pytest
 from conftest import needs_shared
 from reference_data import (
-    OtaFolder,
+    OtaVersion,
     WordChange,
     consecutive_versions,
     extract_text,
     ota_series,
+    ota_versions,
     word_change,
 )
 
@@ -42,33 +43,32 @@ def _shared_data():
 
 
 @cache
-def page(folder: OtaFolder, variant: int | None = None) -> str:
-    path = folder.snapshot if variant is None else folder.same_text[variant][0]
-    return extract_text(path, folder.url).text
+def page(version: OtaVersion, variant: int | None = None) -> str:
+    path = version.html if variant is None else version.same_text[variant].html
+    return extract_text(path, version.url).text
 
 
 @cache
-def page_sketch(folder: OtaFolder, variant: int | None = None):
-    return sketch(page(folder, variant))
+def page_sketch(version: OtaVersion, variant: int | None = None):
+    return sketch(page(version, variant))
 
 
 @cache
-def change(earlier: OtaFolder, later: OtaFolder) -> WordChange:
-    return word_change(earlier.expected_text(), later.expected_text())
+def change(earlier: OtaVersion, later: OtaVersion) -> WordChange:
+    return word_change(earlier.reference_text(), later.reference_text())
 
 
 def test_every_same_text_page_is_a_near_duplicate_of_its_snapshot():
     pairs = [
-        (folder, variant)
-        for folders in ota_series().values()
-        for folder in folders
-        for variant in range(len(folder.same_text))
+        (version, variant)
+        for version in ota_versions()
+        for variant in range(len(version.same_text))
     ]
     assert len(pairs) >= 30
     apart = [
-        f"{folder.label} {folder.same_text[variant][0].name}: {score:.4f}"
-        for folder, variant in pairs
-        if (score := similarity(page_sketch(folder), page_sketch(folder, variant)))
+        f"{version.label} {version.same_text[variant].html.name}: {score:.4f}"
+        for version, variant in pairs
+        if (score := similarity(page_sketch(version), page_sketch(version, variant)))
         < NEAR_DUPLICATE_THRESHOLD
     ]
     assert not apart
@@ -91,30 +91,34 @@ def test_consecutive_versions_that_really_differ_are_not_near_duplicates():
 def test_versions_of_each_series_keep_same_text_pages_in_and_every_edit_out():
     """With texts, small edits (a typo, an address, a table row) stay apart too; markup does not."""
     split_markup = []
-    for service, folders in ota_series().items():
+    for service, versions in ota_series().items():
         captures = []
-        for folder in folders:
-            for variant in (None, *range(len(folder.same_text))):
-                moment = folder.captured_at if variant is None else folder.same_text[variant][1]
-                text = page(folder, variant)
+        for version in versions:
+            for variant in (None, *range(len(version.same_text))):
+                moment = (
+                    version.captured_at
+                    if variant is None
+                    else version.same_text[variant].captured_at
+                )
+                text = page(version, variant)
                 captures.append(
                     PolicyCapture(
-                        key=(folder.name, variant),
+                        key=(version.name, variant),
                         captured_at=moment,
                         text_hash=text_hash(text),
-                        sketch=page_sketch(folder, variant),
+                        sketch=page_sketch(version, variant),
                         text=text,
                     )
                 )
         # Given newest first: build_versions sorts by capture time.
-        versions = build_versions(reversed(captures))
-        version_of = {key: v.version for v in versions for key in v.capture_keys}
-        for folder in folders:
-            for variant in range(len(folder.same_text)):
-                assert version_of[(folder.name, variant)] == version_of[(folder.name, None)], (
-                    f"{folder.label} same-text page {variant} left its version"
+        built = build_versions(reversed(captures))
+        version_of = {key: v.version for v in built for key in v.capture_keys}
+        for version in versions:
+            for variant in range(len(version.same_text)):
+                assert version_of[(version.name, variant)] == version_of[(version.name, None)], (
+                    f"{version.label} same-text page {variant} left its version"
                 )
-        for earlier, later in zip(folders, folders[1:], strict=False):
+        for earlier, later in zip(versions, versions[1:], strict=False):
             apart = version_of[(later.name, None)] != version_of[(earlier.name, None)]
             if not page(earlier) or not page(later):
                 continue

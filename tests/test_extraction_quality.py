@@ -7,18 +7,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import needs_shared
-from extraction_corpus import (
-    COLLECTIONS,
-    documents,
-    extracted,
-    load_baseline,
-    means,
-    results,
-    same_text_pairs,
-    table,
-)
-
-from pipelines.extract import extract_policy
+from extraction_corpus import load_baseline, means, results, table
+from reference_data import COLLECTIONS, extract_text, ota_versions
 
 # The targets the issue sets for the mean F1 of each set.
 MIN_MEAN_F1 = {"ota": 0.95, "princeton-leuven": 0.98}
@@ -27,12 +17,12 @@ MIN_MEAN_F1 = {"ota": 0.95, "princeton-leuven": 0.98}
 TOLERANCE = 0.01
 
 
-@pytest.fixture(scope="module", params=COLLECTIONS)
+@pytest.fixture(scope="module", params=list(COLLECTIONS))
 def collection(request):
     """(name, results) for one set, each document extracted once for the whole module."""
     name = request.param
-    found = documents(name, needs_shared(name))
-    return name, results(found, extracted)
+    needs_shared(name)
+    return name, results(COLLECTIONS[name]())
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +69,12 @@ def test_no_document_with_reference_text_scores_zero(collection):
 
 def test_pages_whose_text_did_not_change_extract_to_the_same_text():
     """OTA's same-text snapshots differ in HTML only (build hashes, nonces)."""
-    folder = needs_shared("ota")
+    needs_shared("ota")
     differing = []
-    for primary, variant in same_text_pairs(folder):
-        first = extract_policy(primary.html.read_bytes(), primary.url)
-        second = extract_policy(variant.read_bytes(), primary.url)
-        assert first is not None and second is not None
-        if first.text != second.text:
-            differing.append(str(variant.relative_to(folder)))
+    for version in ota_versions():
+        first = extract_text(version.html, version.url)
+        for variant in version.same_text:
+            second = extract_text(variant.html, version.url)
+            if not first.text or first.text != second.text:
+                differing.append(f"{version.key}/{variant.html.name}")
     assert not differing
