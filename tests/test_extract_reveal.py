@@ -1,0 +1,82 @@
+"""Collapsed panels and metadata-styled date lines, put back in view before extraction."""
+
+from __future__ import annotations
+
+from lxml.html import fromstring
+from test_extract import URL, page, paragraphs
+
+from pipelines.extract import extract_policy
+from pipelines.extract_reveal import keep_date_lines, open_panels
+
+SECTION = (
+    "We keep your bookings for six years, as the tax authorities require of us, and then "
+    "delete them."
+)
+
+
+def accordion(panel_attributes: str, control: str = "button") -> str:
+    return (
+        "<h1>Privacy Policy</h1>"
+        + paragraphs(2)
+        + f'<h2><{control} aria-expanded="false" aria-controls="p1">How long we keep it'
+        f"</{control}></h2>"
+        f'<div id="p1" {panel_attributes}><p>{SECTION}</p></div>'
+    )
+
+
+def test_a_collapsed_panel_and_its_title_are_extracted():
+    for hidden in ('style="display:none"', "hidden", 'aria-hidden="true"', 'class="collapse"'):
+        extracted = extract_policy(page(accordion(hidden)), URL)
+        assert extracted is not None
+        assert "tax authorities" in extracted.text, hidden
+        assert "How long we keep it" in extracted.text, hidden
+
+
+def test_bootstrap_toggles_name_their_panels_by_target_or_href():
+    for control in (
+        '<a data-toggle="collapse" href="#p1">Retention</a>',
+        '<button data-bs-toggle="collapse" data-bs-target="#p1">Retention</button>',
+    ):
+        tree = fromstring(
+            f'<html><body>{control}<div id="p1" style="color:red;display: none;">'
+            f"<p>{SECTION}</p></div></body></html>"
+        )
+        assert open_panels(tree) == 1
+        assert tree.get_element_by_id("p1").get("style") == "color:red;"
+
+
+def test_hidden_elements_nothing_opens_stay_hidden():
+    tree = fromstring(
+        f'<html><body><div id="p1" hidden><p>{SECTION}</p></div>'
+        '<button aria-controls="menu">Menu</button>'
+        '<div id="menu" hidden><a href="/a">Shop all our products</a> <a href="/b">Gift cards '
+        'for every occasion</a> <a href="/c">Stores and opening hours</a></div></body></html>'
+    )
+    assert open_panels(tree) == 0  # a panel no control names, and a menu of links
+    assert tree.get_element_by_id("p1").get("hidden") is not None
+    assert tree.get_element_by_id("menu").get("hidden") is not None
+
+
+def test_a_date_line_styled_as_metadata_is_extracted():
+    body = (
+        "<h1>Privacy Policy</h1>"
+        '<p class="legal-doc__meta">Last revised on 14 January 2016</p>' + paragraphs(5)
+    )
+    extracted = extract_policy(page(body), URL)
+    assert extracted is not None and "Last revised on 14 January 2016" in extracted.text
+
+
+def test_only_labelled_date_lines_lose_their_names():
+    tree = fromstring(
+        "<html><body>"
+        '<p class="meta" id="updated">Stand: März 2010</p>'
+        '<p class="byline">Posted by Ann Lee, 3 March 2015</p>'
+        '<p class="meta">14 January 2016</p>'
+        f'<p class="meta">{SECTION} Last updated on 3 March 2015, as the law changed.</p>'
+        "</body></html>"
+    )
+    assert keep_date_lines(tree, "de") == 1
+    kept, byline, bare, long = tree.iter("p")
+    assert kept.get("class") is None and kept.get("id") is None
+    assert byline.get("class") == "byline" and bare.get("class") == "meta"
+    assert long.get("class") == "meta"  # more than a date line
