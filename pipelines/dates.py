@@ -177,6 +177,11 @@ _ABBREVIATIONS = frozenset(
 )
 _GAP = re.compile(r"[^\d.!?;]{0,32}")
 _LINE_REST = re.compile(r"[\W_]*", re.UNICODE)
+# A place of signature before a date: one to three words, the first capitalised, a comma, and
+# the article some languages put before the date.
+_SIGNED_AT = re.compile(
+    r"\s*[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ -][\w'’.-]+){0,2},\s*(?:le|den|am|il|lì|li|a|el|on)?\s*"
+)
 _CHANGELOG_TAIL = re.compile(r"\s*[:\-–—)]\s*\S")
 
 # Region subtags whose convention puts the month first (CLDR short date patterns).
@@ -429,10 +434,13 @@ def _line_end(text: str, position: int) -> int:
 
 
 def _standalone(text: str, item: _Found) -> bool:
-    """Whether the date is all there is on its line, but for punctuation."""
+    """Whether the date is all there is on its line, but for punctuation and a place it was
+    signed at ("Roma, 15/10/2013", "Paris, le 3 mai 2019", "Berlin, den 12.03.2020")."""
     line_start = text.rfind("\n", 0, item.start) + 1
-    rest = text[line_start : item.start] + text[item.end : _line_end(text, item.end)]
-    return _LINE_REST.fullmatch(rest) is not None
+    before = text[line_start : item.start]
+    if _LINE_REST.fullmatch(text[item.end : _line_end(text, item.end)]) is None:
+        return False
+    return _LINE_REST.fullmatch(before) is not None or _SIGNED_AT.fullmatch(before) is not None
 
 
 def _weigh(text: str, item: _Found, length: int) -> _Candidate | None:

@@ -388,3 +388,22 @@ def test_effective_date_is_a_frozen_record():
     with pytest.raises(dataclasses.FrozenInstanceError):
         found.value = "2021-01-01"  # type: ignore[misc]
     assert not hasattr(found, "__dict__")
+
+
+@pytest.mark.parametrize(
+    ("line", "language", "expected"),
+    [
+        ("Roma, 15/10/2013", "it", "2013-10-15"),
+        ("Paris, le 3 mai 2019", "fr", "2019-05-03"),
+        ("Berlin, den 12.03.2020", "de", "2020-03-12"),
+        ("Torino, 2 maggio 2019", "it", "2019-05-02"),
+    ],
+)
+def test_a_date_signed_at_a_place_at_the_end_is_the_policy_date(line, language, expected):
+    text = BODY + f"\n\n{line}\nThe controller"
+    assert find_effective_date(text, language).value == expected
+
+
+def test_a_place_and_date_inside_a_sentence_is_not_a_signature():
+    text = BODY + "\n\nOur office opened in Berlin, 12.03.2020 by the founders."
+    assert find_effective_date(text, "en") is None
