@@ -331,9 +331,15 @@ _READER_WORDS = re.compile(
     r"\b(?:we|us|our|ours|you|your|yours|wir|uns|unser\w*|ihnen|ihre[mnrs]?|nous|notre|nos|vous"
     r"|votre|vos|nosotros|nuestr[oa]s?|usted(?:es)?|noi|nostr[oaie]|vostr[oaie]|wij|ons|onze|uw"
     r"|jij|jouw|n[óo]s|noss[oa]s?|voc[êe]s?"
-    r"|users?|visitors?|members?|customers?|data subjects?|utilisat(?:eur|rice)s?|membres?"
-    r"|personnes? concern[ée]es?|(?:be)?nutzer(?:in|innen|s)?|betroffenen?|kunden"
-    r"|usuari[oa]s?|utent[ei]|gebruikers?|usu[áa]rios?|utilizador(?:es)?)\b"
+    r"|lei"  # Italian's formal "you": "i dati che La riguardano"
+    # Formal notices speak of themselves in the third person, as the controller or the firm.
+    r"|the controller|der verantwortliche|le responsable du traitement|el responsable del"
+    r" tratamiento|il titolare|lo studio"
+    r"|users?|visitors?|members?|customers?|clients?|data subjects?|utilisat(?:eur|rice)s?"
+    r"|membres?|visiteurs?|personnes? concern[ée]es?|(?:be)?nutzer(?:in|innen|s)?|betroffenen?"
+    r"|kunden|besucher(?:in|innen)?|usuari[oa]s?|clientes?|visitantes?|utent[ei]|client[ei]"
+    r"|visitator[ei]|interessat[oaie]|gebruikers?|klant(?:en)?|bezoekers?|usu[áa]rios?"
+    r"|utilizador(?:es)?)\b"
 )
 # Section headings typical of policies: short lines naming one of these.
 _HEADINGS: dict[str, re.Pattern[str]] = {

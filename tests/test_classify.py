@@ -15,9 +15,15 @@ URL = "https://www.example.org/privacy"
 
 @pytest.mark.parametrize(
     "name",
-    ["quillfeather_en.txt", "lindenhof_de.txt", "clairval_fr.txt", "verdanne_fr_third_person.txt"],
+    [
+        "quillfeather_en.txt",
+        "lindenhof_de.txt",
+        "clairval_fr.txt",
+        "verdanne_fr_third_person.txt",
+        "ortolani_it_formal.txt",  # speaks as "lo Studio" and "il Titolare" to "Lei"
+    ],
 )
-def test_policies_in_english_german_and_french_are_policies(name):
+def test_policies_in_english_german_french_and_italian_are_policies(name):
     result = score_policy((POLICIES / name).read_text(encoding="utf-8"))
     assert result.is_policy
     assert result.score > 0.95
