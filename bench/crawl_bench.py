@@ -3,8 +3,9 @@
     .venv/bin/python bench/crawl_bench.py --sites 500 --captures 40
 
 Prints the archive's index time (cold and warm), the crawl's wall time, captures recorded per
-second, replays per second, the crawler's peak memory, the database and WARC sizes, and the
-time of a second, incremental run (which must add nothing).
+second, replays per second, the crawler's peak memory, the database and WARC sizes, the
+time of a second, incremental run (which must add nothing), and the time and peak memory of
+`policytrail reprocess` over what the crawl stored.
 """
 
 from __future__ import annotations
@@ -98,6 +99,33 @@ def main() -> None:
             ).fetchone()[0]
             connection.close()
             print(f"second run: {seconds:.1f} s, {added} rows added (must be 0)")
+            reprocess(db, fetched)
+
+
+# Run from a fresh interpreter, so that its peak memory is that of reprocess and its workers.
+_MEASURED = (
+    "import resource, subprocess, sys; "
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
+    "print(done.stdout[-300:] + done.stderr[-2000:])"
+)
+
+
+def reprocess(db: Path, fetched: int) -> None:
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "crawler", "reprocess", "--db", str(db)]
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    figures, _, output = result.stdout.partition("\n")
+    peak_kb, returncode = (int(value) for value in figures.split())
+    if returncode != 0:
+        sys.exit(output)
+    print(
+        f"reprocess: {seconds:.1f} s for {fetched} records ({fetched / seconds:.0f} records/s),"
+        f" peak memory of one process {peak_kb / 1024:.0f} MB: {' '.join(output.split())}"
+    )
 
 
 if __name__ == "__main__":

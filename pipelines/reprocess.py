@@ -8,17 +8,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.exceptions import DatabaseError
 from pipelines.analysis import analyse
 from pipelines.database import connect
 from pipelines.documents import Document
-from pipelines.versions import INSERT_DOCUMENT, document_row, rebuild_versions
+from pipelines.versions import DOCUMENT_COLUMNS, document_row, rebuild_versions
 
 # Records handed to a worker at a time: large enough to keep the pool busy, small enough that
 # the work spreads evenly over the cores.
 CHUNK = 16
+# Analysed records and new documents kept before they are written to the staging tables: a
+# batch of documents is at most some 50 MB of text and Markdown.
+STAGING_BATCH = 5_000
+DOCUMENT_BATCH = 500
+# Rows in one INSERT of documents: each has DOCUMENT_COLUMNS parameters.
+DOCUMENT_INSERT_ROWS = 100
+ANALYSED_COLUMNS = ("warc_path", "warc_offset", "text_hash")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +54,59 @@ def _analyse_record(task: tuple[str, int, str, datetime]) -> Document | None:
     return analyse(body, url, content_type, captured_at)
 
 
+def _insert(table: str, columns: tuple[str, ...], rows: list[list]) -> tuple[str, list]:
+    """One multi-row INSERT (DuckDB runs it far faster than executemany) and its parameters."""
+    row = f"({', '.join('?' * len(columns))})"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"
+    return sql, [value for values in rows for value in values]
+
+
+class _Staging:
+    """Analysed records, written as they come into temporary tables, a batch at a time.
+
+    Only the text hashes seen so far stay in memory, so a million records need no more than
+    their hashes and one batch of documents.
+    """
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        connection.execute(
+            "CREATE TEMP TABLE analysed (warc_path TEXT, warc_offset BIGINT, text_hash TEXT)"
+        )
+        connection.execute("CREATE TEMP TABLE reanalysed AS SELECT * FROM documents LIMIT 0")
+        self.seen: set[str] = set()
+        self.pairs: list[list] = []
+        self.documents: list[list] = []
+        self.without_text = 0
+
+    def add(self, warc_path: str, offset: int, document: Document | None) -> None:
+        if document is None:
+            self.without_text += 1
+            return
+        self.pairs.append([warc_path, offset, document.text_hash])
+        if document.text_hash not in self.seen:
+            # The first record of a text (in record order) stands for it: deterministic.
+            self.seen.add(document.text_hash)
+            self.documents.append(document_row(document))
+        if len(self.pairs) >= STAGING_BATCH or len(self.documents) >= DOCUMENT_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pairs:
+            self.connection.execute(*_insert("analysed", ANALYSED_COLUMNS, self.pairs))
+        for start in range(0, len(self.documents), DOCUMENT_INSERT_ROWS):
+            rows = self.documents[start : start + DOCUMENT_INSERT_ROWS]
+            self.connection.execute(*_insert("reanalysed", DOCUMENT_COLUMNS, rows))
+        self.pairs.clear()
+        self.documents.clear()
+
+
 def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
     """Rebuild `documents`, captures' `text_hash` and `versions` from the stored WARCs alone.
 
-    Runs in one transaction: a failure leaves the tables as they were. Deterministic: the same
-    WARCs and code give identical tables.
+    Records are analysed on all cores and staged in temporary tables as they come; the tables
+    are then replaced in one transaction, so a failure leaves them as they were. Deterministic:
+    the same WARCs and code give identical tables.
     """
     connection = connect(db)
     try:
@@ -66,37 +122,34 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
             if not path.is_file():
                 raise DatabaseError(f"{path}: a stored capture's WARC file is missing")
             tasks.append((str(path), offset, url, moment.replace(tzinfo=UTC)))
+        staging = _Staging(connection)
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
-            documents = list(pool.map(_analyse_record, tasks, chunksize=CHUNK))
-        distinct = {d.text_hash: d for d in documents if d is not None}
+            analysed = pool.map(_analyse_record, tasks, chunksize=CHUNK)
+            for (warc_path, offset, _, _), document in zip(records, analysed, strict=True):
+                staging.add(warc_path, offset, document)
+        staging.flush()
         connection.execute("BEGIN TRANSACTION")
         try:
             connection.execute("DELETE FROM versions")
             connection.execute("UPDATE captures SET text_hash = NULL, date_after_capture = NULL")
             connection.execute("DELETE FROM documents")
-            for text_hash in sorted(distinct):
-                connection.execute(INSERT_DOCUMENT, document_row(distinct[text_hash]))
+            columns = ", ".join(DOCUMENT_COLUMNS)
             connection.execute(
-                "CREATE TEMP TABLE analysed (warc_path TEXT, warc_offset BIGINT, text_hash TEXT)"
+                f"INSERT INTO documents ({columns}) SELECT {columns} FROM reanalysed"
+                " ORDER BY text_hash"
             )
-            pairs = [
-                (record[0], record[1], document.text_hash)
-                for record, document in zip(records, documents, strict=True)
-                if document is not None
-            ]
-            if pairs:
-                connection.executemany("INSERT INTO analysed VALUES (?, ?, ?)", pairs)
             connection.execute(
                 "UPDATE captures SET text_hash = a.text_hash FROM analysed AS a"
                 " WHERE captures.fetch_status = 'fetched' AND captures.warc_path = a.warc_path"
                 " AND captures.warc_offset = a.warc_offset"
             )
-            connection.execute("DROP TABLE analysed")
             versions = rebuild_versions(connection)
             connection.execute("COMMIT")
         except Exception:
             connection.execute("ROLLBACK")
             raise
+        connection.execute("DROP TABLE analysed")
+        connection.execute("DROP TABLE reanalysed")
     finally:
         connection.close()
-    return ReprocessSummary(len(records), len(distinct), documents.count(None), versions)
+    return ReprocessSummary(len(records), len(staging.seen), staging.without_text, versions)
