@@ -31,11 +31,11 @@ from pipelines.dedupe import (  # noqa: E402
     NOISE_CHECK_FLOOR,
     SHINGLE_WORDS,
     SKETCH_PERMUTATIONS,
-    only_noise,
     shingles,
     similarity,
     sketch,
 )
+from pipelines.noise import only_noise  # noqa: E402
 
 REAL_CHANGE = 0.02  # as in tests/test_dedupe_quality.py
 

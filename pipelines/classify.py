@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, replace
 
 from crawler.items import CaptureItem
-from pipelines.dedupe import normalise_text
 from pipelines.documents import Document
+from pipelines.normalise import normalise_text
 from pipelines.stage import Stage
 
 # score = logistic(sum of the contributions below). 0.5 is where the evidence for and against

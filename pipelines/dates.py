@@ -345,6 +345,11 @@ def _find_dates(text: str) -> list[_Found]:
     return sorted(found, key=lambda item: item.start)
 
 
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every date with a year written in `text`, in order."""
+    return [(item.start, item.end) for item in _find_dates(_plain_spaces(text))]
+
+
 def _numeric(match: re.Match[str]) -> _Found:
     """A d/m/y or m/d/y date, read day first, with its month-first reading if there is one."""
     first, second, year_text = int(match["a"]), int(match["b"]), match["y"]

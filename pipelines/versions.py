@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 
 import duckdb
@@ -17,10 +18,24 @@ FROM (SELECT digest, arg_min(text_hash, timestamp) AS text_hash FROM captures
 WHERE captures.fetch_status = 'skipped' AND captures.reason = 'digest already fetched'
   AND captures.digest = f.digest AND captures.text_hash IS DISTINCT FROM f.text_hash
 """
+# Rows in one INSERT of versions (nine parameters each).
+VERSION_INSERT_ROWS = 200
 DATE_AFTER_CAPTURE = """
 UPDATE captures SET date_after_capture = d.effective_date > CAST(captures.timestamp AS DATE)
 FROM documents AS d WHERE captures.text_hash = d.text_hash
 """
+
+
+def _text_loader(connection: duckdb.DuckDBPyConnection) -> Callable[[str], str | None]:
+    """The text of a document by its hash, read only when build_versions compares two texts."""
+
+    def text_of(text_hash: str) -> str | None:
+        found = connection.execute(
+            "SELECT text FROM documents WHERE text_hash = ?", [text_hash]
+        ).fetchone()
+        return found[0] if found else None
+
+    return text_of
 
 
 def rebuild_versions(
@@ -44,14 +59,6 @@ def rebuild_versions(
             " WHERE c.site = ? AND c.target_url = ? ORDER BY c.timestamp, c.url, c.digest",
             [site, target_url],
         ).fetchall()
-        # Each distinct text once: build_versions compares near texts word by word.
-        texts = dict(
-            connection.execute(
-                "SELECT d.text_hash, d.text FROM documents d WHERE d.text_hash IN"
-                " (SELECT text_hash FROM captures WHERE site = ? AND target_url = ?)",
-                [site, target_url],
-            ).fetchall()
-        )
         sketches = {}
         captures = []
         for url, moment, digest, text_hash, sketch, effective, is_policy in rows:
@@ -63,7 +70,6 @@ def rebuild_versions(
                     captured_at=moment.replace(tzinfo=UTC),
                     text_hash=text_hash,
                     sketch=sketches[text_hash],
-                    text=texts.get(text_hash),
                     effective_date=effective,
                     is_policy=bool(is_policy),
                 )
@@ -71,22 +77,27 @@ def rebuild_versions(
         connection.execute(
             "DELETE FROM versions WHERE site = ? AND target_url = ?", [site, target_url]
         )
-        for version in build_versions(captures):
+        version_rows = [
+            [
+                site,
+                target_url,
+                version.version,
+                version.text_hash,
+                naive_utc(version.first_seen),
+                naive_utc(version.last_seen),
+                naive_utc(version.next_seen) if version.next_seen else None,
+                version.n_captures,
+                version.effective_date,
+            ]
+            for version in build_versions(captures, texts=_text_loader(connection))
+        ]
+        for start in range(0, len(version_rows), VERSION_INSERT_ROWS):
+            chunk = version_rows[start : start + VERSION_INSERT_ROWS]
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             connection.execute(
-                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    site,
-                    target_url,
-                    version.version,
-                    version.text_hash,
-                    naive_utc(version.first_seen),
-                    naive_utc(version.last_seen),
-                    naive_utc(version.next_seen) if version.next_seen else None,
-                    version.n_captures,
-                    version.effective_date,
-                ],
+                f"INSERT INTO versions VALUES {values}", [v for row in chunk for v in row]
             )
-            written += 1
+        written += len(version_rows)
     return written
 
 
