@@ -40,6 +40,8 @@ POLICY_WORDS = frozenset(_POLICY_WORDS.split())
 COPYRIGHT_WORDS = frozenset(("©", "copyright", "urheberrecht"))
 # Banners and promotions sit at the top or the bottom of what the extractor keeps: a line
 # further in than this, counted in lines holding words, is policy text and is never "rotated".
+# A judgement, not a measurement: no pair of Open Terms Archive's series needs a rotation (the
+# extractor drops banners), so this and PROMO_LINE_WORDS only bound what one may excuse.
 ROTATION_REACH = 3
 # A word replaced by one at least this similar, character by character (difflib's ratio), is
 # the same word spelt anew: "informaton" -> "information" is 0.95, "spring" -> "summer" 0.33.
