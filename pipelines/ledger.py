@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.database import connect
+
+# Rows read from the database at a time, so the rows never sit in memory all at once.
+READ_BATCH = 50_000
+# A recorded capture is kept as a 16-byte BLAKE2b digest of its key, about 90 bytes in the set
+# against some 330 for the four strings: a million captures need some 90 MB. Two keys share a
+# digest with a probability near 1e-27 for a billion captures.
+KEY_DIGEST_BYTES = 16
+
+
+def capture_key(site: str, url: str, timestamp: str, digest: str) -> bytes:
+    """What the ledger keeps of a capture's key (site, url, 14-digit timestamp, digest)."""
+    joined = "\0".join((site, url, timestamp, digest)).encode("utf-8")
+    return hashlib.blake2b(joined, digest_size=KEY_DIGEST_BYTES).digest()
 
 
 @dataclass(slots=True)
 class Ledger:
     """Recorded capture keys, fetched digests and discovered alias URLs, from the database."""
 
-    recorded: set[tuple[str, str, str, str]] = field(default_factory=set)  # site, url, ts, digest
+    recorded: set[bytes] = field(default_factory=set)  # capture_key() of each recorded capture
     fetched: set[str] = field(default_factory=set)  # digests of pages (2xx) fetched
     aliases: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     def knows(self, site: str, url: str, timestamp: str, digest: str) -> bool:
-        return (site, url, timestamp, digest) in self.recorded
+        return capture_key(site, url, timestamp, digest) in self.recorded
 
 
 def read_ledger(db_path: str | Path) -> Ledger:
@@ -27,11 +41,12 @@ def read_ledger(db_path: str | Path) -> Ledger:
         return ledger
     connection = connect(db_path, read_only=True)
     try:
-        for site, url, moment, digest in connection.execute(
+        rows = connection.execute(
             "SELECT site, url, strftime(timestamp, '%Y%m%d%H%M%S'), digest FROM captures"
             " WHERE fetch_status IN ('fetched', 'skipped')"
-        ).fetchall():
-            ledger.recorded.add((site, url, moment, digest))
+        )
+        while batch := rows.fetchmany(READ_BATCH):
+            ledger.recorded.update(capture_key(*row) for row in batch)
         for (digest,) in connection.execute(
             "SELECT DISTINCT digest FROM captures WHERE fetch_status = 'fetched'"
             " AND http_status BETWEEN 200 AND 299"
