@@ -29,7 +29,7 @@ from crawler.wayback import (
     split_memento_url,
     surt_key,
 )
-from pipelines.ledger import Ledger, read_ledger
+from pipelines.ledger import Ledger, capture_key, read_ledger
 
 ORIGINAL_PREFIX = "x-archive-orig-"
 # Original headers that described the bytes on the wire; the payload we keep is decoded.
@@ -70,7 +70,7 @@ class WaybackSpider(Spider):
         self.max_pending = 0
         self.collapse_digest = False
         self._fetched: set[str] = set()  # digests of pages fetched or being fetched
-        self._seen: set[tuple[str, str, str, str]] = set()  # rows considered in this run
+        self._seen: set[bytes] = set()  # capture_key() of the rows considered in this run
         self._keys: dict[tuple[str, str], set[str]] = {}
         self._pending = 0  # memento fetches scheduled and not yet settled
         self._waiting_pages: deque[Request] = deque()
@@ -185,8 +185,8 @@ class WaybackSpider(Spider):
         self, target: Target, record: CdxRecord, via: str | None
     ) -> Iterator[Request | CaptureItem]:
         """One CDX row: drop exact repeats, then record it as skipped or fetch it."""
-        key = (target.site, record.original, record.timestamp, record.digest)
-        if key in self._seen or self.ledger.knows(*key):
+        key = capture_key(target.site, record.original, record.timestamp, record.digest)
+        if key in self._seen or key in self.ledger.recorded:
             return
         self._seen.add(key)
         capture = CaptureItem(
