@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -42,3 +44,27 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     if not read_only:
         migrate(connection)
     return connection
+
+
+@lru_cache(maxsize=32)
+def _insert_sql(table: str, columns: tuple[str, ...], rows: int, suffix: str) -> str:
+    row = f"({', '.join('?' * len(columns))})"
+    values = ", ".join([row] * rows)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}{suffix}"
+
+
+def insert_rows(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Sequence[Sequence[object]],
+    *,
+    per_statement: int,
+    suffix: str = "",
+) -> None:
+    """Insert `rows` in multi-row INSERTs of `per_statement` rows (DuckDB runs them some 40 times
+    faster than executemany); `suffix` is appended to each, e.g. an ON CONFLICT clause."""
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        sql = _insert_sql(table, columns, len(chunk), suffix)
+        connection.execute(sql, [value for row in chunk for value in row])

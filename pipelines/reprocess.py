@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.exceptions import DatabaseError
 from pipelines.analysis import analyse
-from pipelines.database import connect
+from pipelines.database import connect, insert_rows
 from pipelines.documents import Document
 from pipelines.versions import DOCUMENT_COLUMNS, document_row, rebuild_versions
 
@@ -54,13 +54,6 @@ def _analyse_record(task: tuple[str, int, str, datetime]) -> Document | None:
     return analyse(body, url, content_type, captured_at)
 
 
-def _insert(table: str, columns: tuple[str, ...], rows: list[list]) -> tuple[str, list]:
-    """One multi-row INSERT (DuckDB runs it far faster than executemany) and its parameters."""
-    row = f"({', '.join('?' * len(columns))})"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"
-    return sql, [value for values in rows for value in values]
-
-
 class _Staging:
     """Analysed records, written as they come into temporary tables, a batch at a time.
 
@@ -92,11 +85,16 @@ class _Staging:
             self.flush()
 
     def flush(self) -> None:
-        if self.pairs:
-            self.connection.execute(*_insert("analysed", ANALYSED_COLUMNS, self.pairs))
-        for start in range(0, len(self.documents), DOCUMENT_INSERT_ROWS):
-            rows = self.documents[start : start + DOCUMENT_INSERT_ROWS]
-            self.connection.execute(*_insert("reanalysed", DOCUMENT_COLUMNS, rows))
+        insert_rows(
+            self.connection, "analysed", ANALYSED_COLUMNS, self.pairs, per_statement=STAGING_BATCH
+        )
+        insert_rows(
+            self.connection,
+            "reanalysed",
+            DOCUMENT_COLUMNS,
+            self.documents,
+            per_statement=DOCUMENT_INSERT_ROWS,
+        )
         self.pairs.clear()
         self.documents.clear()
 

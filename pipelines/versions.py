@@ -8,6 +8,7 @@ from datetime import UTC
 import duckdb
 
 from crawler.wayback import naive_utc
+from pipelines.database import insert_rows
 from pipelines.dedupe import PolicyCapture, build_versions, sketch_from_bytes
 
 # Captures skipped because their page was fetched under another capture share its document.
@@ -18,7 +19,18 @@ FROM (SELECT digest, arg_min(text_hash, timestamp) AS text_hash FROM captures
 WHERE captures.fetch_status = 'skipped' AND captures.reason = 'digest already fetched'
   AND captures.digest = f.digest AND captures.text_hash IS DISTINCT FROM f.text_hash
 """
-# Rows in one INSERT of versions (nine parameters each).
+VERSION_COLUMNS = (
+    "site",
+    "target_url",
+    "version",
+    "text_hash",
+    "first_seen",
+    "last_seen",
+    "next_seen",
+    "n_captures",
+    "effective_date",
+)
+# Rows in one INSERT of versions.
 VERSION_INSERT_ROWS = 200
 DATE_AFTER_CAPTURE = """
 UPDATE captures SET date_after_capture = d.effective_date > CAST(captures.timestamp AS DATE)
@@ -91,12 +103,9 @@ def rebuild_versions(
             ]
             for version in build_versions(captures, texts=_text_loader(connection))
         ]
-        for start in range(0, len(version_rows), VERSION_INSERT_ROWS):
-            chunk = version_rows[start : start + VERSION_INSERT_ROWS]
-            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
-            connection.execute(
-                f"INSERT INTO versions VALUES {values}", [v for row in chunk for v in row]
-            )
+        insert_rows(
+            connection, "versions", VERSION_COLUMNS, version_rows, per_statement=VERSION_INSERT_ROWS
+        )
         written += len(version_rows)
     return written
 
