@@ -18,6 +18,7 @@ from pipelines.documents import Document
 from pipelines.evaluation import Score, score
 
 PAGES = Path(__file__).resolve().parent / "heldout" / "pages"
+ROUND_2 = Path(__file__).resolve().parent / "heldout" / "round2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +53,16 @@ class Outcome:
 
 
 @cache
-def held_out_pages() -> tuple[HeldOutPage, ...]:
+def held_out_pages(folder: Path = PAGES) -> tuple[HeldOutPage, ...]:
     pages = []
-    for described in sorted(PAGES.glob("*.json")):
+    for described in sorted(folder.glob("*.json")):
         known = json.loads(described.read_text(encoding="utf-8"))
         stem = described.stem
         pages.append(
             HeldOutPage(
                 stem=stem,
-                html=PAGES / f"{stem}.html",
-                reference=(PAGES / f"{stem}.txt").read_text(encoding="utf-8"),
+                html=folder / f"{stem}.html",
+                reference=(folder / f"{stem}.txt").read_text(encoding="utf-8"),
                 url=known["url"],
                 captured_at=datetime.fromisoformat(known["captured_at"].replace("Z", "+00:00")),
                 effective_date=known["effective_date"],
