@@ -8,7 +8,7 @@ import json
 import re
 from collections import Counter
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from typing import Any
 
@@ -381,7 +381,7 @@ def _from_html(html: str, url: str) -> Extracted | None:
         steps.append("fallback-fragment")
     remove_dialogs(tree)
     open_panels(tree)
-    keep_date_lines(tree, declared)
+    date_lines = keep_date_lines(tree, declared)
     as_laid_out = deepcopy(tree)
     if unwrap_layout_tables(tree):
         candidate, more = _best_candidate(tree, url)
@@ -395,12 +395,19 @@ def _from_html(html: str, url: str) -> Extracted | None:
     steps.extend(more)
     if _words(candidate.text) < MIN_WORDS:
         return None
+    missing = [line for line in date_lines if line not in " ".join(candidate.text.split())]
+    if missing:
+        # The policy's date line, above the content trafilatura started at: put it back.
+        candidate = replace(candidate, text="\n".join([*missing, candidate.text]))
+        steps.append("date-line")
     if candidate.source is None:
         markdown = candidate.markdown or candidate.text
         extractor, extractor_version = "policytrail", version("policytrail")
     else:
         markdown = _trafilatura(candidate.source, url, **MARKDOWN_OPTIONS) or candidate.text
         extractor, extractor_version = "trafilatura", trafilatura.__version__
+    if missing and markdown is not candidate.text:
+        markdown = "\n\n".join([*missing, markdown])
     return Extracted(
         text=candidate.text,
         markdown=markdown,

@@ -38,6 +38,9 @@ CONTROL_HEADING = "h3"
 MAX_DATE_LINE_WORDS = 25
 MIN_DATE_LINE_CONFIDENCE = 0.95
 DATE_LINE_TAGS = frozenset(("p", "div", "span", "small", "em", "i", "time", "li", "section"))
+# A date line that stands before this share of the page's words, outside these, leads the text.
+LEADING_SHARE = 0.5
+OUTSIDE_TAGS = frozenset(("header", "footer", "nav", "aside"))
 YEARISH = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
 HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*;?", re.IGNORECASE)
 WORDS = re.compile(r"\w+")
@@ -104,9 +107,15 @@ def open_panels(root: HtmlElement) -> int:
     return opened
 
 
-def keep_date_lines(root: HtmlElement, language: str | None = None) -> int:
-    """Strip class and id from short elements that are a labelled date; returns how many."""
-    kept = 0
+def keep_date_lines(root: HtmlElement, language: str | None = None) -> list[str]:
+    """Strip class and id from short elements that are a labelled date, in place.
+
+    Returns the texts of those that lead the page's text (in its first half, outside headers,
+    footers, navigation and asides), in page order: the policy's own "Last updated" line, which
+    an extractor that starts at the content below it still leaves out.
+    """
+    total = len(WORDS.findall(root.text_content())) or 1
+    leading = []
     for element in root.iter(*DATE_LINE_TAGS):
         if element.get("class") is None and element.get("id") is None:
             continue
@@ -114,8 +123,20 @@ def keep_date_lines(root: HtmlElement, language: str | None = None) -> int:
         if not YEARISH.search(text) or len(WORDS.findall(text)) > MAX_DATE_LINE_WORDS:
             continue
         found = find_effective_date(text, language)
-        if found is not None and found.confidence >= MIN_DATE_LINE_CONFIDENCE:
-            for attribute in ("class", "id"):
-                element.attrib.pop(attribute, None)
-            kept += 1
-    return kept
+        if found is None or found.confidence < MIN_DATE_LINE_CONFIDENCE:
+            continue
+        for attribute in ("class", "id"):
+            element.attrib.pop(attribute, None)
+        if _leads(element, total):
+            leading.append(text)
+    return leading
+
+
+def _leads(element: HtmlElement, total: int) -> bool:
+    if any(ancestor.tag in OUTSIDE_TAGS for ancestor in element.iterancestors()):
+        return False
+    before = sum(
+        len(WORDS.findall(text))
+        for text in element.xpath("preceding::text()[not(ancestor::script or ancestor::style)]")
+    )
+    return before <= LEADING_SHARE * total

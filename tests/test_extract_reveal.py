@@ -75,8 +75,29 @@ def test_only_labelled_date_lines_lose_their_names():
         f'<p class="meta">{SECTION} Last updated on 3 March 2015, as the law changed.</p>'
         "</body></html>"
     )
-    assert keep_date_lines(tree, "de") == 1
+    assert keep_date_lines(tree, "de") == ["Stand: März 2010"]
     kept, byline, bare, long = tree.iter("p")
     assert kept.get("class") is None and kept.get("id") is None
     assert byline.get("class") == "byline" and bare.get("class") == "meta"
     assert long.get("class") == "meta"  # more than a date line
+
+
+def test_a_date_line_above_the_content_trafilatura_starts_at_is_put_back():
+    body = (
+        '<article class="page hentry"><h1 class="entry-title">Privacyverklaring</h1>'
+        '<p class="entry-meta">Laatst gewijzigd: 12 september 2017</p>'
+        f'<div class="entry-content">{paragraphs(6)}</div></article>'
+    )
+    extracted = extract_policy(page(body, lang="nl"), URL)
+    assert extracted is not None
+    assert extracted.text.startswith("Laatst gewijzigd: 12 september 2017\n")
+    assert "date-line" in extracted.strategy
+    assert extracted.markdown.startswith("Laatst gewijzigd: 12 september 2017")
+
+
+def test_a_date_line_in_the_footer_is_not_put_back():
+    tree = fromstring(
+        f"<html><body><main>{paragraphs(6)}</main>"
+        '<footer><p class="meta">Last updated: 3 March 2015</p></footer></body></html>'
+    )
+    assert keep_date_lines(tree, "en") == []
