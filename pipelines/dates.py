@@ -19,18 +19,19 @@ TWO_DIGIT_PIVOT = 90  # "3/11/25" is 2025, "12/1/98" is 1998
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "january jan januar jänner jän janvier janv enero ene gennaio gen januari",
-        "february feb februar février fevrier févr fevr fév febrero febbraio februari",
-        "march mar märz maerz marz mär mrz mars marzo maart mrt",
+        "january jan januar jänner jän janvier janv enero ene gennaio gen januari janeiro",
+        "february feb februar février fevrier févr fevr fév febrero febbraio februari"
+        " fevereiro fev",
+        "march mar märz maerz marz mär mrz mars marzo maart mrt março",
         "april apr avril avr abril abr aprile",
-        "may mai mayo maggio mag mei",
-        "june jun juni juin junio giugno giu",
-        "july jul juli juillet juil julio luglio lug",
+        "may mai mayo maggio mag mei maio",
+        "june jun juni juin junio giugno giu junho",
+        "july jul juli juillet juil julio luglio lug julho",
         "august aug août aout agosto ago augustus",
-        "september sep sept septembre septiembre setiembre settembre set sett",
-        "october oct oktober okt octobre octubre ottobre ott",
-        "november nov novembre noviembre",
-        "december dec dezember dez décembre decembre déc diciembre dic dicembre",
+        "september sep sept septembre septiembre setiembre settembre set sett setembro",
+        "october oct oktober okt octobre octubre ottobre ott outubro",
+        "november nov novembre noviembre novembro",
+        "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro",
     ),
     start=1,
 ):
@@ -72,7 +73,9 @@ _RETROSPECTIVE = re.compile(
     r"(?:última )?actualización|actualizad[oa]|(?:última )?modificación|modificad[oa]|"
     r"revisad[oa]|(?:última )?revisión|"
     r"(?:ultimo )?aggiornamento|aggiornat[oa]|(?:ultima )?modifica|modificat[oa]|revisione|"
-    r"laatst bijgewerkt|bijgewerkt|laatste update|(?:laatst )?gewijzigd|laatste wijziging|herzien)"
+    r"laatst bijgewerkt|bijgewerkt|laatste update|(?:laatst )?gewijzigd|laatste wijziging|herzien|"
+    r"(?:última )?atualização|atualizad[oa]|(?:última )?revisão|(?:última )?alteração|"
+    r"alterad[oa])"
     r"|(?-i:\bStand\b)",
     re.IGNORECASE,
 )
@@ -84,7 +87,9 @@ _FORWARD = re.compile(
     r"à compter du|prend effet|"
     r"vigente desde|(?:entrada )?en vigor|efectiv[oa] desde|se aplica a partir del?|"
     r"(?:entrata )?in vigore|efficace dal|valid[oa] dal|si applica dal|applicabile dal|"
-    r"van kracht|ingangsdatum|geldig vanaf|geldt vanaf|in werking)",
+    r"van kracht|ingangsdatum|geldig vanaf|geldt vanaf|in werking|"
+    r"(?:entra(?:da)? )?em vigor|vigente a partir d[eo]|válid[oa] a partir d[eo]|"
+    r"aplica-se a partir d[eo])",
     re.IGNORECASE,
 )
 _NEUTRAL = re.compile(

@@ -66,6 +66,11 @@ def value(text: str, language: str | None = None, captured_at: datetime | None =
         ("Laatst bijgewerkt: 14 maart 2023", "nl", "2023-03-14", None),
         ("Deze privacyverklaring is van kracht vanaf 1 januari 2021.", "nl", "2021-01-01", None),
         ("Laatst gewijzigd op 2 mei 2022", "nl", "2022-05-02", None),
+        # Portuguese
+        ("Atualizada em 14 de agosto de 2020", "pt", "2020-08-14", None),
+        ("Última atualização: 3 de março de 2021", "pt", "2021-03-03", None),
+        ("Esta política entra em vigor em 1 de janeiro de 2022.", "pt", "2022-01-01", None),
+        ("Vigente a partir de 10/05/2019", "pt-BR", "2019-05-10", None),
     ],
 )
 def test_phrase_forms(text, language, expected, phrase):
