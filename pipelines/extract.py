@@ -116,8 +116,10 @@ class Extracted:
     settings: str  # compact JSON of the options used
     # The steps that produced the text, joined by "+": "trafilatura-recall" (the whole page),
     # "trafilatura-container" (its main container), "fallback-blocks", "pdf", "plain-text",
-    # after "fallback-fragment" (a bare fragment, wrapped into a page) and "privacy-documents"
-    # (a page of several legal documents, cut to its privacy ones) when those were needed.
+    # after "fallback-fragment" (a bare fragment, wrapped into a page), "layout-tables" (tables
+    # used for layout read as blocks), "privacy-documents" (a page of several legal documents,
+    # cut to its privacy ones) and "date-line" (the policy's date line put back in front) when
+    # those were needed.
     strategy: str
 
 
