@@ -35,7 +35,7 @@ from pipelines.extract_blocks import (
     to_text,
 )
 from pipelines.extract_layout import keep_privacy_documents, remove_dialogs
-from pipelines.extract_reveal import keep_date_lines, open_panels
+from pipelines.extract_reveal import date_line_text, keep_date_lines, open_panels
 from pipelines.stage import Stage
 
 # ---- trafilatura: one configuration for every page ---------------------------------------------
@@ -397,7 +397,11 @@ def _from_html(html: str, url: str) -> Extracted | None:
     steps.extend(more)
     if _words(candidate.text) < MIN_WORDS:
         return None
-    missing = [line for line in date_lines if line not in " ".join(candidate.text.split())]
+    # Date lines the cut to the privacy documents removed are another document's.
+    kept = [line for line in date_lines if any(up is tree for up in line.iterancestors())]
+    flat = " ".join(candidate.text.split())
+    missing = list(dict.fromkeys(date_line_text(line) for line in kept))
+    missing = [line for line in missing if line not in flat]
     if missing:
         # The policy's date line, above the content trafilatura started at: put it back.
         candidate = replace(candidate, text="\n".join([*missing, candidate.text]))
@@ -408,7 +412,8 @@ def _from_html(html: str, url: str) -> Extracted | None:
     else:
         markdown = _trafilatura(candidate.source, url, **MARKDOWN_OPTIONS) or candidate.text
         extractor, extractor_version = "trafilatura", trafilatura.__version__
-    if missing and markdown is not candidate.text:
+    if missing and (candidate.source is not None or candidate.markdown is not None):
+        # The Markdown was made apart from the text: the date lines go in front of it too.
         markdown = "\n\n".join([*missing, markdown])
     return Extracted(
         text=candidate.text,

@@ -23,18 +23,24 @@ CONSENT_VENDORS = (
 # The names consent widgets give themselves: something about cookies, consent or the GDPR that
 # floats over the page (a bar, a banner, a modal...). A policy's own sections are named after
 # their subject ("cookies", "cookie-settings"), not after a way of drawing over the page.
-_CONSENT_TOPIC = r"(?:cookies?|consent|gdpr|privacy)"
+_CONSENT_TOPIC = r"(?:cookies?|consent|gdpr)"
 _OVERLAY = r"(?:bar|banner|modal|popup|pop-up|dialog|overlay|lightbox|wall|notice-bar)"
 CONSENT_NAME = re.compile(
-    CONSENT_VENDORS
-    + rf"|cookie[-_]?consent|consent[-_]?manager|{_CONSENT_TOPIC}[-_]?"
-    + rf"(?:info[-_]?|settings[-_]?|consent[-_]?)?{_OVERLAY}",
+    # A vendor's name ("CybotCookiebotDialog", "qc-cmp2-container"), but not in the name of its
+    # server-rendered documents ("cmplz-document", "ot-sdk-cookie-policy"): the policy itself.
+    rf"(?<![a-z0-9])(?:{CONSENT_VENDORS})(?![\w-]*(?:document|policy|declaration|list|table))"
+    # Or a name ending in the way the widget draws ("cookie-banner", "gdpr-popup-wrapper"), not
+    # a section about it ("cookie-banner-info").
+    rf"|(?<![a-z0-9])(?:cookie[-_]?consent|consent[-_]?manager|{_CONSENT_TOPIC}[-_]?"
+    rf"(?:info[-_]?|settings[-_]?|consent[-_]?)?{_OVERLAY})"
+    r"(?:[-_](?:container|wrapper|wrap|inner|content|root|box))?(?![a-z0-9-])",
     re.IGNORECASE,
 )
-# aria-label names a region for screen readers: "Cookie banner", "GDPR Settings Screen".
+# aria-label names a region for screen readers: "Cookie banner", "GDPR Settings Screen"; a
+# policy's own "Manage cookie preferences" section names no way of drawing over the page.
 CONSENT_LABEL = re.compile(
-    r"\b(?:cookies?|consent|gdpr)\b.*\b(?:banner|bar|consent|settings|preferences|dialog|"
-    r"modal|pop-?up|screen|notice)\b",
+    r"\b(?:cookies?|consent|gdpr)\b.*\b(?:banner|bar|consent|dialog|modal|pop-?up|screen|"
+    r"notice)\b",
     re.IGNORECASE,
 )
 CONTAINER_TAGS = frozenset(("div", "section", "aside", "form", "dialog"))

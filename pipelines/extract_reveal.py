@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines.dates import find_effective_date
@@ -34,10 +35,19 @@ MAX_PANEL_LINK_SHARE = 0.5
 CONTROL_HEADING = "h3"
 # A date line is short, and labelled ("Last updated", "Stand", "effective"): dates.py gives a
 # labelled date a confidence of 1.0, a neutral or bare one ("Posted", "14 January 2016") 0.85
-# or less, which leaves bylines and post dates as they were.
+# or less.
 MAX_DATE_LINE_WORDS = 25
 MIN_DATE_LINE_CONFIDENCE = 0.95
-DATE_LINE_TAGS = frozenset(("p", "div", "span", "small", "em", "i", "time", "li", "section"))
+DATE_LINE_TAGS = frozenset(("p", "div", "span", "small", "em", "i", "time", "section"))
+# A date line holds no blocks, and at most this many words before its date's phrase ("Privacy
+# Policy, last updated"): a byline ("By Jane Doe | Updated ...") has more, or text after it.
+BLOCK_TAGS = frozenset(
+    ("p", "div", "section", "article", "ul", "ol", "li", "table", "h1", "h2", "h3", "h4", "h5")
+)
+MAX_WORDS_BEFORE_DATE = 2
+SKIPPED_TEXT_TAGS = frozenset(("script", "style", "template", "noscript"))
+# trafilatura drops elements whose class or id reads as hidden; so does this.
+HIDDEN_NAME = re.compile(r"(?:^|[\s_-])(?:hidden|hide|is-hidden|sr-only)(?:$|[\s_-])", re.I)
 # A date line that stands before this share of the page's words, outside these, leads the text.
 LEADING_SHARE = 0.5
 OUTSIDE_TAGS = frozenset(("header", "footer", "nav", "aside"))
@@ -80,6 +90,9 @@ def _title(control: HtmlElement) -> None:
     """The control's text as a heading (or, inside a heading, as plain text of it)."""
     if control.tag not in CONTROL_TAGS:
         return
+    if any(isinstance(child.tag, str) and child.tag in HEADING_TAGS for child in control.iter()):
+        control.tag = "div"  # it wraps its heading already
+        return
     inside_heading = any(ancestor.tag in HEADING_TAGS for ancestor in control.iterancestors())
     control.tag = "span" if inside_heading else CONTROL_HEADING
     for attribute in ("type", "role"):
@@ -89,54 +102,115 @@ def _title(control: HtmlElement) -> None:
 def open_panels(root: HtmlElement) -> int:
     """Show every collapsed panel of `root` that a control names, in place; returns how many.
 
-    Each panel's control keeps its text as the section's heading.
+    Each panel's control (and an open accordion section's, which says `aria-expanded`) keeps
+    its text as the section's heading. A control naming several panels ("Expand all") opens
+    none: each panel has a control of its own.
     """
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    sections: dict[int, bool] = {}  # id(panel) -> _is_section(panel), each panel read once
     opened = 0
     for control in list(root.iter()):
         if not isinstance(control.tag, str):
             continue
-        panels = [by_id[name] for name in _targets(control) if name in by_id]
-        panels = [panel for panel in panels if _is_section(panel)]
-        if not panels or _words(control) > MAX_TITLE_WORDS:
+        named = [by_id[name] for name in dict.fromkeys(_targets(control)) if name in by_id]
+        if len(named) != 1:
             continue
-        for panel in panels:
+        (panel,) = named
+        collapsed = _collapsed(panel)
+        if not collapsed and control.get("aria-expanded") is None:
+            continue  # a visible region named by a button ("Listen"), not a section to open
+        if id(panel) not in sections:
+            sections[id(panel)] = _is_section(panel)
+        if not sections[id(panel)] or _words(control) > MAX_TITLE_WORDS:
+            continue
+        if collapsed:
             _show(panel)
+            opened += 1
         _title(control)
-        opened += len(panels)
     return opened
 
 
-def keep_date_lines(root: HtmlElement, language: str | None = None) -> list[str]:
-    """Strip class and id from short elements that are a labelled date, in place.
+def _collapsed(panel: HtmlElement) -> bool:
+    """Hidden now: by attribute or style, or by Bootstrap's `collapse` class without `show`."""
+    classes = set((panel.get("class") or "").split())
+    return _hidden(panel) or ("collapse" in classes and not classes & {"show", "in"})
 
-    Returns the texts of those that lead the page's text (in its first half, outside headers,
-    footers, navigation and asides), in page order: the policy's own "Last updated" line, which
-    an extractor that starts at the content below it still leaves out.
+
+def _hidden(element: HtmlElement) -> bool:
+    """Hidden by attribute, style, or a class or id trafilatura reads as hidden."""
+    style = element.get("style") or ""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return (
+        element.get("hidden") is not None
+        or (element.get("aria-hidden") or "").lower() == "true"
+        or HIDDEN_STYLE.search(style) is not None
+        or HIDDEN_NAME.search(names) is not None
+    )
+
+
+def _line_text(element: HtmlElement) -> str:
+    """The element's text with its parts apart: "Last updated<br>March 3" is two words."""
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def keep_date_lines(root: HtmlElement, language: str | None = None) -> list[HtmlElement]:
+    """Strip class and id from the page's policy date lines, in place, so trafilatura keeps them.
+
+    A date line is a short element without block children whose text is a labelled date and
+    little else ("Last updated: March 3, 2020"; not "By Jane Doe | Updated ..." nor "Updated 3
+    March 2015: added a section"), visible, and not in a list. Returns those that lead the
+    page's text (in its first half, outside headers, footers, navigation and asides), in page
+    order, for the caller to put back if the extraction starts below them.
     """
-    total = len(WORDS.findall(root.text_content())) or 1
+    found: list[tuple[HtmlElement, int]] = []
+    words_before = 0
+    hidden_depth: list[HtmlElement] = []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(element.tag, str):
+            continue
+        if event == "end":
+            if hidden_depth and hidden_depth[-1] is element:
+                hidden_depth.pop()
+            if element.tail and not hidden_depth:
+                words_before += len(WORDS.findall(element.tail))
+            continue
+        if element.tag in SKIPPED_TEXT_TAGS or _hidden(element):
+            hidden_depth.append(element)
+            continue
+        if not hidden_depth and _is_date_line(element, language):
+            found.append((element, words_before))
+        if element.text and not hidden_depth:
+            words_before += len(WORDS.findall(element.text))
+    total = max(words_before, 1)
     leading = []
-    for element in root.iter(*DATE_LINE_TAGS):
-        if element.get("class") is None and element.get("id") is None:
-            continue
-        text = " ".join(element.text_content().split())
-        if not YEARISH.search(text) or len(WORDS.findall(text)) > MAX_DATE_LINE_WORDS:
-            continue
-        found = find_effective_date(text, language)
-        if found is None or found.confidence < MIN_DATE_LINE_CONFIDENCE:
-            continue
+    for element, before in found:
         for attribute in ("class", "id"):
             element.attrib.pop(attribute, None)
-        if _leads(element, total):
-            leading.append(text)
+        outside = any(ancestor.tag in OUTSIDE_TAGS for ancestor in element.iterancestors())
+        if not outside and before <= LEADING_SHARE * total:
+            leading.append(element)
     return leading
 
 
-def _leads(element: HtmlElement, total: int) -> bool:
-    if any(ancestor.tag in OUTSIDE_TAGS for ancestor in element.iterancestors()):
+def _is_date_line(element: HtmlElement, language: str | None) -> bool:
+    if element.tag not in DATE_LINE_TAGS or (
+        element.get("class") is None and element.get("id") is None
+    ):
         return False
-    before = sum(
-        len(WORDS.findall(text))
-        for text in element.xpath("preceding::text()[not(ancestor::script or ancestor::style)]")
-    )
-    return before <= LEADING_SHARE * total
+    if any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in element):
+        return False
+    text = _line_text(element)
+    if not YEARISH.search(text) or len(WORDS.findall(text)) > MAX_DATE_LINE_WORDS:
+        return False
+    date = find_effective_date(text, language)
+    if date is None or date.confidence < MIN_DATE_LINE_CONFIDENCE:
+        return False
+    start = text.find(date.phrase)
+    if start < 0:
+        return False
+    before, after = text[:start], text[start + len(date.phrase) :]
+    return len(WORDS.findall(before)) <= MAX_WORDS_BEFORE_DATE and not WORDS.search(after)
+
+
+def date_line_text(element: HtmlElement) -> str:
+    return _line_text(element)

@@ -300,6 +300,11 @@ def test_consent_widgets_are_known_by_their_names(opening):
         '<section id="consent-preferences">',
         '<div aria-label="Cookie policy">',
         '<div class="privacy-content">',
+        # Complianz renders its cookie policy in the page; a section may explain the banner.
+        '<div id="cmplz-document" class="cmplz-document cookie-statement">',
+        '<section id="cookie-banner-info">',
+        '<section aria-label="Manage cookie preferences">',
+        '<div class="nav-privacy-bar">',
     ],
 )
 def test_policy_sections_about_cookies_and_consent_stay(opening):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lxml.html import fromstring
-from test_extract import URL, page, paragraphs
+from test_extract import LEGAL_PAGE, URL, page, paragraphs
 
 from pipelines.extract import extract_policy
 from pipelines.extract_reveal import keep_date_lines, open_panels
@@ -75,7 +75,7 @@ def test_only_labelled_date_lines_lose_their_names():
         f'<p class="meta">{SECTION} Last updated on 3 March 2015, as the law changed.</p>'
         "</body></html>"
     )
-    assert keep_date_lines(tree, "de") == ["Stand: März 2010"]
+    assert [line.text for line in keep_date_lines(tree, "de")] == ["Stand: März 2010"]
     kept, byline, bare, long = tree.iter("p")
     assert kept.get("class") is None and kept.get("id") is None
     assert byline.get("class") == "byline" and bare.get("class") == "meta"
@@ -101,3 +101,43 @@ def test_a_date_line_in_the_footer_is_not_put_back():
         '<footer><p class="meta">Last updated: 3 March 2015</p></footer></body></html>'
     )
     assert keep_date_lines(tree, "en") == []
+
+
+def test_no_date_line_of_another_document_or_a_byline_is_put_back():
+    legal = LEGAL_PAGE.replace(
+        "<h2>Terms of Service</h2>",
+        '<h2>Terms of Service</h2><p class="entry-meta">Last updated: 1 May 2012</p>',
+    )
+    extracted = extract_policy(page(legal), URL)
+    assert extracted is not None and "privacy-documents" in extracted.strategy
+    assert "1 May 2012" not in extracted.text
+    tree = fromstring(
+        "<html><body>"
+        '<p class="byline">By Jane Doe | Updated March 3, 2015</p>'
+        '<span class="change">Updated on 3 March 2015: added a section on cookies</span>'
+        '<div class="header-meta"><div class="entry-meta"><span class="updated">'
+        "Last updated: March 3, 2020</span></div></div>"
+        f"<main>{paragraphs(6)}</main></body></html>"
+    )
+    lines = keep_date_lines(tree, "en")
+    assert {" ".join(line.itertext()) for line in lines} == {"Last updated: March 3, 2020"}
+
+
+def test_an_expand_all_button_and_an_open_panel_are_left_alone():
+    tree = fromstring(
+        '<html><body><button aria-controls="p1 p2">Expand all</button>'
+        '<button aria-controls="p3">Retention</button>'
+        f'<div id="p1" hidden><p>{SECTION}</p></div><div id="p2" hidden><p>{SECTION}</p></div>'
+        f'<div id="p3"><p>{SECTION}</p></div></body></html>'
+    )
+    assert open_panels(tree) == 0
+    assert [button.tag for button in tree.iter("button")] == ["button", "button"]
+
+
+def test_a_control_naming_its_panel_twice_still_opens_it():
+    tree = fromstring(
+        '<html><body><button aria-controls="p1" data-toggle="collapse" data-target="#p1">'
+        f'Retention</button><div id="p1" class="collapse"><p>{SECTION}</p></div></body></html>'
+    )
+    assert open_panels(tree) == 1
+    assert tree.find(".//h3").text == "Retention"
