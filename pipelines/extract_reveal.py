@@ -31,6 +31,17 @@ MAX_TITLE_WORDS = 20
 MIN_PANEL_WORDS = 8
 # A panel mostly of link text is a menu a button opens, not a section.
 MAX_PANEL_LINK_SHARE = 0.5
+# A hidden panel whose first this many words are shown elsewhere on the page is a copy (the
+# mobile layout's accordion of the desktop's sections) and stays hidden.
+DUPLICATE_WORDS = 30
+# A tab titled with a language's name holds the policy in that language: only the shown one
+# is the capture's text.
+_LANGUAGE_NAMES = """
+    english français francais deutsch español espanol italiano nederlands português portugues
+    polski svenska dansk norsk suomi čeština ελληνικά русский 中文 日本語 한국어
+    en fr de es it nl pt pl sv da no fi cs el ru zh ja ko
+"""
+LANGUAGE_NAMES = frozenset(_LANGUAGE_NAMES.split())
 # The heading a control becomes when it is not inside one already.
 CONTROL_HEADING = "h3"
 # A date line is short, and labelled ("Last updated", "Stand", "effective"): dates.py gives a
@@ -108,6 +119,7 @@ def open_panels(root: HtmlElement) -> int:
     """
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
     sections: dict[int, bool] = {}  # id(panel) -> _is_section(panel), each panel read once
+    visible: str | None = None  # the page's visible words, read once a panel is to be opened
     opened = 0
     for control in list(root.iter()):
         if not isinstance(control.tag, str):
@@ -123,11 +135,47 @@ def open_panels(root: HtmlElement) -> int:
             sections[id(panel)] = _is_section(panel)
         if not sections[id(panel)] or _words(control) > MAX_TITLE_WORDS:
             continue
+        if collapsed and _language_name(control):
+            continue  # the policy in another language: the visible one is the page's
         if collapsed:
+            if visible is None:
+                visible = " ".join(_visible_words(root))
+            if _opening(panel) in visible:
+                continue  # a copy of text already shown (a mobile layout's accordion)
             _show(panel)
             opened += 1
         _title(control)
     return opened
+
+
+def _visible_words(root: HtmlElement) -> list[str]:
+    """The words of `root` outside hidden elements, scripts and styles, in page order."""
+    words: list[str] = []
+    hidden: list[HtmlElement] = []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(element.tag, str):
+            continue
+        if event == "start":
+            if element.tag in SKIPPED_TEXT_TAGS or _collapsed(element):
+                hidden.append(element)
+            elif element.text and not hidden:
+                words.extend(WORDS.findall(element.text))
+            continue
+        if hidden and hidden[-1] is element:
+            hidden.pop()
+        if element.tail and not hidden:
+            words.extend(WORDS.findall(element.tail))
+    return words
+
+
+def _opening(panel: HtmlElement) -> str:
+    """The first words of a panel, to find it elsewhere on the page."""
+    return " ".join(WORDS.findall(panel.text_content())[:DUPLICATE_WORDS])
+
+
+def _language_name(control: HtmlElement) -> bool:
+    words = WORDS.findall(control.text_content().casefold())
+    return 0 < len(words) <= 2 and all(word in LANGUAGE_NAMES for word in words)
 
 
 def _collapsed(panel: HtmlElement) -> bool:

@@ -141,3 +141,17 @@ def test_a_control_naming_its_panel_twice_still_opens_it():
     )
     assert open_panels(tree) == 1
     assert tree.find(".//h3").text == "Retention"
+
+
+def test_a_hidden_copy_of_shown_text_and_another_language_stay_hidden():
+    tree = fromstring(
+        f"<html><body><main><h2>Retention</h2><p>{SECTION}</p>"
+        '<button aria-controls="m1">Retention</button>'
+        f'<div id="m1" class="collapse"><p>{SECTION}</p></div>'
+        '<button role="tab" aria-controls="fr">Français</button>'
+        '<div id="fr" hidden><p>Nous conservons vos réservations pendant six ans, comme '
+        "l'administration fiscale nous le demande, puis nous les supprimons.</p></div>"
+        "</main></body></html>"
+    )
+    assert open_panels(tree) == 0
+    assert tree.get_element_by_id("fr").get("hidden") is not None
