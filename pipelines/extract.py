@@ -35,7 +35,7 @@ from pipelines.extract_blocks import (
     to_text,
 )
 from pipelines.extract_layout import keep_privacy_documents, remove_dialogs
-from pipelines.extract_reveal import date_line_text, keep_date_lines, open_panels
+from pipelines.extract_reveal import keep_date_lines, line_text, open_panels
 from pipelines.stage import Stage
 
 # ---- trafilatura: one configuration for every page ---------------------------------------------
@@ -400,7 +400,7 @@ def _from_html(html: str, url: str) -> Extracted | None:
     # Date lines the cut to the privacy documents removed are another document's.
     kept = [line for line in date_lines if any(up is tree for up in line.iterancestors())]
     flat = " ".join(candidate.text.split())
-    missing = list(dict.fromkeys(date_line_text(line) for line in kept))
+    missing = list(dict.fromkeys(line_text(line) for line in kept))
     missing = [line for line in missing if line not in flat]
     if missing:
         # The policy's date line, above the content trafilatura started at: put it back.

@@ -105,7 +105,8 @@ class Block:
         return self.link_chars / len(self.text) if self.text else 0.0
 
 
-def _hidden(element: HtmlElement) -> bool:
+def is_hidden(element: HtmlElement) -> bool:
+    """Hidden by the `hidden` attribute, aria-hidden or an inline style."""
     style = (element.get("style") or "").replace(" ", "").lower()
     return (
         element.get("hidden") is not None
@@ -223,7 +224,7 @@ def _visible(element: HtmlElement) -> bool:
     return (
         isinstance(tag, str)
         and tag not in INVISIBLE_TAGS
-        and not _hidden(element)
+        and not is_hidden(element)
         and not _furniture(element)
     )
 

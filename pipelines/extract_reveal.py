@@ -16,13 +16,15 @@ text is a labelled date keeps its text and loses those names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines.dates import find_effective_date
+from pipelines.extract_blocks import is_hidden
+from pipelines.extract_layout import HEADING_TAGS
 
-HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # The tags extractors drop however they are styled; a control's title survives as a heading.
 CONTROL_TAGS = frozenset(("button",))
 TOGGLES = frozenset(("collapse", "tab", "pill"))
@@ -148,24 +150,37 @@ def open_panels(root: HtmlElement) -> int:
     return opened
 
 
-def _visible_words(root: HtmlElement) -> list[str]:
-    """The words of `root` outside hidden elements, scripts and styles, in page order."""
-    words: list[str] = []
-    hidden: list[HtmlElement] = []
+def _visible(
+    root: HtmlElement, hidden: Callable[[HtmlElement], bool]
+) -> Iterator[HtmlElement | str]:
+    """In page order, each element and each run of text of `root` that a reader sees: not in
+    scripts, styles or an element `hidden` says is hidden (nor in anything inside those)."""
+    skipped: list[HtmlElement] = []
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if not isinstance(element.tag, str):
             continue
         if event == "start":
-            if element.tag in SKIPPED_TEXT_TAGS or _collapsed(element):
-                hidden.append(element)
-            elif element.text and not hidden:
-                words.extend(WORDS.findall(element.text))
+            if skipped or element.tag in SKIPPED_TEXT_TAGS or hidden(element):
+                skipped.append(element)  # popped at its end, so the stack follows the nesting
+                continue
+            yield element
+            if element.text:
+                yield element.text
             continue
-        if hidden and hidden[-1] is element:
-            hidden.pop()
-        if element.tail and not hidden:
-            words.extend(WORDS.findall(element.tail))
-    return words
+        if skipped and skipped[-1] is element:
+            skipped.pop()
+        if element.tail and not skipped:
+            yield element.tail
+
+
+def _visible_words(root: HtmlElement) -> list[str]:
+    """The words of `root` a reader sees, with collapsed panels taken for hidden."""
+    return [
+        word
+        for part in _visible(root, _collapsed)
+        if isinstance(part, str)
+        for word in WORDS.findall(part)
+    ]
 
 
 def _opening(panel: HtmlElement) -> str:
@@ -185,18 +200,12 @@ def _collapsed(panel: HtmlElement) -> bool:
 
 
 def _hidden(element: HtmlElement) -> bool:
-    """Hidden by attribute, style, or a class or id trafilatura reads as hidden."""
-    style = element.get("style") or ""
+    """Hidden by markup (`is_hidden`), or by a class or id trafilatura reads as hidden."""
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return (
-        element.get("hidden") is not None
-        or (element.get("aria-hidden") or "").lower() == "true"
-        or HIDDEN_STYLE.search(style) is not None
-        or HIDDEN_NAME.search(names) is not None
-    )
+    return is_hidden(element) or HIDDEN_NAME.search(names) is not None
 
 
-def _line_text(element: HtmlElement) -> str:
+def line_text(element: HtmlElement) -> str:
     """The element's text with its parts apart: "Last updated<br>March 3" is two words."""
     return " ".join(" ".join(element.itertext()).split())
 
@@ -212,23 +221,11 @@ def keep_date_lines(root: HtmlElement, language: str | None = None) -> list[Html
     """
     found: list[tuple[HtmlElement, int]] = []
     words_before = 0
-    hidden_depth: list[HtmlElement] = []
-    for event, element in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(element.tag, str):
-            continue
-        if event == "end":
-            if hidden_depth and hidden_depth[-1] is element:
-                hidden_depth.pop()
-            if element.tail and not hidden_depth:
-                words_before += len(WORDS.findall(element.tail))
-            continue
-        if element.tag in SKIPPED_TEXT_TAGS or _hidden(element):
-            hidden_depth.append(element)
-            continue
-        if not hidden_depth and _is_date_line(element, language):
-            found.append((element, words_before))
-        if element.text and not hidden_depth:
-            words_before += len(WORDS.findall(element.text))
+    for part in _visible(root, _hidden):
+        if isinstance(part, str):
+            words_before += len(WORDS.findall(part))
+        elif _is_date_line(part, language):
+            found.append((part, words_before))
     total = max(words_before, 1)
     leading = []
     for element, before in found:
@@ -247,7 +244,7 @@ def _is_date_line(element: HtmlElement, language: str | None) -> bool:
         return False
     if any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in element):
         return False
-    text = _line_text(element)
+    text = line_text(element)
     if not YEARISH.search(text) or len(WORDS.findall(text)) > MAX_DATE_LINE_WORDS:
         return False
     date = find_effective_date(text, language)
@@ -258,7 +255,3 @@ def _is_date_line(element: HtmlElement, language: str | None) -> bool:
         return False
     before, after = text[:start], text[start + len(date.phrase) :]
     return len(WORDS.findall(before)) <= MAX_WORDS_BEFORE_DATE and not WORDS.search(after)
-
-
-def date_line_text(element: HtmlElement) -> str:
-    return _line_text(element)
