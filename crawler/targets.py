@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.exceptions import BadInputError
-from crawler.wayback import pad_timestamp, surt_key
+from crawler.wayback import surt_key, window_bound
 
 CSV_REQUIRED = ("site", "policy_url")
 CSV_OPTIONAL = ("alias_urls", "from", "to")
@@ -29,6 +29,8 @@ class Target:
     @property
     def urls(self) -> list[str]:
         """The policy URL then its aliases, one per SURT key (variants of a URL are one query)."""
+        if not self.alias_urls:
+            return [self.policy_url]  # most targets: no SURT key to compute
         seen: set[str] = set()
         unique = []
         for url in [self.policy_url, *self.alias_urls]:
@@ -120,12 +122,10 @@ def _check_url(url: str, where: str) -> None:
 def _timestamp(value: str | None, where: str, name: str, *, upper: bool) -> str | None:
     if not value:
         return None
-    digits = value.replace("-", "")
-    if not digits.isdigit() or len(digits) not in (4, 6, 8, 14):
-        raise BadInputError(
-            f"{where}: {name} must be YYYY, YYYYMM, YYYYMMDD or 14 digits: {value!r}"
-        )
-    return pad_timestamp(digits, upper=upper)
+    try:
+        return window_bound(value, upper=upper)
+    except ValueError as error:
+        raise BadInputError(f"{where}: {name} {error}") from None
 
 
 def _merge(rows: Iterable[Target]) -> list[Target]:

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from typing import NamedTuple
@@ -72,6 +72,35 @@ def pad_timestamp(value: str, *, upper: bool = False) -> str:
         raise ValueError(f"not a Wayback timestamp (1 to 14 digits): {value!r}")
     # Compared as text, so the upper bound need not be a real date: "2010" -> "20109999999999".
     return value.ljust(14, "9") if upper else value + "00000101000000"[len(value) :]
+
+
+# The lengths a user's time window may be given in: a year, a month, a day or a full timestamp.
+WINDOW_LENGTHS = (4, 6, 8, 14)
+
+
+def window_bound(value: str, *, upper: bool = False) -> str:
+    """A user's `--from`/`--to` (YYYY, YYYYMM, YYYYMMDD or 14 digits, dashes allowed) as the
+    real first (or last) second of the period it names: `2019` -> `20191231235959` as the upper
+    bound. Unlike pad_timestamp, the result is always a real date, so it can be stored and sent
+    to any CDX server; ValueError says what is wrong (`201913`: there is no month 13)."""
+    digits = value.strip().replace("-", "")
+    if not digits.isdigit() or len(digits) not in WINDOW_LENGTHS:
+        raise ValueError(f"must be YYYY, YYYYMM, YYYYMMDD or 14 digits: {value!r}")
+    start_text = digits + "00000101000000"[len(digits) :]
+    try:
+        start = datetime.strptime(start_text, TIMESTAMP_FORMAT)
+    except ValueError:
+        raise ValueError(f"not a real date: {value!r}") from None
+    if not upper or len(digits) == 14:
+        return start_text
+    if len(digits) == 4:
+        end = start.replace(month=12, day=31, hour=23, minute=59, second=59)
+    elif len(digits) == 6:
+        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        end = following - timedelta(seconds=1)
+    else:
+        end = start.replace(hour=23, minute=59, second=59)
+    return end.strftime(TIMESTAMP_FORMAT)
 
 
 def parse_timestamp(value: str) -> datetime:

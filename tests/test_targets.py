@@ -23,7 +23,7 @@ def test_csv_with_aliases_and_window(tmp_path):
     [target] = load_targets(path)
     assert target.site == "acme.example"
     assert target.alias_urls == ["https://acme.example/legal/p", "http://old.acme.example/p"]
-    assert (target.from_ts, target.to_ts) == ("20050101000000", "20190699999999")
+    assert (target.from_ts, target.to_ts) == ("20050101000000", "20190630235959")
     assert target.source == f"{path}:2"
 
 
