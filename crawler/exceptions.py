@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+# Exit codes of every command (README, "Exit codes"): what a scheduled job can act on.
+EXIT_DONE = 0
+EXIT_FAILURES = 1  # finished, but some captures or CDX searches failed: the next run retries
+EXIT_REFUSED = 2  # could not start or refused: bad input, unusable or locked database
+EXIT_INTERRUPTED = 3  # stopped by a signal, or paused longer than allowed: run it again
+
 
 class PolicytrailError(Exception):
-    """Base class: the CLI prints these as one line and exits non-zero."""
+    """Base class: the CLI prints these as one line and exits with `exit_code`."""
+
+    exit_code = EXIT_FAILURES
 
 
 class BadInputError(PolicytrailError):
     """Input given by the user (a file, an option, a spec) cannot be used as it is."""
+
+    exit_code = EXIT_REFUSED
 
 
 class SpecError(BadInputError):
@@ -27,9 +37,13 @@ class WarcError(PolicytrailError):
 class CdxQueryError(PolicytrailError):
     """A CDX query parameter is invalid (the archive answers 400)."""
 
+    exit_code = EXIT_REFUSED
+
 
 class DatabaseError(PolicytrailError):
     """The DuckDB database cannot be used (newer schema, unreadable file)."""
+
+    exit_code = EXIT_REFUSED
 
 
 class DatabaseLockedError(DatabaseError):
@@ -37,4 +51,12 @@ class DatabaseLockedError(DatabaseError):
 
 
 class CrawlIncomplete(PolicytrailError):
-    """A crawl ended before listing everything (interrupted, or CDX searches failed)."""
+    """A crawl finished, but some captures or CDX searches failed: the next run retries them."""
+
+    exit_code = EXIT_FAILURES
+
+
+class CrawlInterrupted(PolicytrailError):
+    """A crawl was stopped before it finished: running it again picks up the rest."""
+
+    exit_code = EXIT_INTERRUPTED

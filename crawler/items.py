@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from crawler.outcomes import Outcome
 from crawler.wayback import CdxRecord
 from pipelines.documents import Document
 
@@ -50,7 +51,8 @@ class CaptureItem:
     statuscode: str  # as the CDX gives it; "-" for revisits
     length: int | None
     fetch_status: str
-    reason: str | None = None
+    reason: str | None = None  # why skipped or failed, for people ("status 404")
+    reason_code: Outcome | None = None  # the same, for programs (crawler/outcomes.py)
     via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
     memento: Memento | None = None
     encoding: str | None = None  # filled by the decode pipeline: "cp1252 (meta)"
@@ -88,3 +90,20 @@ class AliasItem:
     url: str
     via: str  # "redirect from <url> at <timestamp>"
     found_at: str | None = None  # timestamp of that redirect capture
+
+
+# How a URL's CDX listing ended.
+LISTED = "listed"  # every page was read
+EXCLUDED = "excluded"  # the archive refuses to show the URL (IA's "Blocked Site Error")
+LISTING_FAILED = "failed"  # an error: the URL is listed again next run
+
+
+@dataclass(slots=True)
+class ListingItem:
+    """The end of one URL's CDX listing: done, excluded by the archive, or failed."""
+
+    site: str
+    target_url: str
+    url: str
+    status: str  # LISTED, EXCLUDED or LISTING_FAILED
+    message: str | None = None  # the archive's own words when it refused or failed

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
-from crawler.exceptions import BadInputError, PolicytrailError
+from crawler.exceptions import BadInputError
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import load_targets
-from crawler.wayback import pad_timestamp
+from crawler.wayback import window_bound
 from pipelines.database import connect
+from pipelines.runs import begin_run
+from pipelines.warcs import warc_folder
 
 DEFAULT = "https://web.archive.org"
 
@@ -70,10 +73,13 @@ def _is_loopback(host: str) -> bool:
 
 
 def check_window(from_ts: str | None, to_ts: str | None) -> None:
-    for name, value in (("--from", from_ts), ("--to", to_ts)):
-        if value and (not value.isdigit() or len(value) not in (4, 6, 8, 14)):
-            raise BadInputError(f"{name} must be YYYY, YYYYMM, YYYYMMDD or 14 digits: {value!r}")
-    if from_ts and to_ts and pad_timestamp(from_ts) > pad_timestamp(to_ts, upper=True):
+    bounds = []
+    for name, value, upper in (("--from", from_ts, False), ("--to", to_ts, True)):
+        try:
+            bounds.append(window_bound(value, upper=upper) if value else None)
+        except ValueError as error:
+            raise BadInputError(f"{name} {error}") from None
+    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
         raise BadInputError(f"--from {from_ts} is after --to {to_ts}")
 
 
@@ -87,20 +93,51 @@ def run_crawl(
     local: bool = False,
     extra: dict | None = None,
 ) -> int:
-    """Crawl `targets` into `db`; returns the run id. Inputs are checked before anything runs."""
-    load_targets(targets)
+    """Crawl `targets` into `db`; returns the run id. Inputs are checked before anything runs;
+    the run is opened (stale runs closed, targets loaded in bulk) before the reactor starts."""
+    loaded = load_targets(targets)
     check_archive(archive, local=local)
     check_window(from_ts, to_ts)
-    connect(db).close()  # creates or migrates it, and fails now if another process holds it
     settings = crawl_settings(db, archive, local=local, extra=extra)
+    connection = connect(db)  # creates or migrates it; fails now if another process holds it
+    try:
+        run_id = begin_run(
+            connection,
+            loaded,
+            archive=(archive or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/"),
+            targets_file=str(targets),
+            software=f"policytrail {version('policytrail')}",
+            warc_folder=warc_folder(settings),
+            db_folder=db.resolve().parent,
+        )
+    finally:
+        connection.close()
+    settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WaybackSpider)
-    process.crawl(crawler, targets=str(targets), archive=archive, from_ts=from_ts, to_ts=to_ts)
+    process.crawl(
+        crawler,
+        targets=str(targets),
+        archive=archive,
+        from_ts=from_ts,
+        to_ts=to_ts,
+        loaded_targets=loaded,
+    )
     process.start()
-    run_id = crawler.stats.get_value("policytrail/run_id") if crawler.stats else None
-    if run_id is None:
-        raise PolicytrailError("the crawl did not start (see the log above)")
-    return int(run_id)
+    _close_abandoned_store(crawler)
+    return run_id
+
+
+def _close_abandoned_store(crawler: Crawler) -> None:
+    """After an unclean stop (a second Ctrl-C) the store never heard that the spider closed:
+    write what it holds and mark the run interrupted, so the database is left usable."""
+    engine = getattr(crawler, "engine", None)
+    scraper = getattr(engine, "scraper", None)
+    pipelines = getattr(getattr(scraper, "itemproc", None), "middlewares", ())
+    for pipeline in pipelines:
+        abandon = getattr(pipeline, "abandon", None)
+        if abandon is not None:
+            abandon()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +145,22 @@ class RunOutcome:
     status: str
     cdx_failed: int
     failed: int
+    excluded: list[tuple[str, str, str]]  # (site, url, the archive's message) of hidden URLs
 
 
 def run_outcome(db: Path, run_id: int) -> RunOutcome:
     connection = connect(db, read_only=True)
     try:
-        row = connection.execute(
+        status, cdx_failed, failed = connection.execute(
             "SELECT status, cdx_failed, failed FROM crawl_runs WHERE run_id = ?", [run_id]
         ).fetchone()
+        excluded = connection.execute(
+            "SELECT site, url, coalesce(listing_message, '') FROM target_urls"
+            " WHERE listing_status = 'excluded' ORDER BY site, url"
+        ).fetchall()
     finally:
         connection.close()
-    return RunOutcome(*row)
+    return RunOutcome(status, cdx_failed, failed, excluded)
 
 
 def run_summary(db: Path, run_id: int) -> list[SiteSummary]:

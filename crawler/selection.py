@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crawler.outcomes import Outcome, Reason
 from crawler.wayback import EMPTY_DIGEST, CdxRecord
 
 # Types whose text the project studies; everything else is recorded as skipped.
@@ -15,33 +16,34 @@ def is_redirect(record: CdxRecord) -> bool:
     return record.statuscode.isdigit() and 300 <= int(record.statuscode) < 400
 
 
-def skip_reason(record: CdxRecord, fetched: set[str]) -> str | None:
+def skip_reason(record: CdxRecord, fetched: set[str]) -> Reason | None:
     """Why a row is not fetched (None: fetch it).
 
-    `fetched` holds the digests of pages already fetched (2xx). Redirects are always fetched:
+    `fetched` holds the digests of pages already stored (2xx): never one only in flight, since
+    a skip must point at a stored copy. Redirects are always fetched:
     their Location is in the headers, and body-less ones all share one digest. The empty
     digest is never taken as already fetched for the same reason.
     """
     status = record.statuscode
     if status.isdigit() and not 200 <= int(status) < 400:
-        return f"status {status}"
+        return Reason(Outcome.STATUS, f"status {status}")
     if is_redirect(record):
         return None
     mimetype = record.mimetype.lower()
     if mimetype not in POLICY_MIMETYPES | UNKNOWN_MIMETYPES:
-        return f"mimetype {record.mimetype}"
+        return Reason(Outcome.MIMETYPE, f"mimetype {record.mimetype}")
     if record.digest != EMPTY_DIGEST and record.digest in fetched:
-        return DUPLICATE
+        return Reason(Outcome.DUPLICATE, DUPLICATE)
     return None
 
 
-def replay_skip_reason(record: CdxRecord, status: int, content_type: str | None) -> str | None:
+def replay_skip_reason(record: CdxRecord, status: int, content_type: str | None) -> Reason | None:
     """Why a fetched capture is not kept after all: a revisit (or an `unk` row) may turn out to
     be a 404 page or an image once replayed. What the CDX stated is taken at its word."""
     if not record.statuscode.isdigit() and not 200 <= status < 400:
-        return f"status {status} on replay"
+        return Reason(Outcome.REPLAY_STATUS, f"status {status} on replay")
     mimetype = (content_type or "").split(";", 1)[0].strip().lower()
     listed = record.mimetype.lower()
     if listed in UNKNOWN_MIMETYPES and 200 <= status < 300 and mimetype not in POLICY_MIMETYPES:
-        return f"mimetype {mimetype or 'unknown'} on replay"
+        return Reason(Outcome.REPLAY_MIMETYPE, f"mimetype {mimetype or 'unknown'} on replay")
     return None

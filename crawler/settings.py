@@ -35,6 +35,9 @@ POLICYTRAIL_DB = os.environ.get("POLICYTRAIL_DB") or "data/policytrail.duckdb"
 POLICYTRAIL_WARC_DIR = os.environ.get("POLICYTRAIL_WARC_DIR") or None
 # WARC files rotate at this size, the customary 1 GB of web-archive practice.
 POLICYTRAIL_WARC_MAX_BYTES = 1_000_000_000
+# The crawl_runs row a crawl writes to: `policytrail crawl` opens the run (and loads the targets)
+# before the reactor starts and sets this; left unset, the store pipeline opens one itself.
+POLICYTRAIL_RUN_ID = None
 # Rows written per DuckDB transaction: few enough to lose little on a crash, many enough to be fast.
 POLICYTRAIL_STORE_BATCH = 500
 
@@ -93,6 +96,15 @@ WAYBACK_RETRY_BACKOFF = 5.0
 WAYBACK_RETRY_BACKOFF_MAX = 300.0
 # IA answers large mementos slowly but seldom needs three minutes; past this, retry.
 DOWNLOAD_TIMEOUT = 90
+# The largest real policy pages in the reference data are under 1 MB (800 KB with inline
+# scripts); a capture of 32 MB is a data dump or a broken record, not a policy. Larger ones
+# (by their CDX length, or as they arrive, or as they inflate) are recorded as skipped
+# `too_large`, and a gzip body stops inflating here too.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A capture's payload must have the SHA-1 its CDX row names: a body cut short without a
+# Content-Length looks whole otherwise. A mismatch is retried, then recorded as failed.
+WAYBACK_VERIFY_DIGEST = True
 # Say who we are: IA asks bulk users for a descriptive User-Agent with a way to reach them.
 POLICYTRAIL_CONTACT = os.environ.get("POLICYTRAIL_CONTACT") or "unknown contact"
 POLICYTRAIL_USER_AGENT = "policytrail/0.1 (privacy-policy research crawler; contact: {contact})"
@@ -121,6 +133,10 @@ LOCAL_ARCHIVE_OVERRIDES = {
 
 # ---- Components ---------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # first: a request queued in a JOBDIR by an earlier process goes out only if still needed
+    "crawler.middlewares.resume.ResumeFilterMiddleware": 50,
+    # before HttpCompressionMiddleware (590), so it sees the bytes as the archive sent them
+    "crawler.middlewares.integrity.PayloadIntegrityMiddleware": 595,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the next one
     "crawler.middlewares.politeness.PolitenessMiddleware": 550,
 }

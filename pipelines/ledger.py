@@ -41,9 +41,15 @@ def read_ledger(db_path: str | Path) -> Ledger:
         return ledger
     connection = connect(db_path, read_only=True)
     try:
+        # Done: fetched or skipped, except a duplicate whose stored copy is missing (a failed
+        # fetch left it pointing at nothing in releases before schema 3): that one is
+        # decided again.
         rows = connection.execute(
-            "SELECT site, url, strftime(timestamp, '%Y%m%d%H%M%S'), digest FROM captures"
-            " WHERE fetch_status IN ('fetched', 'skipped')"
+            "SELECT site, url, strftime(timestamp, '%Y%m%d%H%M%S'), digest FROM captures c"
+            " WHERE fetch_status = 'fetched' OR (fetch_status = 'skipped'"
+            " AND (reason_code IS DISTINCT FROM 'duplicate' OR EXISTS (SELECT 1 FROM captures f"
+            " WHERE f.digest = c.digest AND f.fetch_status = 'fetched'"
+            " AND f.http_status BETWEEN 200 AND 299)))"
         )
         while batch := rows.fetchmany(READ_BATCH):
             ledger.recorded.update(capture_key(*row) for row in batch)

@@ -130,6 +130,34 @@ MIGRATIONS: Sequence[str] = (
         FROM versions v JOIN documents d USING (text_hash)
         ORDER BY v.site, v.target_url, v.version;
     """,
+    # 3: typed outcomes beside the reasons, how each URL's listing ended (an archive may exclude
+    # a site: a final answer, not a failure), and runs that count what they met
+    """
+    ALTER TABLE captures ADD COLUMN reason_code TEXT;  -- crawler/outcomes.py: stable codes
+    UPDATE captures SET reason_code = CASE
+        WHEN reason = 'digest already fetched' THEN 'duplicate'
+        WHEN reason LIKE 'status % on replay' THEN 'replay_status'
+        WHEN reason LIKE 'mimetype % on replay' THEN 'replay_mimetype'
+        WHEN reason LIKE 'status %' THEN 'status'
+        WHEN reason LIKE 'mimetype %' THEN 'mimetype'
+        WHEN reason LIKE 'HTTP 429 %' THEN 'rate_limited'
+        WHEN reason LIKE 'HTTP %' THEN 'http_error'
+        WHEN reason LIKE 'redirect leaves the archive%' THEN 'redirect_outside'
+        WHEN reason LIKE 'redirect loop%' THEN 'redirect_loop'
+        WHEN reason LIKE 'more than % redirects' THEN 'too_many_redirects'
+        WHEN fetch_status = 'failed' THEN 'network'
+    END
+    WHERE reason IS NOT NULL;
+    ALTER TABLE target_urls ADD COLUMN listing_status TEXT;   -- listed, excluded, failed
+    ALTER TABLE target_urls ADD COLUMN listing_message TEXT;  -- the archive's words, if any
+    ALTER TABLE target_urls ADD COLUMN listed_at TIMESTAMP;   -- when that listing ended
+    ALTER TABLE crawl_runs ADD COLUMN cdx_excluded INTEGER DEFAULT 0;  -- URLs the archive hides
+    ALTER TABLE crawl_runs ADD COLUMN rate_limited INTEGER DEFAULT 0;  -- 429 answers received
+    CREATE OR REPLACE VIEW coverage AS
+        SELECT site, fetch_status, reason_code, coalesce(reason, '') AS reason,
+               count(*) AS captures
+        FROM captures GROUP BY ALL ORDER BY site, fetch_status, captures DESC;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,13 +11,14 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import FETCHED, AliasItem, CaptureItem
-from crawler.selection import DUPLICATE
-from crawler.targets import Target
-from crawler.wayback import naive_utc, parse_timestamp, payload_digest, surt_key
+from crawler.items import FETCHED, AliasItem, CaptureItem, ListingItem
+from crawler.outcomes import Outcome
+from crawler.wayback import naive_utc, payload_digest, surt_key
 from pipelines.database import connect, insert_rows
 from pipelines.documents import Document
+from pipelines.runs import begin_run, moment
 from pipelines.versions import INSERT_DOCUMENT, document_row, rebuild_versions
+from pipelines.warcs import warc_folder
 
 _CAPTURE_COLUMNS = (
     "site",
@@ -30,6 +31,7 @@ _CAPTURE_COLUMNS = (
     "length",
     "fetch_status",
     "reason",
+    "reason_code",
     "target_url",
     "via",
     "memento_url",
@@ -69,7 +71,7 @@ FROM (
     WHERE fetch_status = 'fetched' AND http_status BETWEEN 200 AND 299 AND warc_path IS NOT NULL
     GROUP BY digest
 ) AS f
-WHERE captures.warc_path IS NULL AND captures.reason = '{DUPLICATE}'
+WHERE captures.warc_path IS NULL AND captures.reason_code = '{Outcome.DUPLICATE}'
   AND captures.digest = f.digest
 """
 
@@ -89,14 +91,17 @@ class StorePipeline:
     opening the database while a crawl writes gets a clear error.
     """
 
-    def __init__(self, db_path: Path, batch_size: int, crawler: Crawler) -> None:
+    def __init__(
+        self, db_path: Path, batch_size: int, crawler: Crawler, run_id: int | None = None
+    ) -> None:
         self.db_path = db_path
         self.batch_size = batch_size
         self.crawler = crawler
         self.connection = None
-        self.run_id: int | None = None
+        self.run_id: int | None = run_id  # given when the run was opened before the crawl
         self._captures: list[tuple] = []
         self._aliases: list[AliasItem] = []
+        self._listings: list[ListingItem] = []
         self._documents: dict[str, Document] = {}
         self.counts = {"fetched": 0, "skipped": 0, "failed": 0}
 
@@ -105,25 +110,28 @@ class StorePipeline:
         db = crawler.settings.get("POLICYTRAIL_DB")
         if not db:
             raise NotConfigured("POLICYTRAIL_DB is not set")
-        pipeline = cls(Path(db), crawler.settings.getint("POLICYTRAIL_STORE_BATCH"), crawler)
+        run_id = crawler.settings.getint("POLICYTRAIL_RUN_ID") or None
+        pipeline = cls(
+            Path(db), crawler.settings.getint("POLICYTRAIL_STORE_BATCH"), crawler, run_id
+        )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
         self.connection = connect(self.db_path)
-        spider = self.crawler.spider
-        self.run_id = self.connection.execute(
-            "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
-            " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
-            [
-                _now(),
-                getattr(spider, "archive", None),
-                getattr(spider, "targets_path", None),
-                f"policytrail {version('policytrail')}",
-            ],
-        ).fetchone()[0]
+        if self.run_id is None:
+            # `scrapy crawl wayback`: nobody opened the run before the crawl started
+            spider = self.crawler.spider
+            self.run_id = begin_run(
+                self.connection,
+                getattr(spider, "targets", []),
+                archive=getattr(spider, "archive", None),
+                targets_file=getattr(spider, "targets_path", None),
+                software=f"policytrail {version('policytrail')}",
+                warc_folder=warc_folder(self.crawler.settings),
+                db_folder=self.db_path.resolve().parent,
+            )
         self.crawler.stats.set_value("policytrail/run_id", self.run_id)
-        self._write_targets(getattr(spider, "targets", []))
 
     def process_item(self, item):
         if isinstance(item, CaptureItem):
@@ -133,7 +141,9 @@ class StorePipeline:
             self.counts[item.fetch_status] += 1
         elif isinstance(item, AliasItem):
             self._aliases.append(item)
-        if len(self._captures) + len(self._aliases) >= self.batch_size:
+        elif isinstance(item, ListingItem):
+            self._listings.append(item)
+        if len(self._captures) + len(self._aliases) + len(self._listings) >= self.batch_size:
             self.flush()
         return item
 
@@ -150,14 +160,17 @@ class StorePipeline:
         self.connection.execute("COMMIT")
 
     def spider_closed(self, spider, reason: str) -> None:
+        self.finish("finished" if reason == "finished" else "interrupted")
+
+    def finish(self, status: str) -> None:
+        """Close the run's row with its counts and `status`, and the connection."""
         if self.connection is None:
             return
         stats = self.crawler.stats
-        status = "finished" if reason == "finished" else "interrupted"
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, cdx_failed = ?, replay_requests = ?,"
-            " bytes_fetched = ? WHERE run_id = ?",
+            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ? WHERE run_id = ?",
             [
                 _now(),
                 status,
@@ -169,14 +182,26 @@ class StorePipeline:
                 stats.get_value("policytrail/cdx_failed", 0),
                 stats.get_value("policytrail/replay_requests", 0),
                 stats.get_value("policytrail/bytes_fetched", 0),
+                stats.get_value("policytrail/cdx_excluded", 0),
+                stats.get_value("policytrail/rate_limited", 0),
                 self.run_id,
             ],
         )
         self.connection.close()
         self.connection = None
 
+    def abandon(self) -> None:
+        """The crawl stopped without closing (a second Ctrl-C): keep what was scraped, and
+        mark the run interrupted. Versions are rebuilt by the next run."""
+        if self.connection is None:
+            return
+        try:
+            self.flush()
+        finally:
+            self.finish("interrupted")
+
     def flush(self) -> None:
-        if self.connection is None or not (self._captures or self._aliases):
+        if self.connection is None or not (self._captures or self._aliases or self._listings):
             return
         self.connection.execute("BEGIN TRANSACTION")
         try:
@@ -185,7 +210,8 @@ class StorePipeline:
             for alias in self._aliases:
                 # The earliest redirect to a URL is where the policy moved.
                 self.connection.execute(
-                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                    "INSERT INTO target_urls (site, policy_url, url, urlkey, via, found_at, run_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
                     " SET url = excluded.url, via = excluded.via, found_at = excluded.found_at"
                     " WHERE target_urls.found_at IS NOT NULL"
                     " AND excluded.found_at < target_urls.found_at",
@@ -195,8 +221,20 @@ class StorePipeline:
                         alias.url,
                         surt_key(alias.url),
                         alias.via,
-                        _moment(alias.found_at),
+                        moment(alias.found_at),
                         self.run_id,
+                    ],
+                )
+            for listing in self._listings:
+                self.connection.execute(
+                    "UPDATE target_urls SET listing_status = ?, listing_message = ?,"
+                    " listed_at = ? WHERE site = ? AND urlkey = ?",
+                    [
+                        listing.status,
+                        listing.message,
+                        _now(),
+                        listing.site,
+                        surt_key(listing.url),
                     ],
                 )
             insert_rows(
@@ -214,33 +252,8 @@ class StorePipeline:
         self.crawler.stats.inc_value("policytrail/rows_written", len(self._captures))
         self._captures.clear()
         self._aliases.clear()
+        self._listings.clear()
         self._documents.clear()
-
-    def _write_targets(self, targets: list[Target]) -> None:
-        self.connection.execute("BEGIN TRANSACTION")
-        for target in targets:
-            self.connection.execute(
-                "INSERT INTO targets VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-                " alias_urls = excluded.alias_urls, from_ts = excluded.from_ts,"
-                " to_ts = excluded.to_ts, source = excluded.source",
-                [
-                    target.site,
-                    target.policy_url,
-                    target.alias_urls,
-                    _moment(target.from_ts),
-                    _moment(target.to_ts),
-                    target.source,
-                    self.run_id,
-                ],
-            )
-            for url in target.urls:
-                via = "listed" if url == target.policy_url else "alias"
-                self.connection.execute(
-                    "INSERT INTO target_urls VALUES (?, ?, ?, ?, ?, NULL, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    [target.site, target.policy_url, url, surt_key(url), via, self.run_id],
-                )
-        self.connection.execute("COMMIT")
 
     def _row(self, item: CaptureItem) -> tuple:
         memento = item.memento
@@ -248,7 +261,7 @@ class StorePipeline:
         values = {
             "site": item.site,
             "url": item.url,
-            "timestamp": _moment(item.timestamp),
+            "timestamp": moment(item.timestamp),
             "digest": item.digest,
             "urlkey": item.urlkey,
             "mimetype": item.mimetype,
@@ -256,6 +269,7 @@ class StorePipeline:
             "length": item.length,
             "fetch_status": item.fetch_status,
             "reason": item.reason,
+            "reason_code": None if item.reason_code is None else str(item.reason_code),
             "target_url": item.target_url,
             "via": item.via,
             "encoding": item.encoding,
@@ -283,7 +297,3 @@ class StorePipeline:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _moment(timestamp: str | None) -> datetime | None:
-    return parse_timestamp(timestamp).replace(tzinfo=None) if timestamp else None

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.items import FETCHED, CaptureItem
 from crawler.wayback import reason_phrase
+
+logger = logging.getLogger(__name__)
 
 
 class WarcPipeline:
@@ -42,14 +48,12 @@ class WarcPipeline:
         db = crawler.settings.get("POLICYTRAIL_DB")
         if not db:
             raise NotConfigured("POLICYTRAIL_DB is not set")
-        db_path = Path(db).resolve()
-        db_folder = db_path.parent
-        # One folder per database, so two databases in one folder never share (or delete) WARCs.
-        folder = Path(
-            crawler.settings.get("POLICYTRAIL_WARC_DIR") or db_folder / f"{db_path.stem}-warcs"
-        ).resolve()
+        db_folder = Path(db).resolve().parent
         return cls(
-            folder, db_folder, crawler.settings.getint("POLICYTRAIL_WARC_MAX_BYTES"), crawler
+            warc_folder(crawler.settings),
+            db_folder,
+            crawler.settings.getint("POLICYTRAIL_WARC_MAX_BYTES"),
+            crawler,
         )
 
     def process_item(self, item):
@@ -142,3 +146,44 @@ class WarcPipeline:
         if self._handle is not None:
             self._handle.close()
         self._handle = self._writer = None
+
+
+def warc_folder(settings: BaseSettings) -> Path:
+    """Where a crawl keeps its WARC files: POLICYTRAIL_WARC_DIR, or `<db name>-warcs/` beside
+    the database, so two databases in one folder never share (or delete) WARCs."""
+    db_path = Path(settings.get("POLICYTRAIL_DB")).resolve()
+    chosen = settings.get("POLICYTRAIL_WARC_DIR") or db_path.parent / f"{db_path.stem}-warcs"
+    return Path(chosen).resolve()
+
+
+def repair_warc(path: Path, referenced_end: int | None) -> None:
+    """Cut a WARC file of a killed run back to what the database refers to.
+
+    `referenced_end` is where the last referenced `response` record ends; the `metadata`
+    record written with it is kept too. Everything after (records never committed, and a
+    record torn by the kill) goes; a file with no referenced record is removed.
+    """
+    if referenced_end is None:
+        path.unlink()
+        logger.warning("%s: no record of it was stored (its run was killed): removed", path)
+        return
+    end = referenced_end
+    with path.open("rb") as handle:
+        handle.seek(end)
+        records = ArchiveIterator(handle)
+        try:
+            following = next(records, None)
+            if following is not None and following.rec_type == "metadata":
+                following.content_stream().read()
+                end = referenced_end + records.get_record_offset() + records.get_record_length()
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError):
+            pass  # the metadata record itself is torn: cut before it
+    size = path.stat().st_size
+    if end < size:
+        with path.open("r+b") as handle:
+            handle.truncate(end)
+        logger.warning(
+            "%s: cut %d bytes written after the last stored record (its run was killed)",
+            path,
+            size - end,
+        )

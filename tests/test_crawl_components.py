@@ -12,8 +12,17 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
-from crawler.items import FAILED, FETCHED, AliasItem, CaptureItem
+from crawler.items import (
+    EXCLUDED,
+    FAILED,
+    FETCHED,
+    LISTING_FAILED,
+    AliasItem,
+    CaptureItem,
+    ListingItem,
+)
 from crawler.middlewares.politeness import PolitenessMiddleware
+from crawler.middlewares.resume import RUN_TOKEN
 from crawler.selection import replay_skip_reason, skip_reason
 from crawler.spiders.wayback import WaybackSpider
 from crawler.wayback import EMPTY_DIGEST, CdxRecord
@@ -33,18 +42,19 @@ def record(ts="20100101000000", status="200", mime="text/html", digest="AAA", ur
     ("row", "reason"),
     [
         (record(), None),
-        (record(status="404"), "status 404"),
-        (record(status="500"), "status 500"),
-        (record(mime="image/png"), "mimetype image/png"),
+        (record(status="404"), ("status", "status 404")),
+        (record(status="500"), ("status", "status 500")),
+        (record(mime="image/png"), ("mimetype", "mimetype image/png")),
         (record(mime="application/pdf"), None),
         (record(mime="warc/revisit", status="-"), None),  # fetch and let the replay tell
         (record(mime="unk", status="301"), None),  # redirects are fetched for their Location
-        (record(digest="SEEN"), "digest already fetched"),
+        (record(digest="SEEN"), ("duplicate", "digest already fetched")),
         (record(digest="SEEN", status="301"), None),  # ... always: Locations live in headers
         (record(digest=EMPTY_DIGEST), None),  # an empty page says nothing of the next one
     ],
 )
 def test_skip_reason(row, reason):
+    # a typed code for programs, a sentence for people (issue 8: no parsing of reasons)
     assert skip_reason(row, {"SEEN", EMPTY_DIGEST}) == reason
 
 
@@ -52,9 +62,9 @@ def test_skip_reason(row, reason):
     ("listed", "status", "content_type", "reason"),
     [
         ("warc/revisit", 200, "text/html; charset=utf-8", None),
-        ("warc/revisit", 404, "text/html", "status 404 on replay"),
-        ("warc/revisit", 200, "image/gif", "mimetype image/gif on replay"),
-        ("unk", 200, None, "mimetype unknown on replay"),
+        ("warc/revisit", 404, "text/html", ("replay_status", "status 404 on replay")),
+        ("warc/revisit", 200, "image/gif", ("replay_mimetype", "mimetype image/gif on replay")),
+        ("unk", 200, None, ("replay_mimetype", "mimetype unknown on replay")),
         ("text/html", 200, "text/plain", None),  # a row the CDX typed is taken at its word
         ("text/html", 301, None, None),
         ("text/html", 429, "text/html", None),  # an archived 429 page listed as such is content
@@ -118,11 +128,78 @@ def test_parse_cdx_records_skips_fetches_the_rest_and_follows_the_resume_key(spi
     pages = [o for o in out if isinstance(o, Request) and o.meta["download_slot"] == "cdx"]
     skipped = [o for o in out if isinstance(o, CaptureItem)]
     assert [m.url for m in mementos] == [f"{ARCHIVE}/web/20100101000000id_/{POLICY}"]
-    assert [(s.timestamp, s.reason) for s in skipped] == [
-        ("20110101000000", "status 404"),
-        ("20120101000000", "digest already fetched"),
-    ]
+    # the third row's page (D1) is in flight: it waits for that copy instead of pointing at
+    # a copy that may never be stored
+    assert [(s.timestamp, s.reason) for s in skipped] == [("20110101000000", "status 404")]
     assert len(pages) == 1 and "resumeKey=KEY%3D%3D" in pages[0].url
+    [fetch] = mementos
+    headers = {"Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT", "Content-Type": "text/html"}
+    fetched, duplicate = list(fetch.callback(memento(fetch, 200, headers), **fetch.cb_kwargs))
+    assert fetched.fetch_status == FETCHED and fetched.timestamp == "20100101000000"
+    assert (duplicate.timestamp, duplicate.reason_code) == ("20120101000000", "duplicate")
+
+
+def two_captures_of_one_page(spider) -> Request:
+    [request] = start_requests(spider)
+    body = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"],\n'
+        f'["example,acme)/privacy","20120101000000","{POLICY}","text/html","200","D1","10"]]\n'
+    )
+    out = list(request.callback(cdx_response(request, body), **request.cb_kwargs))
+    [fetch] = [o for o in out if isinstance(o, Request)]
+    return fetch
+
+
+def test_when_the_copy_fails_a_capture_waiting_on_it_is_fetched_itself(spider):
+    fetch = two_captures_of_one_page(spider)
+    out = list(fetch.callback(memento(fetch, 500, {}, b"broken"), **fetch.cb_kwargs))
+    failed, retry = out
+    assert failed.fetch_status == FAILED and failed.reason_code == "http_error"
+    assert isinstance(retry, Request) and "20120101000000id_" in retry.url
+    # and when that one is stored, nothing else waits
+    headers = {"Memento-Datetime": "Sun, 01 Jan 2012 00:00:00 GMT", "Content-Type": "text/html"}
+    [item] = list(retry.callback(memento(retry, 200, headers), **retry.cb_kwargs))
+    assert item.fetch_status == FETCHED and spider._in_flight == {}
+
+
+def test_a_site_the_archive_excludes_is_a_final_answer_not_a_failure(spider):
+    [request] = start_requests(spider)
+    body = (
+        "org.archive.util.io.RuntimeIOException: org.archive.wayback.exception."
+        "AdministrativeAccessControlException: Blocked Site Error"
+    )
+    response = TextResponse(request.url, body=body.encode(), request=request, status=403)
+    [listing] = list(request.callback(response, **request.cb_kwargs))
+    assert isinstance(listing, ListingItem) and listing.status == EXCLUDED
+    assert "Blocked Site Error" in listing.message
+    assert not spider.crawler.stats.get_value("policytrail/cdx_failed")
+
+
+def test_a_listing_that_ends_says_so_and_a_failed_one_too(spider):
+    [request] = start_requests(spider)
+    response = TextResponse(request.url, body=b"oops", request=request, status=502)
+    [listing] = list(request.callback(response, **request.cb_kwargs))
+    assert listing.status == LISTING_FAILED and listing.message.startswith("HTTP 502")
+    assert spider.crawler.stats.get_value("policytrail/cdx_failed") == 1
+
+
+def test_requests_of_an_earlier_process_are_admitted_only_when_still_needed(spider):
+    fetch = two_captures_of_one_page(spider)
+    assert spider.admit(fetch)  # this process's own request
+    stale = fetch.replace(meta={**fetch.meta, RUN_TOKEN: "an earlier process"})
+    assert not spider.admit(stale)  # this run has taken that capture on already
+    # a fresh spider (the rerun) has not listed it yet: the queued request may go
+    rerun = WaybackSpider.from_crawler(
+        get_crawler(WaybackSpider, {"WAYBACK_ARCHIVE_URL": ARCHIVE, "POLICYTRAIL_DB": None}),
+        targets=spider.targets_path,
+    )
+    assert rerun.admit(stale)
+    again = stale.replace(meta={**fetch.meta, RUN_TOKEN: "an earlier process"})
+    assert not rerun.admit(again)  # once only
+    [cdx_page] = start_requests(rerun)
+    stale_page = cdx_page.replace(meta={**cdx_page.meta, RUN_TOKEN: "an earlier process"})
+    assert not rerun.admit(stale_page)  # every URL is listed again from its first page
 
 
 def test_the_next_cdx_page_waits_while_too_many_fetches_are_pending(spider):
@@ -153,7 +230,11 @@ def first_memento_request(spider) -> Request:
         '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
         f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"]]\n'
     )
-    [fetch] = list(request.callback(cdx_response(request, body), **request.cb_kwargs))
+    [fetch] = [
+        o
+        for o in request.callback(cdx_response(request, body), **request.cb_kwargs)
+        if isinstance(o, Request)
+    ]
     return fetch
 
 
@@ -406,4 +487,4 @@ def test_the_time_window_narrows_to_the_target_and_the_command(tmp_path):
     spider = WaybackSpider.from_crawler(crawler, targets=str(targets), from_ts="2010", to_ts="2020")
     [request] = start_requests(spider)
     assert "from=20100101000000" in request.url  # the later start wins
-    assert "to=20159999999999" in request.url  # the earlier end wins
+    assert "to=20151231235959" in request.url  # the earlier end wins, as a real moment

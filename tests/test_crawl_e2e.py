@@ -335,7 +335,7 @@ def test_local_is_refused_for_a_remote_archive(tmp_path, targets):
     result = run_cli(
         "crawl", str(targets), "--db", str(tmp_path / "x.duckdb"), "--local", cwd=tmp_path
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # could not start: bad input
     assert "--local lifts the rate limits" in result.stderr
     assert not (tmp_path / "x.duckdb").exists()
 

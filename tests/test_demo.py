@@ -122,6 +122,6 @@ def test_the_demo_replaces_its_own_database_but_not_a_real_one(demo_db, tmp_path
     connection.execute("UPDATE crawl_runs SET archive = 'https://web.archive.org'")
     connection.close()
     result = run_cli("demo", "--db", str(real), cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # refused
     assert "holds other crawls than the demo's" in result.stderr
     assert query(real, "SELECT count(*) FROM crawl_runs") == [(1,)]

@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.server import ArchiveServer
 from crawler.items import FETCHED, SKIPPED, AliasItem, CaptureItem, Memento
+from crawler.outcomes import Outcome
 from crawler.spiders.wayback import WaybackSpider
 from pipelines.database import connect
 from pipelines.schema import SCHEMA_VERSION
@@ -46,6 +47,7 @@ def capture(ts: str, digest: str, status: str = FETCHED, body: bytes | None = b"
         length=10,
         fetch_status=status,
         reason=None if status == FETCHED else "digest already fetched",
+        reason_code=None if status == FETCHED else Outcome.DUPLICATE,
         memento=memento,
     )
 

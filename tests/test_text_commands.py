@@ -103,7 +103,7 @@ def test_extract_prints_exactly_the_documented_keys(tmp_path):
 
 def test_extract_of_a_missing_file_is_one_line(tmp_path):
     result = run_cli("extract", str(tmp_path / "nope.html"), cwd=tmp_path)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     assert (
         result.stderr.strip()
         == f"policytrail: error: {tmp_path / 'nope.html'}: no such file or folder"

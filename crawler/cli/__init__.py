@@ -9,7 +9,7 @@ import click
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
 from crawler.cli.text import extract, reprocess
-from crawler.exceptions import PolicytrailError
+from crawler.exceptions import EXIT_INTERRUPTED, EXIT_REFUSED, PolicytrailError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,18 +33,25 @@ cli.add_command(reprocess)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: known errors become one line on stderr and exit status 1, never a traceback."""
+    """Entry point: known errors become one line on stderr and the exit code of their kind
+    (crawler/exceptions.py), never a traceback; `--debug` anywhere shows the traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
     try:
-        cli.main(args=argv, prog_name="policytrail", standalone_mode=False)
+        cli.main(args=args, prog_name="policytrail", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("policytrail: aborted", err=True)
-        sys.exit(130)
+        click.echo("policytrail: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as error:
         error.show()
-        sys.exit(error.exit_code)
+        sys.exit(EXIT_REFUSED if error.exit_code == 2 else error.exit_code)
     except PolicytrailError as error:
+        if debug:
+            raise
         click.echo(f"policytrail: error: {error}", err=True)
-        sys.exit(1)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("policytrail: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)

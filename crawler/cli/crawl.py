@@ -9,7 +9,7 @@ import click
 
 from crawler import settings
 from crawler.archive.server import ArchiveServer
-from crawler.exceptions import BadInputError, CrawlIncomplete
+from crawler.exceptions import BadInputError, CrawlIncomplete, CrawlInterrupted
 from crawler.run import format_summary, run_crawl, run_outcome, run_summary
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -76,14 +76,16 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose)
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"run {run_id} written to {db}")
     outcome = run_outcome(db, run_id)
+    for site, url, message in outcome.excluded:
+        click.echo(f"excluded by the archive: {site} {url} ({message[:120]})")
     if outcome.status != "finished":
-        raise CrawlIncomplete(
+        raise CrawlInterrupted(
             f"run {run_id} was {outcome.status}: run the same command again to pick up the rest"
         )
-    if outcome.cdx_failed:
+    if outcome.cdx_failed or outcome.failed:
         raise CrawlIncomplete(
-            f"{outcome.cdx_failed} CDX search(es) failed (see the log): "
-            "those URLs are listed again next run"
+            f"run {run_id}: {outcome.failed} capture(s) and {outcome.cdx_failed} CDX search(es)"
+            " failed (see the log and the `coverage` view): the next run tries them again"
         )
 
 

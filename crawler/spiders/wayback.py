@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -12,28 +13,46 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from crawler.items import FAILED, FETCHED, SKIPPED, AliasItem, CaptureItem, Memento
-from crawler.selection import is_redirect, replay_skip_reason, skip_reason
+from crawler.items import (
+    EXCLUDED,
+    FAILED,
+    FETCHED,
+    LISTED,
+    LISTING_FAILED,
+    SKIPPED,
+    AliasItem,
+    CaptureItem,
+    ListingItem,
+    Memento,
+)
+from crawler.middlewares.integrity import PayloadMismatch
+from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
+from crawler.outcomes import Outcome, Reason
+from crawler.selection import DUPLICATE, is_redirect, replay_skip_reason, skip_reason
 from crawler.targets import Target, load_targets
 from crawler.wayback import (
+    EMPTY_DIGEST,
     CdxRecord,
     cdx_search_url,
     memento_url,
-    pad_timestamp,
     parse_cdx_json,
     parse_http_date,
     split_memento_url,
     surt_key,
+    window_bound,
 )
 from pipelines.ledger import Ledger, capture_key, read_ledger
 
 ORIGINAL_PREFIX = "x-archive-orig-"
 # Original headers that described the bytes on the wire; the payload we keep is decoded.
 WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+# What IA's CDX server says (with a 403) of a URL whose site is excluded from the archive.
+EXCLUSION_MARKERS = (b"Blocked Site Error", b"AdministrativeAccessControlException")
 
 
 class WaybackSpider(Spider):
@@ -53,24 +72,33 @@ class WaybackSpider(Spider):
         archive: str | None = None,
         from_ts: str | None = None,
         to_ts: str | None = None,
+        loaded_targets: list[Target] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if not targets:
             raise ValueError("the wayback spider needs targets=PATH (a CSV or text file)")
         self.targets_path = str(targets)
-        self.targets: list[Target] = load_targets(targets)
+        # `policytrail crawl` has read the file already; `scrapy crawl` reads it here
+        self.targets: list[Target] = loaded_targets or load_targets(targets)
         self.archive_arg = archive
-        self.from_ts = pad_timestamp(from_ts) if from_ts else None
-        self.to_ts = pad_timestamp(to_ts, upper=True) if to_ts else None
+        self.from_ts = window_bound(from_ts) if from_ts else None
+        self.to_ts = window_bound(to_ts, upper=True) if to_ts else None
         self.ledger = Ledger()
         self.archive = ""
         self.page_size = 0
         self.max_redirects = 0
         self.max_pending = 0
         self.collapse_digest = False
-        self._fetched: set[str] = set()  # digests of pages fetched or being fetched
-        self._seen: set[bytes] = set()  # capture_key() of the rows considered in this run
+        self.max_bytes = 0
+        # Per process: requests an earlier process queued (in a JOBDIR) carry another token.
+        self.run_token = secrets.token_hex(8)
+        # Digests with a stored 2xx copy (earlier runs, and this one once written): a capture
+        # is skipped as a duplicate only of a stored copy, never of one still in flight.
+        self._stored: set[str] = set()
+        # Digest being fetched -> captures with that digest waiting for the outcome.
+        self._in_flight: dict[str, list[tuple[CaptureItem, Target]]] = {}
+        self._seen: set[bytes] = set()  # capture_key() of the rows taken on in this run
         self._keys: dict[tuple[str, str], set[str]] = {}
         self._pending = 0  # memento fetches scheduled and not yet settled
         self._waiting_pages: deque[Request] = deque()
@@ -84,14 +112,14 @@ class WaybackSpider(Spider):
         spider.max_redirects = settings.getint("WAYBACK_MAX_REDIRECTS")
         spider.max_pending = settings.getint("WAYBACK_MAX_PENDING_FETCHES")
         spider.collapse_digest = settings.getbool("WAYBACK_CDX_COLLAPSE_DIGEST")
+        spider.max_bytes = settings.getint("DOWNLOAD_MAXSIZE")
         db = settings.get("POLICYTRAIL_DB")
         spider.ledger = read_ledger(Path(db)) if db else Ledger()
-        spider._fetched = set(spider.ledger.fetched)
+        spider._stored = set(spider.ledger.fetched)
         crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        self._resume_state()
         for target in self.targets:
             key = (target.site, target.policy_url)
             self._keys[key] = {surt_key(url) for url in target.urls}
@@ -103,13 +131,34 @@ class WaybackSpider(Spider):
                     self._keys[key].add(surt_key(url))
                     yield self.cdx_request(target, url, via=via)
 
-    def _resume_state(self) -> None:
-        """With a JOBDIR, what this run already scheduled survives an interruption."""
-        state = getattr(self, "state", None)
-        if isinstance(state, dict):
-            self._fetched |= state.get("fetched", set())
-            self._seen |= state.get("seen", set())
-            state["fetched"], state["seen"] = self._fetched, self._seen
+    def admit(self, request: Request) -> bool:
+        """Whether a request is still wanted when it is about to be downloaded.
+
+        The database, not the JOBDIR, says what is done: a request queued by an earlier
+        process (killed, or stopped with a JOBDIR) is fetched only if its capture is neither
+        recorded nor taken on by this run, and its page is neither stored nor in flight.
+        CDX pages and redirect hops of earlier processes are dropped: every URL is listed
+        again from its first page, and a capture's fetch starts again from its memento.
+        """
+        if request.meta.get(RUN_TOKEN) == self.run_token:
+            return True
+        capture = request.cb_kwargs.get("capture")
+        target = request.cb_kwargs.get("target")
+        if not isinstance(capture, CaptureItem) or request.cb_kwargs.get("chain"):
+            return False
+        key = capture_key(capture.site, capture.url, capture.timestamp, capture.digest)
+        if key in self._seen or key in self.ledger.recorded:
+            return False
+        if _shares_payload(capture.record):
+            if capture.digest in self._stored or capture.digest in self._in_flight:
+                return False
+            self._in_flight[capture.digest] = []
+        self._seen.add(key)
+        self._pending += 1
+        request.meta[RUN_TOKEN] = self.run_token
+        self.crawler.stats.inc_value("policytrail/resumed_fetches")
+        self.logger.debug("resuming the fetch of %s (%s)", capture.url, target)
+        return True
 
     # ---- enumeration -------------------------------------------------------------------------
 
@@ -130,48 +179,63 @@ class WaybackSpider(Spider):
             callback=self.parse_cdx,
             errback=self.cdx_failed,
             cb_kwargs={"target": target, "url": url, "via": via},
-            meta={"download_slot": "cdx", "handle_httpstatus_all": True, "dont_redirect": True},
+            meta={
+                "download_slot": "cdx",
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+                RUN_TOKEN: self.run_token,
+            },
             # listed again on every start, even when a JOBDIR remembers the last run's pages
             dont_filter=True,
         )
 
     def parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
-    ) -> Iterator[Request | CaptureItem]:
+    ) -> Iterator[Request | CaptureItem | ListingItem]:
         self.crawler.stats.inc_value("policytrail/cdx_requests")
+        if response.status == 403 and any(m in response.body for m in EXCLUSION_MARKERS):
+            # A final answer, not a failure: the archive does not show this site.
+            message = " ".join(response.text[:300].split())
+            self.crawler.stats.inc_value("policytrail/cdx_excluded")
+            self.logger.warning("%s: the archive excludes %s (%s)", target.site, url, message)
+            yield ListingItem(target.site, target.policy_url, url, EXCLUDED, message)
+            return
         if response.status != 200:
-            self.crawler.stats.inc_value("policytrail/cdx_failed")
-            self.logger.error(
-                "CDX search for %s answered HTTP %s: %s (it is listed again next run)",
-                url,
-                response.status,
-                " ".join(response.text[:200].split()),
-            )
+            message = f"HTTP {response.status}: {' '.join(response.text[:200].split())}"
+            yield from self._listing_failed(target, url, message)
             return
         try:
             records, resume_key = parse_cdx_json(response.text)
         except (ValueError, IndexError) as error:
-            self.crawler.stats.inc_value("policytrail/cdx_failed")
-            self.logger.error("CDX answer for %s is not CDX JSON (%s)", url, error)
+            yield from self._listing_failed(target, url, f"not CDX JSON ({error})")
             return
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
         for record in records:
             yield from self.consider(target, record, via)
-        if resume_key:
-            page = self.cdx_request(target, url, via=via, resume_key=resume_key)
-            if self._pending > self.max_pending:
-                self._waiting_pages.append(page)
-            else:
-                yield page
+        if not resume_key:
+            yield ListingItem(target.site, target.policy_url, url, LISTED)
+            return
+        page = self.cdx_request(target, url, via=via, resume_key=resume_key)
+        if self._pending > self.max_pending:
+            self._waiting_pages.append(page)
+        else:
+            yield page
 
-    def cdx_failed(self, failure: Failure) -> None:
+    def cdx_failed(self, failure: Failure) -> Iterator[ListingItem]:
+        if failure.check(StaleRequest):
+            return
         request = failure.request  # type: ignore[attr-defined]
+        message = failure.getErrorMessage() or failure.type.__name__
+        yield from self._listing_failed(
+            request.cb_kwargs["target"], request.cb_kwargs["url"], message
+        )
+
+    def _listing_failed(self, target: Target, url: str, message: str) -> Iterator[ListingItem]:
         self.crawler.stats.inc_value("policytrail/cdx_failed")
         self.logger.error(
-            "CDX search failed for %s: %s (it is listed again next run)",
-            request.cb_kwargs.get("url"),
-            failure.getErrorMessage() or failure.type.__name__,
+            "CDX search for %s failed: %s (it is listed again next run)", url, message
         )
+        yield ListingItem(target.site, target.policy_url, url, LISTING_FAILED, message[:300])
 
     def release_waiting_pages(self) -> None:
         """When nothing else is left to do, list the next CDX pages that waited."""
@@ -184,7 +248,11 @@ class WaybackSpider(Spider):
     def consider(
         self, target: Target, record: CdxRecord, via: str | None
     ) -> Iterator[Request | CaptureItem]:
-        """One CDX row: drop exact repeats, then record it as skipped or fetch it."""
+        """One CDX row: drop exact repeats, then record it as skipped or fetch it.
+
+        A row whose page is being fetched under another capture waits for that fetch: it is
+        recorded as a duplicate once the copy is stored, or fetched itself if the copy fails.
+        """
         key = capture_key(target.site, record.original, record.timestamp, record.digest)
         if key in self._seen or key in self.ledger.recorded:
             return
@@ -202,18 +270,47 @@ class WaybackSpider(Spider):
             fetch_status=SKIPPED,
             via=via,
         )
-        reason = skip_reason(record, self._fetched)
+        reason = skip_reason(record, self._stored)
+        if reason is None and capture.length is not None and capture.length > self.max_bytes > 0:
+            # the CDX length is the compressed record's: a page larger even so is too large
+            reason = Reason(Outcome.TOO_LARGE, f"over {self.max_bytes} bytes (CDX length)")
         if reason is not None:
-            capture.reason = reason
-            self.crawler.stats.inc_value(f"policytrail/skipped/{reason.split(' ')[0]}")
-            yield capture
+            yield self._skipped(capture, reason)
             return
-        if not is_redirect(record):
-            self._fetched.add(record.digest)
+        if _shares_payload(record):
+            waiting = self._in_flight.get(record.digest)
+            if waiting is not None:
+                waiting.append((capture, target))
+                return
+            self._in_flight[record.digest] = []
+        yield self._fetch(capture, target)
+
+    def _fetch(self, capture: CaptureItem, target: Target) -> Request:
         self._pending += 1
-        yield self.memento_request(
-            memento_url(self.archive, record.timestamp, record.original), capture, target, ()
+        return self.memento_request(
+            memento_url(self.archive, capture.timestamp, capture.url), capture, target, ()
         )
+
+    def _skipped(self, capture: CaptureItem, reason: Reason) -> CaptureItem:
+        self.crawler.stats.inc_value(f"policytrail/skipped/{reason.code}")
+        return replace(capture, fetch_status=SKIPPED, reason=reason.text, reason_code=reason.code)
+
+    def _settle(self, capture: CaptureItem, *, stored: bool) -> Iterator[Request | CaptureItem]:
+        """A fetch ended: release the captures that waited on its page, and list on."""
+        self._pending -= 1
+        if _shares_payload(capture.record):
+            waiting = self._in_flight.pop(capture.digest, [])
+            if stored:
+                self._stored.add(capture.digest)
+                duplicate = Reason(Outcome.DUPLICATE, DUPLICATE)
+                for other, _ in waiting:
+                    yield self._skipped(other, duplicate)
+            elif waiting:
+                # the copy failed or was not kept: the next capture of that page tries itself
+                other, other_target = waiting.pop(0)
+                self._in_flight[capture.digest] = waiting
+                yield self._fetch(other, other_target)
+        yield from self._next_pages()
 
     # ---- fetching ----------------------------------------------------------------------------
 
@@ -226,9 +323,15 @@ class WaybackSpider(Spider):
             callback=self.parse_memento,
             errback=self.fetch_failed,
             cb_kwargs={"capture": capture, "target": target, "chain": chain},
-            meta={"download_slot": "replay", "handle_httpstatus_all": True, "dont_redirect": True},
-            # filtered, so a run resumed from a JOBDIR does not fetch a queued memento twice
-            dont_filter=False,
+            meta={
+                "download_slot": "replay",
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+                RUN_TOKEN: self.run_token,
+            },
+            # Never dropped by Scrapy's duplicate filter: with a JOBDIR it remembers requests
+            # that were never stored. admit() drops what is done, by the database.
+            dont_filter=True,
         )
 
     def parse_memento(
@@ -249,19 +352,17 @@ class WaybackSpider(Spider):
             redirect_chain=list(chain),
             fetched_at=datetime.now(UTC),
         )
-        self._pending -= 1
         reason = replay_skip_reason(capture.record, response.status, memento.content_type)
         if reason is not None:
-            self._fetched.discard(capture.digest)
-            yield replace(capture, fetch_status=SKIPPED, reason=reason)
-            yield from self._next_pages()
+            yield self._skipped(capture, reason)
+            yield from self._settle(capture, stored=False)
             return
         if 300 <= response.status < 400:
             memento.location = _original_location(response)
             if memento.location:
                 yield from self._follow_move(target, capture, memento.location)
-        yield replace(capture, fetch_status=FETCHED, reason=None, memento=memento)
-        yield from self._next_pages()
+        yield replace(capture, fetch_status=FETCHED, reason=None, reason_code=None, memento=memento)
+        yield from self._settle(capture, stored=200 <= response.status < 300)
 
     def _next_pages(self) -> Iterator[Request]:
         """CDX pages that waited for fetches to catch up, once half of the backlog is done."""
@@ -276,18 +377,22 @@ class WaybackSpider(Spider):
         if 300 <= response.status < 400 and location:
             hop = urljoin(response.url, location.decode("latin-1"))
             if not hop.startswith(f"{self.archive}/web/"):
-                yield self._failed(capture, f"redirect leaves the archive: {hop}")
+                reason = Reason(Outcome.REDIRECT_OUTSIDE, f"redirect leaves the archive: {hop}")
             elif hop in chain or hop == response.url:
-                yield self._failed(capture, f"redirect loop at {hop}")
+                reason = Reason(Outcome.REDIRECT_LOOP, f"redirect loop at {hop}")
             elif len(chain) >= self.max_redirects:
-                yield self._failed(capture, f"more than {self.max_redirects} redirects")
+                reason = Reason(
+                    Outcome.TOO_MANY_REDIRECTS, f"more than {self.max_redirects} redirects"
+                )
             else:
                 yield self.memento_request(hop, capture, target, (*chain, response.url))
+                return
+            yield from self._failed(capture, reason)
             return
         text = " ".join(response.text[:200].split()) if response.body else ""
-        reason = f"HTTP {response.status} without Memento-Datetime: {text}"
-        yield self._failed(capture, reason[:300])
-        yield from self._next_pages()
+        code = Outcome.RATE_LIMITED if response.status == 429 else Outcome.HTTP_ERROR
+        message = f"HTTP {response.status} without Memento-Datetime: {text}"
+        yield from self._failed(capture, Reason(code, message[:300]))
 
     def _follow_move(self, target: Target, capture: CaptureItem, location: str) -> Iterator:
         """A captured redirect to another URL: the policy moved, so that URL joins the target.
@@ -315,21 +420,36 @@ class WaybackSpider(Spider):
         self.crawler.stats.inc_value("policytrail/aliases_found")
         yield self.cdx_request(target, location, via=via)
 
-    def fetch_failed(self, failure: Failure) -> Iterator[CaptureItem]:
+    def fetch_failed(self, failure: Failure) -> Iterator[Request | CaptureItem]:
+        if failure.check(StaleRequest):
+            return  # queued by an earlier process and no longer wanted: never taken on
         request = failure.request  # type: ignore[attr-defined]
         capture = request.cb_kwargs["capture"]
         retries = request.meta.get("retry_times", 0)
         message = failure.getErrorMessage() or ""
-        reason = f"{failure.type.__name__} after {retries} retries: {message}".strip(": ")
-        yield self._failed(capture, reason[:300])
-        yield from self._next_pages()
+        if failure.check(DownloadCancelledError, CancelledError) or (
+            failure.check(IgnoreRequest) and "max size" in message.lower()
+        ):
+            yield self._skipped(
+                capture, Reason(Outcome.TOO_LARGE, f"over {self.max_bytes} bytes: {message}"[:300])
+            )
+            yield from self._settle(capture, stored=False)
+            return
+        code = Outcome.DIGEST_MISMATCH if failure.check(PayloadMismatch) else Outcome.NETWORK
+        text = f"{failure.type.__name__} after {retries} retries: {message}".strip(": ")
+        yield from self._failed(capture, Reason(code, text[:300]))
 
-    def _failed(self, capture: CaptureItem, reason: str) -> CaptureItem:
-        # Not fetched after all: a later row with the same digest may try again.
-        self._pending -= 1
-        self._fetched.discard(capture.digest)
+    def _failed(self, capture: CaptureItem, reason: Reason) -> Iterator[Request | CaptureItem]:
         self.crawler.stats.inc_value("policytrail/failed")
-        return replace(capture, fetch_status=FAILED, reason=reason)
+        self.crawler.stats.inc_value(f"policytrail/failed/{reason.code}")
+        yield replace(capture, fetch_status=FAILED, reason=reason.text, reason_code=reason.code)
+        yield from self._settle(capture, stored=False)
+
+
+def _shares_payload(record: CdxRecord) -> bool:
+    """Whether captures of this row's digest can share one stored copy. Redirects cannot:
+    their Location is in the headers, and body-less ones all have the empty digest."""
+    return not is_redirect(record) and record.digest != EMPTY_DIGEST
 
 
 def _original_headers(response: Response) -> list[tuple[str, str]]:
