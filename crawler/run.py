@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
+import shutil
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -21,6 +23,7 @@ from pipelines.runs import begin_run
 from pipelines.warcs import warc_folder
 
 DEFAULT = "https://web.archive.org"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,7 @@ def run_crawl(
     settings = crawl_settings(db, archive, local=local, extra=extra)
     connection = connect(db)  # creates or migrates it; fails now if another process holds it
     try:
-        run_id = begin_run(
+        start = begin_run(
             connection,
             loaded,
             archive=(archive or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/"),
@@ -112,6 +115,9 @@ def run_crawl(
         )
     finally:
         connection.close()
+    run_id = start.run_id
+    if start.killed and settings.get("JOBDIR"):
+        forget_job_queue(Path(settings.get("JOBDIR")))
     settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WaybackSpider)
@@ -126,6 +132,33 @@ def run_crawl(
     process.start()
     _close_abandoned_store(crawler)
     return run_id
+
+
+# What Scrapy keeps in a JOBDIR: the request queue, the duplicate filter, the spider's state.
+JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
+
+
+def forget_job_queue(jobdir: Path) -> None:
+    """After a run that was killed, its JOBDIR is not to be trusted: a disk queue written up to
+    a SIGKILL can lose the requests pushed onto it later. The database says what is left to
+    do, so the job's files go and the run starts its queue afresh."""
+    removed = []
+    for name in JOB_FILES:
+        path = jobdir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        else:
+            continue
+        removed.append(name)
+    if removed:
+        logger.warning(
+            "%s: the last run was killed, so its queue is not trusted: cleared %s (the "
+            "database says what is left to do)",
+            jobdir,
+            ", ".join(removed),
+        )
 
 
 def _close_abandoned_store(crawler: Crawler) -> None:

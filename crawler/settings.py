@@ -131,6 +131,11 @@ LOCAL_ARCHIVE_OVERRIDES = {
     "DOWNLOAD_TIMEOUT": 20,
 }
 
+# ---- Tests only ----------------------------------------------------------------------------
+# NAME:N kills the crawl (SIGKILL) the Nth time it passes the named point (crawler/killpoints.py):
+# how the reliability tests prove that a crawl killed anywhere loses nothing.
+POLICYTRAIL_KILL_AT = os.environ.get("POLICYTRAIL_KILL_AT") or None
+
 # ---- Components ---------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # first: a request queued in a JOBDIR by an earlier process goes out only if still needed

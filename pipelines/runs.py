@@ -6,6 +6,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,12 @@ _TARGET_COLUMNS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    run_id: int
+    killed: list[int]  # earlier runs found still `running`: they ended without closing
+
+
 def begin_run(
     connection: duckdb.DuckDBPyConnection,
     targets: Sequence[Target],
@@ -39,18 +46,18 @@ def begin_run(
     software: str,
     warc_folder: Path,
     db_folder: Path,
-) -> int:
+) -> RunStart:
     """Open a run: earlier runs left `running` are marked `killed` (the caller holds the
     database's lock, so no other process runs them) and their WARC files cut back to the
     records the database refers to; then the run's row and every target, in bulk."""
-    mark_killed_runs(connection, warc_folder, db_folder)
+    killed = mark_killed_runs(connection, warc_folder, db_folder)
     run_id = connection.execute(
         "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
         " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
         [_now(), archive, targets_file, software],
     ).fetchone()[0]
     load_targets_in_bulk(connection, targets, run_id)
-    return int(run_id)
+    return RunStart(int(run_id), killed)
 
 
 def mark_killed_runs(

@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import FETCHED, AliasItem, CaptureItem, ListingItem
+from crawler.killpoints import kill_point
 from crawler.outcomes import Outcome
 from crawler.wayback import naive_utc, payload_digest, surt_key
 from pipelines.database import connect, insert_rows
@@ -130,7 +131,7 @@ class StorePipeline:
                 software=f"policytrail {version('policytrail')}",
                 warc_folder=warc_folder(self.crawler.settings),
                 db_folder=self.db_path.resolve().parent,
-            )
+            ).run_id
         self.crawler.stats.set_value("policytrail/run_id", self.run_id)
 
     def process_item(self, item):
@@ -157,6 +158,7 @@ class StorePipeline:
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
         targets = [(t.site, t.policy_url) for t in getattr(self.crawler.spider, "targets", [])]
         rebuild_versions(self.connection, targets)
+        kill_point("versions")
         self.connection.execute("COMMIT")
 
     def spider_closed(self, spider, reason: str) -> None:
@@ -245,6 +247,7 @@ class StorePipeline:
                 per_statement=self.batch_size,
                 suffix=_ON_CONFLICT,
             )
+            kill_point("transaction")
             self.connection.execute("COMMIT")
         except Exception:
             self.connection.execute("ROLLBACK")

@@ -18,6 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.items import FETCHED, CaptureItem
+from crawler.killpoints import kill_now, passing
 from crawler.wayback import reason_phrase
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class WarcPipeline:
             warc_headers_dict={"WARC-Date": date},
         )
         offset = self._handle.tell()
+        if passing("warc"):
+            _write_torn(response, self._handle)
         writer.write_record(response)
         length = self._handle.tell() - offset
         provenance = {
@@ -148,6 +151,15 @@ class WarcPipeline:
         self._handle = self._writer = None
 
 
+def _write_torn(record: object, handle: io.BufferedWriter) -> None:
+    """The `warc` kill point: half of the record reaches the file, then the process dies."""
+    buffer = io.BytesIO()
+    WARCWriter(buffer, gzip=True).write_record(record)
+    handle.write(buffer.getvalue()[: buffer.tell() // 2])
+    handle.flush()
+    kill_now()
+
+
 def warc_folder(settings: BaseSettings) -> Path:
     """Where a crawl keeps its WARC files: POLICYTRAIL_WARC_DIR, or `<db name>-warcs/` beside
     the database, so two databases in one folder never share (or delete) WARCs."""
@@ -175,7 +187,8 @@ def repair_warc(path: Path, referenced_end: int | None) -> None:
             following = next(records, None)
             if following is not None and following.rec_type == "metadata":
                 following.content_stream().read()
-                end = referenced_end + records.get_record_offset() + records.get_record_length()
+                # warcio counts offsets from the start of the file, not from the seek
+                end = records.get_record_offset() + records.get_record_length()
         except (ArchiveLoadFailed, OSError, EOFError, ValueError):
             pass  # the metadata record itself is torn: cut before it
     size = path.stat().st_size

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+
+logger = logging.getLogger(__name__)
 
 # The request.meta key holding the token of the process that made the request.
 RUN_TOKEN = "policytrail_run_token"
@@ -35,4 +38,5 @@ class ResumeFilterMiddleware:
         if admit is None or admit(request):
             return None
         self.crawler.stats.inc_value("policytrail/stale_requests_dropped")
+        logger.debug("dropped a request queued by an earlier run: %s", request.url)
         raise StaleRequest(f"queued by an earlier run and no longer needed: {request.url}")

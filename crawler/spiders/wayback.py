@@ -30,6 +30,7 @@ from crawler.items import (
     ListingItem,
     Memento,
 )
+from crawler.killpoints import kill_point
 from crawler.middlewares.integrity import PayloadMismatch
 from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
 from crawler.outcomes import Outcome, Reason
@@ -212,6 +213,7 @@ class WaybackSpider(Spider):
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
         for record in records:
             yield from self.consider(target, record, via)
+        kill_point("listing")
         if not resume_key:
             yield ListingItem(target.site, target.policy_url, url, LISTED)
             return
@@ -337,6 +339,7 @@ class WaybackSpider(Spider):
     def parse_memento(
         self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
     ) -> Iterator[Request | CaptureItem | AliasItem]:
+        kill_point("fetching")
         datetime_header = response.headers.get(b"Memento-Datetime")
         if datetime_header is None:
             yield from self._not_a_capture(response, capture, target, chain)
