@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 from email.message import Message
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
@@ -602,6 +603,35 @@ def test_timemap_lists_every_memento_in_order(archive: ArchiveServer) -> None:
 def test_timemap_of_an_unknown_url_is_404(archive: ArchiveServer) -> None:
     status, _, _ = fetch(f"{archive.base_url}/web/timemap/link/http://example.com/never")
     assert status == 404
+
+
+# ---- malformed URLs --------------------------------------------------------------------------
+
+MALFORMED = ["http://x.example:99999/p", "http://x.example:port/p", "http://[::1/p"]
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "/web/2010id_/{url}",
+        "/web/20100101000000id_/{url}",
+        "/web/{url}",
+        "/web/timemap/link/{url}",
+        "/wayback/available?url={quoted}",
+        "/wayback/available?url={quoted}&timestamp=2010",
+        "/cdx/search/cdx?url={quoted}",
+    ],
+)
+def test_a_malformed_url_is_400_on_every_endpoint_and_logs_no_error(
+    archive: ArchiveServer, caplog, endpoint: str, url: str
+) -> None:
+    path = endpoint.format(url=url, quoted=quote(url, safe=""))
+    status, headers, body = fetch(f"{archive.base_url}{path}")
+    assert status == 400
+    assert "Memento-Datetime" not in headers
+    assert b"invalid url" in body.lower()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 # ---- pure functions --------------------------------------------------------------------------

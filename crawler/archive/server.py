@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import socket
 import struct
 import threading
@@ -17,7 +18,7 @@ from crawler.archive import cdx, replay
 from crawler.archive.faults import Fault, FaultConfig, FaultInjector
 from crawler.archive.index import ArchiveIndex, Progress, default_index_path, find_warcs
 from crawler.exceptions import BadInputError, CdxQueryError, WarcError
-from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
+from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key, url_problem
 
 # IA caps one CDX answer at 150,000 rows (wayback-cdx-server's documented default).
 MAX_CDX_ROWS = 150_000
@@ -87,6 +88,8 @@ class ArchiveApp:
         target = replay.parse_target(request.raw_path)
         if target is None:
             return _page(404, "Not a replay address", "Expected /web/<timestamp>id_/<url>.")
+        if problem := url_problem(target.url):
+            return _invalid_url(target.url, problem)
         if self._excluded(target.urlkey):
             # IA answers an excluded URL with a 200 page that carries no Memento-Datetime.
             return _page(200, "Excluded", "This URL has been excluded from the archive.")
@@ -124,6 +127,9 @@ class ArchiveApp:
     async def available(self, request: web.Request) -> web.StreamResponse:
         url = request.query.get("url", "").strip()
         answer: dict[str, object] = {"url": url or None, "archived_snapshots": {}}
+        if problem := url_problem(url):
+            answer["error"] = f"invalid url {url!r}: {problem}"
+            return web.json_response(answer, status=400)
         if url and not self._excluded(surt_key(url)):
             shown = [c for c in self.index.captures_of(surt_key(url)) if self._shown(c)]
             timestamp = "".join(ch for ch in request.query.get("timestamp", "") if ch.isdigit())
@@ -144,6 +150,8 @@ class ArchiveApp:
     async def timemap(self, request: web.Request) -> web.StreamResponse:
         target = replay.parse_target(f"/web/0/{request.match_info['url']}")
         assert target is not None  # the route guarantees a URL
+        if problem := url_problem(target.url):
+            return _invalid_url(target.url, problem)
         captures = self.index.captures_of(target.urlkey)
         if not captures or self._excluded(target.urlkey):
             return _page(404, "Not archived", f"The archive has no capture of {target.url}.")
@@ -219,8 +227,17 @@ def _endpoint(path: str) -> str | None:
 def _page(
     status: int, title: str, message: str, headers: dict[str, str] | None = None
 ) -> web.Response:
-    html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>\n"
-    return web.Response(status=status, text=html, content_type="text/html", headers=headers)
+    page = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>\n"
+    return web.Response(status=status, text=page, content_type="text/html", headers=headers)
+
+
+def _invalid_url(url: str, problem: str) -> web.Response:
+    """A URL that cannot be parsed (port 99999, a torn IPv6 literal) is the request's fault.
+
+    400 on replay, timemap and availability alike, as the CDX API answers it: a client can then
+    tell a request it must not repeat from a URL the archive merely lacks (404).
+    """
+    return _page(400, "Invalid URL", html.escape(f"invalid url {url!r}: {problem}"))
 
 
 def _reset(request: web.Request) -> None:
