@@ -7,6 +7,7 @@ import logging
 import urllib.error
 import urllib.request
 from email.message import Message
+from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
@@ -603,6 +604,52 @@ def test_timemap_lists_every_memento_in_order(archive: ArchiveServer) -> None:
 def test_timemap_of_an_unknown_url_is_404(archive: ArchiveServer) -> None:
     status, _, _ = fetch(f"{archive.base_url}/web/timemap/link/http://example.com/never")
     assert status == 404
+
+
+# ---- unreadable records ----------------------------------------------------------------------
+
+
+def damage(path: Path, offset: int, length: int, how: str) -> None:
+    """Spoil one record of a WARC already indexed, as disk decay or a cut-off copy would."""
+    data = bytearray(path.read_bytes())
+    if how == "flipped":  # bytes inside the record's gzip member
+        for at in range(offset + length // 2, offset + length // 2 + 16):
+            data[at] ^= 0xFF
+    elif how == "truncated-record":  # the file ends inside the record
+        del data[offset + length // 2 :]
+    elif how == "truncated-file":  # the file ends before the record
+        del data[offset:]
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated-record", "truncated-file"])
+def test_a_damaged_record_is_503_in_plain_text_and_logs_file_and_offset(
+    archive_factory, caplog, how: str
+) -> None:
+    body = bytes(range(256)) * 40  # does not compress away, so the member is long
+    archive = archive_factory(
+        [
+            CaptureSpec(PRIVACY, "20100101000000", headers=(HTML,), body=b"<p>v1</p>"),
+            CaptureSpec(PRIVACY, "20110101000000", headers=(HTML,), body=body),
+        ]
+    )
+    spoiled = archive.index.captures_of("com,example)/privacy")[1]
+    damage(Path(spoiled.path), spoiled.offset, spoiled.length, how)
+    status, headers, answer = fetch(f"{archive.base_url}/web/20110101000000id_/{PRIVACY}")
+    assert status == 503
+    assert headers["Content-Type"].startswith("text/plain")
+    assert answer.decode().startswith("Capture unavailable")
+    assert len(answer.splitlines()) == 1
+    assert "Memento-Datetime" not in headers
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 1
+    assert logged[0].levelno == logging.WARNING
+    line = logged[0].getMessage()
+    assert spoiled.path in line and f"offset {spoiled.offset}" in line
+    assert "\n" not in line
+    # The record before the damage is untouched and still replays.
+    status, _, answer = fetch(f"{archive.base_url}/web/20100101000000id_/{PRIVACY}")
+    assert (status, answer) == (200, b"<p>v1</p>")
 
 
 # ---- malformed URLs --------------------------------------------------------------------------

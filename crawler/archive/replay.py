@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.archive.index import ArchiveIndex, IndexedCapture
 from crawler.exceptions import WarcError
@@ -143,13 +145,30 @@ def load_capture(index: ArchiveIndex, capture: IndexedCapture) -> ArchivedRespon
 def _read_record(
     capture: IndexedCapture,
 ) -> tuple[int | None, str, tuple[tuple[str, str], ...], bytes]:
-    with Path(capture.path).open("rb") as stream:
-        stream.seek(capture.offset)
-        record = next(iter(ArchiveIterator(stream, arc2warc=True)), None)
-        if record is None:
-            raise WarcError(f"{capture.path}@{capture.offset}: no record there")
-        http = record.http_headers
-        body = record.content_stream().read() if record.rec_type == "response" else b""
+    """Status, reason, headers and payload of one record; WarcError if it cannot be read whole.
+
+    The index was built from a readable file, so a failure here means the file changed or
+    decayed since (a damaged gzip member, a cut-off copy): the capture is unavailable.
+    """
+    where = f"{capture.path} at offset {capture.offset}"
+    try:
+        with Path(capture.path).open("rb") as stream:
+            stream.seek(capture.offset)
+            record = next(iter(ArchiveIterator(stream, arc2warc=True)), None)
+            if record is None:
+                raise WarcError(f"{where}: no record there")
+            http = record.http_headers
+            body = record.content_stream().read() if record.rec_type == "response" else b""
+            record.raw_stream.read()
+            # A record cut short just ends early: only its unmet Content-Length tells.
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                raise WarcError(f"{where}: record is truncated")
+    except ArchiveLoadFailed:
+        raise WarcError(f"{where}: no readable WARC record starts there") from None
+    except (EOFError, zlib.error) as error:
+        raise WarcError(f"{where}: damaged gzip data ({error or 'cut short'})") from None
+    except OSError as error:
+        raise WarcError(f"{where}: {error.strerror or error}") from None
     if http is None or not http.statusline:
         return None, "", (), body
     code, _, reason = http.statusline.partition(" ")

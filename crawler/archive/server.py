@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import socket
 import struct
 import threading
@@ -19,6 +20,8 @@ from crawler.archive.faults import Fault, FaultConfig, FaultInjector
 from crawler.archive.index import ArchiveIndex, Progress, default_index_path, find_warcs
 from crawler.exceptions import BadInputError, CdxQueryError, WarcError
 from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key, url_problem
+
+logger = logging.getLogger(__name__)
 
 # IA caps one CDX answer at 150,000 rows (wayback-cdx-server's documented default).
 MAX_CDX_ROWS = 150_000
@@ -112,7 +115,12 @@ class ArchiveApp:
         try:
             archived = replay.load_capture(self.index, hit)
         except WarcError as error:
-            return _page(503, "Capture unavailable", str(error))
+            # IA answers 503 when a capture's storage cannot be read: the capture exists, so a
+            # 404 would be wrong, and the request was sound, so a 400 would be too.
+            logger.warning("capture unavailable: %s", error)
+            return web.Response(
+                status=503, text=f"Capture unavailable: {hit.timestamp} {hit.original}\n"
+            )
         headers = replay.memento_headers(
             archived, hit, captures, mode=target.mode, base=base, root=self.root
         )
