@@ -266,6 +266,45 @@ def test_an_index_of_another_format_is_rebuilt(warcs, tmp_path) -> None:
         index.close()
 
 
+# ---- one index, one collection ---------------------------------------------------------------
+
+
+def test_an_index_refuses_another_collection_and_names_its_own(tmp_path) -> None:
+    first = write_warc(FIRST, tmp_path / "first" / "a.warc.gz")
+    second = write_warc(SECOND, tmp_path / "second" / "b.warc.gz")
+    shared = tmp_path / "shared.sqlite3"
+    index, _ = ArchiveIndex.open([first], shared, roots=[first.parent])
+    try:
+        with pytest.raises(BadInputError) as refused:
+            ArchiveIndex.open([second], shared, roots=[second.parent])
+        message = str(refused.value)
+        assert str(shared) in message and str(first.parent.resolve()) in message
+        assert str(second.parent.resolve()) in message
+        # The refusal left the first collection's index as it was, while it is still served.
+        assert [c.original for c in index.captures_of("com,example)/privacy")][0] == PRIVACY
+        assert index.captures_of("com,example)/terms") == []
+    finally:
+        index.close()
+    again, indexed = ArchiveIndex.open([first], shared, roots=[first.parent])
+    try:
+        assert (indexed, len(again)) == (0, 3)
+    finally:
+        again.close()
+
+
+def test_an_index_takes_files_added_under_its_folders(tmp_path) -> None:
+    root = tmp_path / "collection"
+    first = write_warc(FIRST, root / "a.warc.gz")
+    index, _ = ArchiveIndex.open([first], tmp_path / "index.sqlite3", roots=[root])
+    index.close()
+    added = write_warc(SECOND, root / "later" / "b.warc.gz")
+    index, indexed = ArchiveIndex.open([first, added], tmp_path / "index.sqlite3", roots=[root])
+    try:
+        assert (indexed, len(index)) == (1, 4)
+    finally:
+        index.close()
+
+
 # ---- unreadable input ------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import mmap
 import sqlite3
@@ -19,7 +20,7 @@ from crawler.exceptions import BadInputError, WarcError
 from crawler.wayback import format_timestamp, payload_digest, surt_key, url_problem
 
 # Bumped when the index layout or what goes into it changes: old index files are then rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 INSERT_BATCH = 5_000
 # What a record starts with: a gzip member's magic, or an uncompressed WARC's version line.
@@ -134,19 +135,43 @@ class ArchiveIndex:
 
     @classmethod
     def open(
-        cls, warcs: Sequence[Path], index_path: Path, progress: Progress | None = None
+        cls,
+        warcs: Sequence[Path],
+        index_path: Path,
+        progress: Progress | None = None,
+        *,
+        roots: Sequence[str | Path] | None = None,
     ) -> tuple[ArchiveIndex, int]:
         """Open (creating or refreshing) the index of `warcs`; returns it and the files read.
 
+        `roots` are the files and folders the collection was given as (by default the WARCs'
+        folders). An index serves one collection: opened for other roots it refuses, since
+        refreshing it would swap the captures under a server still reading it.
         Each file is committed once read, so an interrupted build resumes where it stopped.
         """
         index_path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(index_path, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
-        if _format_of(connection) != INDEX_FORMAT:
-            connection.executescript("DROP TABLE IF EXISTS captures; DROP TABLE IF EXISTS files;")
+        if _meta(connection, "format") != str(INDEX_FORMAT):
+            connection.executescript(
+                "DROP TABLE IF EXISTS captures; DROP TABLE IF EXISTS files;"
+                " DROP TABLE IF EXISTS meta;"
+            )
         connection.executescript(_SCHEMA)
-        connection.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),))
+        folders = _folders(roots if roots is not None else [w.parent for w in warcs])
+        owner = _meta(connection, "roots")
+        if owner is not None and owner != folders:
+            connection.close()
+            theirs, ours = ", ".join(json.loads(owner)), ", ".join(json.loads(folders))
+            raise BadInputError(
+                f"{index_path} is the index of {theirs}, not of {ours}:"
+                " give another index file, or delete this one to rebuild it"
+            )
+        connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('format', ?), ('roots', ?)",
+            (str(INDEX_FORMAT), folders),
+        )
+        connection.commit()  # the owner is on record before a long build, for others to see
         try:
             indexed = _refresh(connection, warcs, progress)
         except BaseException:
@@ -219,12 +244,17 @@ class ArchiveIndex:
         return IndexedCapture(*values)
 
 
-def _format_of(connection: sqlite3.Connection) -> int | None:
+def _meta(connection: sqlite3.Connection, key: str) -> str | None:
     try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     except sqlite3.OperationalError:
-        return None
-    return int(row[0]) if row else None
+        return None  # no meta table: a new file, or not one of our indexes
+    return row[0] if row else None
+
+
+def _folders(roots: Iterable[str | Path]) -> str:
+    """The roots as recorded: absolute, sorted, without repeats, as a JSON list."""
+    return json.dumps(sorted({str(Path(root).resolve()) for root in roots}))
 
 
 def _refresh(

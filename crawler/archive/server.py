@@ -306,7 +306,7 @@ def open_index(
     if not warcs:
         raise BadInputError(f"no WARC files in {', '.join(str(p) for p in paths)}")
     index_file = index_path or default_index_path(settings.POLICYTRAIL_CACHE_DIR, warcs)
-    return ArchiveIndex.open(warcs, index_file, progress)
+    return ArchiveIndex.open(warcs, index_file, progress, roots=paths)
 
 
 class ArchiveServer:

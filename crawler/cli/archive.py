@@ -36,7 +36,8 @@ def archive() -> None:
     "index_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="Index file to build or reuse (default: one per collection in the cache folder).",
+    help="Index file to build or reuse, for these PATHS only (default: one per collection in"
+    " the cache folder).",
 )
 @click.option(
     "--base-url",
