@@ -681,6 +681,22 @@ def test_a_malformed_url_is_400_on_every_endpoint_and_logs_no_error(
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
+@pytest.mark.parametrize("location", ["http://[::1/next", "//[::1/next", "http://x.example:99999/"])
+def test_an_archived_redirect_to_a_malformed_url_keeps_it_unrewritten(
+    archive_factory, caplog, location: str
+) -> None:
+    archive = archive_factory(
+        [CaptureSpec(PRIVACY, "20100101000000", status=301, headers=(("Location", location),))]
+    )
+    status, headers, _ = fetch(f"{archive.base_url}/web/20100101000000id_/{PRIVACY}")
+    # Still the archived redirect, but with no target an archive could point into.
+    assert status == 301
+    assert headers["Memento-Datetime"] == "Fri, 01 Jan 2010 00:00:00 GMT"
+    assert "Location" not in headers
+    assert headers["X-Archive-Orig-Location"] == location
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 # ---- pure functions --------------------------------------------------------------------------
 
 

@@ -280,6 +280,11 @@ def test_serve_passes_its_options_to_the_archive(serve, warc: Path) -> None:
     assert caught.value.code == 403
 
 
+def test_serve_with_a_malformed_exclusion_fails_in_one_line(tmp_path, env, warc) -> None:
+    result = run("archive", "serve", str(warc), "--exclude", "http://[::1/p", cwd=tmp_path, env=env)
+    assert_one_line_error(result, "policytrail: error: ", "http://[::1/p")
+
+
 def test_serve_of_a_missing_path_fails_in_one_line(tmp_path: Path, env) -> None:
     result = run("archive", "serve", "no-such-folder", "--port", "0", cwd=tmp_path, env=env)
     assert result.returncode == 1

@@ -14,7 +14,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.archive.index import ArchiveIndex, IndexedCapture
 from crawler.exceptions import WarcError
-from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
+from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key, url_problem
 
 # The timestamp part is optional: `/web/<url>` is the timegate IA's Link headers point to.
 _TARGET = re.compile(r"^/web/(?:(?P<ts>\d{0,14})(?P<mode>[a-z]{2}_)?/)?(?P<url>.+)$", re.DOTALL)
@@ -176,6 +176,15 @@ def _read_record(
     return status, reason, tuple(http.headers), body
 
 
+def _joinable(capture: IndexedCapture, location: str) -> bool:
+    """Whether a captured Location names a URL the archive could answer for (no torn IPv6 literal,
+    no port 99999); one that does not stays only as X-Archive-Orig-Location, not rewritten."""
+    try:
+        return url_problem(urljoin(capture.original, location.strip())) is None
+    except ValueError:
+        return False
+
+
 def memento_headers(
     response: ArchivedResponse,
     capture: IndexedCapture,
@@ -191,7 +200,7 @@ def memento_headers(
         lower = name.lower()
         if lower in PASSED_THROUGH:
             headers.append((name, value))
-        elif lower == "location" and 300 <= response.status < 400:
+        elif lower == "location" and 300 <= response.status < 400 and _joinable(capture, value):
             headers.append(("Location", rewrite_location(value, capture, mode, base)))
         else:
             headers.append((f"{ORIGINAL_PREFIX}{name}", value))

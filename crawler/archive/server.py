@@ -43,6 +43,10 @@ class ArchiveOptions:
     base_url: str | None = None  # the address to put in Link and Location; default: as asked
     max_rows: int = MAX_CDX_ROWS
 
+    def __post_init__(self) -> None:
+        for rule in self.exclusions:
+            _surt_prefix(rule)  # a rule that names no URL is refused now, not at first request
+
 
 class ArchiveApp:
     """The request handlers, bound to one index and one set of options."""
@@ -287,6 +291,8 @@ def _surt_prefix(rule: str) -> str:
     rule = rule.strip()
     if ")" in rule and "://" not in rule:
         return rule  # already a SURT prefix, such as "com,example)/private"
+    if problem := url_problem(rule.rstrip("*")):
+        raise BadInputError(f"cannot exclude {rule!r}: invalid url ({problem})")
     return surt_key(rule).rstrip("/") if rule.endswith("*") else surt_key(rule)
 
 
