@@ -292,6 +292,19 @@ def test_an_index_refuses_another_collection_and_names_its_own(tmp_path) -> None
         again.close()
 
 
+def test_an_index_whose_folders_are_gone_is_taken_over(tmp_path) -> None:
+    old = write_warc(FIRST, tmp_path / "old-checkout" / "a.warc.gz")
+    index, _ = ArchiveIndex.open([old], tmp_path / "index.sqlite3", roots=[old.parent])
+    index.close()
+    moved = old.parent.rename(tmp_path / "new-checkout") / "a.warc.gz"
+    index, indexed = ArchiveIndex.open([moved], tmp_path / "index.sqlite3", roots=[moved.parent])
+    try:
+        assert (indexed, len(index)) == (1, 3)
+        assert {Path(c.path) for c in index.scan("", "\U0010ffff")} == {moved.resolve()}
+    finally:
+        index.close()
+
+
 def test_an_index_takes_files_added_under_its_folders(tmp_path) -> None:
     root = tmp_path / "collection"
     first = write_warc(FIRST, root / "a.warc.gz")

@@ -145,8 +145,9 @@ class ArchiveIndex:
         """Open (creating or refreshing) the index of `warcs`; returns it and the files read.
 
         `roots` are the files and folders the collection was given as (by default the WARCs'
-        folders). An index serves one collection: opened for other roots it refuses, since
-        refreshing it would swap the captures under a server still reading it.
+        folders). An index serves one collection: opened for other roots it refuses while any
+        of its own still exists, since refreshing it would swap the captures under a server
+        still reading it.
         Each file is committed once read, so an interrupted build resumes where it stopped.
         """
         index_path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +161,9 @@ class ArchiveIndex:
         connection.executescript(_SCHEMA)
         folders = _folders(roots if roots is not None else [w.parent for w in warcs])
         owner = _meta(connection, "roots")
-        if owner is not None and owner != folders:
+        # An index whose folders are all gone (a moved checkout, a deleted copy) serves no one
+        # any more: it is taken over, and the refresh below drops what it held.
+        if owner is not None and owner != folders and _any_exists(json.loads(owner)):
             connection.close()
             theirs, ours = ", ".join(json.loads(owner)), ", ".join(json.loads(folders))
             raise BadInputError(
@@ -250,6 +253,10 @@ def _meta(connection: sqlite3.Connection, key: str) -> str | None:
     except sqlite3.OperationalError:
         return None  # no meta table: a new file, or not one of our indexes
     return row[0] if row else None
+
+
+def _any_exists(paths: Iterable[str]) -> bool:
+    return any(Path(path).exists() for path in paths)
 
 
 def _folders(roots: Iterable[str | Path]) -> str:
