@@ -408,6 +408,20 @@ def test_a_file_cut_inside_a_record_keeps_the_records_before_the_cut(tmp_path, c
     assert str(path) in line and f"offset {offset}" in line
 
 
+def test_a_file_cut_inside_its_last_request_record_keeps_every_capture(tmp_path, caplog) -> None:
+    path = write_warc(LONG, tmp_path / "warcs" / "torn.warc.gz")
+    offset, length = member_offsets(path, tmp_path)[2]
+    request_at = offset + length  # the builder writes each response's request after it
+    path.write_bytes(path.read_bytes()[: request_at + 60])
+    index, _ = open_index([path], tmp_path)
+    try:
+        assert len(index.captures_of("com,example)/privacy")) == 3
+    finally:
+        index.close()
+    (line,) = warnings_of(caplog)
+    assert str(path) in line and f"offset {request_at}" in line
+
+
 def test_an_uncompressed_warc_cut_inside_a_record_keeps_the_rest(tmp_path, caplog) -> None:
     path = write_warc(LONG, tmp_path / "warcs" / "torn.warc", gzip=False)
     offset, length = member_offsets(path, tmp_path)[1]

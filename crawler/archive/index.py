@@ -357,15 +357,24 @@ def _index_stretch(path: Path, start: int) -> Generator[tuple, None, tuple[int, 
                 # warcio ends a record cut short without a word: only its unmet length tells.
                 if getattr(record.raw_stream, "limit", 0) > 0:
                     return read, (offset, "record cut short")
+                if not record.rec_type:  # what warcio makes of the start of a torn last member
+                    return read, (offset, "no WARC record there")
                 at, read = offset + length, read + 1
                 if isinstance(values, str):
                     logger.warning("%s: record at offset %d skipped: %s", path, offset, values)
                 elif values is not None:
                     yield (*values, length, offset, record.rec_type, *_refers(record))
+            # warcio also ends quietly at a torn gzip member too short to decompress to anything.
+            stream.seek(at)
+            if stream.read().strip(b"\r\n"):
+                return read, (at, "trailing data that is no WARC record")
     except OSError as error:
         raise WarcError(f"{path}: cannot read ({error.strerror or error})") from None
     except ArchiveLoadFailed:
         return read, (at, "no WARC record there")  # warcio's message quotes the binary it met
+    except AttributeError:
+        # warcio's parser trips over some torn headers this way (it meets None for a line).
+        return read, (at, "torn WARC headers")
     except (EOFError, zlib.error) as error:
         return read, (at, f"damaged gzip data: {error or 'cut short'}")
     except ValueError as error:
