@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from typing import NamedTuple
-from urllib.parse import quote_plus, unquote_plus
+from urllib.parse import quote_plus, unquote_plus, urlsplit
 
 import surt as _surt
 
@@ -64,6 +64,19 @@ EMPTY_DIGEST = "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
 def surt_key(url: str) -> str:
     """The CDX `urlkey` of a URL: SURT form, scheme and `www` dropped, query sorted."""
     return _surt.surt(url)
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL cannot be looked up (a port out of range, a torn IPv6 literal), or None."""
+    # Schemeless URLs ("example.com:99999/p") are read as http ones, as surt_key reads them.
+    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
+        url = f"http://{url}"
+    try:
+        urlsplit(url).port  # noqa: B018 -- the property is what validates the port
+        surt_key(url)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def pad_timestamp(value: str, *, upper: bool = False) -> str:

@@ -583,6 +583,11 @@ BAD_QUERIES = [
     ({"url": "example.com", "collapse": "timestamp:x"}, "collapse width must be a number"),
     ({"url": "example.com", "resumeKey": "com%2Cexample%29%2F"}, "invalid resumeKey"),
     ({"url": "example.com", "resumeKey": "notakey"}, "invalid resumeKey"),
+    ({"url": "http://x.example:99999/p"}, "invalid url 'http://x.example:99999/p'"),
+    ({"url": "x.example:99999/p"}, "invalid url 'x.example:99999/p'"),
+    ({"url": "http://x.example:port/p"}, "invalid url"),
+    ({"url": "http://[::1/p"}, "invalid url 'http://[::1/p'"),
+    ({"url": "http://[::1/*"}, "invalid url"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -265,6 +266,58 @@ def test_an_index_of_another_format_is_rebuilt(warcs, tmp_path) -> None:
         index.close()
 
 
+# ---- one index, one collection ---------------------------------------------------------------
+
+
+def test_an_index_refuses_another_collection_and_names_its_own(tmp_path) -> None:
+    first = write_warc(FIRST, tmp_path / "first" / "a.warc.gz")
+    second = write_warc(SECOND, tmp_path / "second" / "b.warc.gz")
+    shared = tmp_path / "shared.sqlite3"
+    index, _ = ArchiveIndex.open([first], shared, roots=[first.parent])
+    try:
+        with pytest.raises(BadInputError) as refused:
+            ArchiveIndex.open([second], shared, roots=[second.parent])
+        message = str(refused.value)
+        assert str(shared) in message and str(first.parent.resolve()) in message
+        assert str(second.parent.resolve()) in message
+        # The refusal left the first collection's index as it was, while it is still served.
+        assert [c.original for c in index.captures_of("com,example)/privacy")][0] == PRIVACY
+        assert index.captures_of("com,example)/terms") == []
+    finally:
+        index.close()
+    again, indexed = ArchiveIndex.open([first], shared, roots=[first.parent])
+    try:
+        assert (indexed, len(again)) == (0, 3)
+    finally:
+        again.close()
+
+
+def test_an_index_whose_folders_are_gone_is_taken_over(tmp_path) -> None:
+    old = write_warc(FIRST, tmp_path / "old-checkout" / "a.warc.gz")
+    index, _ = ArchiveIndex.open([old], tmp_path / "index.sqlite3", roots=[old.parent])
+    index.close()
+    moved = old.parent.rename(tmp_path / "new-checkout") / "a.warc.gz"
+    index, indexed = ArchiveIndex.open([moved], tmp_path / "index.sqlite3", roots=[moved.parent])
+    try:
+        assert (indexed, len(index)) == (1, 3)
+        assert {Path(c.path) for c in index.scan("", "\U0010ffff")} == {moved.resolve()}
+    finally:
+        index.close()
+
+
+def test_an_index_takes_files_added_under_its_folders(tmp_path) -> None:
+    root = tmp_path / "collection"
+    first = write_warc(FIRST, root / "a.warc.gz")
+    index, _ = ArchiveIndex.open([first], tmp_path / "index.sqlite3", roots=[root])
+    index.close()
+    added = write_warc(SECOND, root / "later" / "b.warc.gz")
+    index, indexed = ArchiveIndex.open([first, added], tmp_path / "index.sqlite3", roots=[root])
+    try:
+        assert (indexed, len(index)) == (1, 4)
+    finally:
+        index.close()
+
+
 # ---- unreadable input ------------------------------------------------------------------------
 
 
@@ -294,6 +347,106 @@ def test_after_a_warc_error_the_fixed_file_is_indexed(tmp_path) -> None:
         assert (indexed, len(index)) == (1, 3)
     finally:
         index.close()
+
+
+# ---- damaged WARCs: the readable records are indexed, the damage is logged ----------------
+
+# Bodies that do not compress away, so each gzip member is long enough to damage in its middle.
+LONG = [
+    CaptureSpec(PRIVACY, f"20{year}0101000000", headers=(HTML,), body=bytes(range(256)) * 20)
+    for year in (10, 11, 12)
+]
+
+
+def member_offsets(path: Path, tmp_path: Path) -> list[tuple[int, int]]:
+    """(offset, length) of each capture's record, read from an index of the intact file."""
+    index, _ = ArchiveIndex.open([path], tmp_path / "intact.sqlite3")
+    try:
+        return [(c.offset, c.length) for c in index.scan("", "\U0010ffff")]
+    finally:
+        index.close()
+
+
+def warnings_of(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_damaged_member_mid_file_is_skipped_and_the_rest_indexed(tmp_path, caplog) -> None:
+    path = write_warc(LONG, tmp_path / "warcs" / "damaged.warc.gz")
+    (offset, length), *_ = member_offsets(path, tmp_path)[1:]
+    data = bytearray(path.read_bytes())
+    for at in range(offset, offset + 16):  # its header: deeper flips can decode unnoticed
+        data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    index, indexed = open_index([path], tmp_path)
+    try:
+        assert indexed == 1
+        assert [c.timestamp for c in index.captures_of("com,example)/privacy")] == [
+            "20100101000000",
+            "20120101000000",
+        ]
+    finally:
+        index.close()
+    (line,) = warnings_of(caplog)
+    assert str(path) in line and f"offset {offset}" in line
+
+
+def test_a_file_cut_inside_a_record_keeps_the_records_before_the_cut(tmp_path, caplog) -> None:
+    path = write_warc(LONG, tmp_path / "warcs" / "torn.warc.gz")
+    offset, length = member_offsets(path, tmp_path)[2]
+    path.write_bytes(path.read_bytes()[: offset + length // 2])
+    index, indexed = open_index([path], tmp_path)
+    try:
+        assert indexed == 1
+        assert [c.timestamp for c in index.captures_of("com,example)/privacy")] == [
+            "20100101000000",
+            "20110101000000",
+        ]
+    finally:
+        index.close()
+    (line,) = warnings_of(caplog)
+    assert str(path) in line and f"offset {offset}" in line
+
+
+def test_a_file_cut_inside_its_last_request_record_keeps_every_capture(tmp_path, caplog) -> None:
+    path = write_warc(LONG, tmp_path / "warcs" / "torn.warc.gz")
+    offset, length = member_offsets(path, tmp_path)[2]
+    request_at = offset + length  # the builder writes each response's request after it
+    path.write_bytes(path.read_bytes()[: request_at + 60])
+    index, _ = open_index([path], tmp_path)
+    try:
+        assert len(index.captures_of("com,example)/privacy")) == 3
+    finally:
+        index.close()
+    (line,) = warnings_of(caplog)
+    assert str(path) in line and f"offset {request_at}" in line
+
+
+def test_an_uncompressed_warc_cut_inside_a_record_keeps_the_rest(tmp_path, caplog) -> None:
+    path = write_warc(LONG, tmp_path / "warcs" / "torn.warc", gzip=False)
+    offset, length = member_offsets(path, tmp_path)[1]
+    path.write_bytes(path.read_bytes()[: offset + length // 2])
+    index, _ = open_index([path], tmp_path)
+    try:
+        assert [c.timestamp for c in index.captures_of("com,example)/privacy")] == [
+            "20100101000000"
+        ]
+    finally:
+        index.close()
+    (line,) = warnings_of(caplog)
+    assert str(path) in line and f"offset {offset}" in line
+
+
+def test_a_record_with_an_unparseable_url_is_skipped_not_the_file(tmp_path, caplog) -> None:
+    odd = CaptureSpec("http://x.example:99999/p", "20100101000000", body=b"odd")
+    path = write_warc([odd, *FIRST], tmp_path / "warcs" / "odd.warc.gz")
+    index, _ = open_index([path], tmp_path)
+    try:
+        assert len(index) == 3
+    finally:
+        index.close()
+    (line,) = warnings_of(caplog)
+    assert str(path) in line and "x.example:99999" in line
 
 
 # ---- finding WARC files ----------------------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 from email.message import Message
-from urllib.parse import urlencode, urlsplit
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
@@ -602,6 +604,99 @@ def test_timemap_lists_every_memento_in_order(archive: ArchiveServer) -> None:
 def test_timemap_of_an_unknown_url_is_404(archive: ArchiveServer) -> None:
     status, _, _ = fetch(f"{archive.base_url}/web/timemap/link/http://example.com/never")
     assert status == 404
+
+
+# ---- unreadable records ----------------------------------------------------------------------
+
+
+def damage(path: Path, offset: int, length: int, how: str) -> None:
+    """Spoil one record of a WARC already indexed, as disk decay or a cut-off copy would."""
+    data = bytearray(path.read_bytes())
+    if how == "flipped":
+        # The member's header and first deflate bytes: a flip deeper in can decode to other
+        # bytes of the right length, which warcio does not notice (it skips the gzip CRC).
+        for at in range(offset, offset + 16):
+            data[at] ^= 0xFF
+    elif how == "truncated-record":  # the file ends inside the record
+        del data[offset + length // 2 :]
+    elif how == "truncated-file":  # the file ends before the record
+        del data[offset:]
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated-record", "truncated-file"])
+def test_a_damaged_record_is_503_in_plain_text_and_logs_file_and_offset(
+    archive_factory, caplog, how: str
+) -> None:
+    body = bytes(range(256)) * 40  # does not compress away, so the member is long
+    archive = archive_factory(
+        [
+            CaptureSpec(PRIVACY, "20100101000000", headers=(HTML,), body=b"<p>v1</p>"),
+            CaptureSpec(PRIVACY, "20110101000000", headers=(HTML,), body=body),
+        ]
+    )
+    spoiled = archive.index.captures_of("com,example)/privacy")[1]
+    damage(Path(spoiled.path), spoiled.offset, spoiled.length, how)
+    status, headers, answer = fetch(f"{archive.base_url}/web/20110101000000id_/{PRIVACY}")
+    assert status == 503
+    assert headers["Content-Type"].startswith("text/plain")
+    assert answer.decode().startswith("Capture unavailable")
+    assert len(answer.splitlines()) == 1
+    assert "Memento-Datetime" not in headers
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(logged) == 1
+    assert logged[0].levelno == logging.WARNING
+    line = logged[0].getMessage()
+    assert spoiled.path in line and f"offset {spoiled.offset}" in line
+    assert "\n" not in line
+    # The record before the damage is untouched and still replays.
+    status, _, answer = fetch(f"{archive.base_url}/web/20100101000000id_/{PRIVACY}")
+    assert (status, answer) == (200, b"<p>v1</p>")
+
+
+# ---- malformed URLs --------------------------------------------------------------------------
+
+MALFORMED = ["http://x.example:99999/p", "http://x.example:port/p", "http://[::1/p"]
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "/web/2010id_/{url}",
+        "/web/20100101000000id_/{url}",
+        "/web/{url}",
+        "/web/timemap/link/{url}",
+        "/wayback/available?url={quoted}",
+        "/wayback/available?url={quoted}&timestamp=2010",
+        "/cdx/search/cdx?url={quoted}",
+    ],
+)
+def test_a_malformed_url_is_400_on_every_endpoint_and_logs_no_error(
+    archive: ArchiveServer, caplog, endpoint: str, url: str
+) -> None:
+    path = endpoint.format(url=url, quoted=quote(url, safe=""))
+    status, headers, body = fetch(f"{archive.base_url}{path}")
+    assert status == 400
+    assert "Memento-Datetime" not in headers
+    assert b"invalid url" in body.lower()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("location", ["http://[::1/next", "//[::1/next", "http://x.example:99999/"])
+def test_an_archived_redirect_to_a_malformed_url_keeps_it_unrewritten(
+    archive_factory, caplog, location: str
+) -> None:
+    archive = archive_factory(
+        [CaptureSpec(PRIVACY, "20100101000000", status=301, headers=(("Location", location),))]
+    )
+    status, headers, _ = fetch(f"{archive.base_url}/web/20100101000000id_/{PRIVACY}")
+    # Still the archived redirect, but with no target an archive could point into.
+    assert status == 301
+    assert headers["Memento-Datetime"] == "Fri, 01 Jan 2010 00:00:00 GMT"
+    assert "Location" not in headers
+    assert headers["X-Archive-Orig-Location"] == location
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 # ---- pure functions --------------------------------------------------------------------------

@@ -246,6 +246,29 @@ def test_serve_reuses_its_index(serve, warc: Path, tmp_path: Path) -> None:
     assert (tmp_path / "index.sqlite3").is_file()
 
 
+def test_serve_refuses_an_index_of_other_folders_in_one_line(serve, tmp_path, env) -> None:
+    write_warc(
+        [CaptureSpec("http://a.example/", "20100101000000", body=b"a")],
+        tmp_path / "a" / "a.warc.gz",
+    )
+    write_warc(
+        [CaptureSpec("http://b.example/", "20100101000000", body=b"b")],
+        tmp_path / "b" / "b.warc.gz",
+    )
+    first = serve("a", "--index", "shared.sqlite3")
+    result = run("archive", "serve", "b", "--index", "shared.sqlite3", cwd=tmp_path, env=env)
+    line = assert_one_line_error(result, "policytrail: error: ", "shared.sqlite3")
+    assert str((tmp_path / "a").resolve()) in line and str((tmp_path / "b").resolve()) in line
+    assert result.stdout == ""
+    # The first server still serves its own collection, and only it.
+    url = f"{first.base_url}/cdx/search/cdx?url=a.example/"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert len(parse_cdx_text(response.read().decode())[0]) == 1
+    url = f"{first.base_url}/cdx/search/cdx?url=b.example/"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert parse_cdx_text(response.read().decode())[0] == []
+
+
 def test_serve_passes_its_options_to_the_archive(serve, warc: Path) -> None:
     served = serve(str(warc), "--resume-keys", "legacy", "--exclude", "example.org")
     url = f"{served.base_url}/cdx/search/cdx?url=example.com/privacy&limit=1&showResumeKey=true"
@@ -255,6 +278,11 @@ def test_serve_passes_its_options_to_the_archive(serve, warc: Path) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{served.base_url}/cdx/search/cdx?url=example.org/", timeout=10)
     assert caught.value.code == 403
+
+
+def test_serve_with_a_malformed_exclusion_fails_in_one_line(tmp_path, env, warc) -> None:
+    result = run("archive", "serve", str(warc), "--exclude", "http://[::1/p", cwd=tmp_path, env=env)
+    assert_one_line_error(result, "policytrail: error: ", "http://[::1/p")
 
 
 def test_serve_of_a_missing_path_fails_in_one_line(tmp_path: Path, env) -> None:

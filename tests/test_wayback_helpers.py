@@ -22,6 +22,7 @@ from crawler.wayback import (
     parse_timestamp,
     surt_key,
     unique_records,
+    url_problem,
 )
 
 ROW_A = CdxRecord(
@@ -268,3 +269,33 @@ def test_unique_records_keeps_rows_differing_in_any_field() -> None:
 
 def test_unique_records_of_nothing() -> None:
     assert unique_records(iter(())) == []
+
+
+# ---- url_problem -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://x.example:99999/p", "Port out of range"),
+        ("x.example:99999/p", "Port out of range"),  # schemeless, read as http
+        ("http://x.example:port/p", "Port could not be cast"),
+        ("http://[::1/p", "Invalid IPv6 URL"),
+    ],
+)
+def test_url_problem_names_what_is_wrong(url: str, problem: str) -> None:
+    found = url_problem(url)
+    assert found is not None and problem in found
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/privacy",
+        "example.com:8080/p",
+        "http://[::1]/p",
+        "https://x.example:443/",
+    ],
+)
+def test_url_problem_of_a_good_url_is_none(url: str) -> None:
+    assert url_problem(url) is None

@@ -20,6 +20,7 @@ from crawler.wayback import (
     encode_resume_key,
     pad_timestamp,
     surt_key,
+    url_problem,
 )
 
 MATCH_TYPES = ("exact", "prefix", "host", "domain")
@@ -105,6 +106,9 @@ def parse_query(params: Mapping[str, str] | Iterable[tuple[str, str]]) -> CdxQue
         url, match_type = url.rstrip("*"), "prefix"
     if url.startswith("*.") and "matchType" not in single:
         url, match_type = url[2:], "domain"
+    problem = url_problem(url)
+    if problem:
+        raise CdxQueryError(f"invalid url {single['url'].strip()!r}: {problem}")
     if match_type not in MATCH_TYPES:
         raise CdxQueryError(f"matchType must be one of {', '.join(MATCH_TYPES)}: {match_type!r}")
     output = single.get("output", "text") or "text"

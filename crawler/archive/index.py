@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import mmap
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,12 +17,18 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.exceptions import BadInputError, WarcError
-from crawler.wayback import format_timestamp, payload_digest, surt_key
+from crawler.wayback import format_timestamp, payload_digest, surt_key, url_problem
 
 # Bumped when the index layout or what goes into it changes: old index files are then rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 INSERT_BATCH = 5_000
+# What a record starts with: a gzip member's magic, or an uncompressed WARC's version line.
+_RECORD_STARTS = (b"\x1f\x8b\x08", b"WARC/1.0\r\n", b"WARC/1.1\r\n")
+# Where reading stopped early, and why.
+Damage = tuple[int, str]
+
+logger = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -125,19 +135,46 @@ class ArchiveIndex:
 
     @classmethod
     def open(
-        cls, warcs: Sequence[Path], index_path: Path, progress: Progress | None = None
+        cls,
+        warcs: Sequence[Path],
+        index_path: Path,
+        progress: Progress | None = None,
+        *,
+        roots: Sequence[str | Path] | None = None,
     ) -> tuple[ArchiveIndex, int]:
         """Open (creating or refreshing) the index of `warcs`; returns it and the files read.
 
+        `roots` are the files and folders the collection was given as (by default the WARCs'
+        folders). An index serves one collection: opened for other roots it refuses while any
+        of its own still exists, since refreshing it would swap the captures under a server
+        still reading it.
         Each file is committed once read, so an interrupted build resumes where it stopped.
         """
         index_path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(index_path, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
-        if _format_of(connection) != INDEX_FORMAT:
-            connection.executescript("DROP TABLE IF EXISTS captures; DROP TABLE IF EXISTS files;")
+        if _meta(connection, "format") != str(INDEX_FORMAT):
+            connection.executescript(
+                "DROP TABLE IF EXISTS captures; DROP TABLE IF EXISTS files;"
+                " DROP TABLE IF EXISTS meta;"
+            )
         connection.executescript(_SCHEMA)
-        connection.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(INDEX_FORMAT),))
+        folders = _folders(roots if roots is not None else [w.parent for w in warcs])
+        owner = _meta(connection, "roots")
+        # An index whose folders are all gone (a moved checkout, a deleted copy) serves no one
+        # any more: it is taken over, and the refresh below drops what it held.
+        if owner is not None and owner != folders and _any_exists(json.loads(owner)):
+            connection.close()
+            theirs, ours = ", ".join(json.loads(owner)), ", ".join(json.loads(folders))
+            raise BadInputError(
+                f"{index_path} is the index of {theirs}, not of {ours}:"
+                " give another index file, or delete this one to rebuild it"
+            )
+        connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('format', ?), ('roots', ?)",
+            (str(INDEX_FORMAT), folders),
+        )
+        connection.commit()  # the owner is on record before a long build, for others to see
         try:
             indexed = _refresh(connection, warcs, progress)
         except BaseException:
@@ -210,12 +247,21 @@ class ArchiveIndex:
         return IndexedCapture(*values)
 
 
-def _format_of(connection: sqlite3.Connection) -> int | None:
+def _meta(connection: sqlite3.Connection, key: str) -> str | None:
     try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     except sqlite3.OperationalError:
-        return None
-    return int(row[0]) if row else None
+        return None  # no meta table: a new file, or not one of our indexes
+    return row[0] if row else None
+
+
+def _any_exists(paths: Iterable[str]) -> bool:
+    return any(Path(path).exists() for path in paths)
+
+
+def _folders(roots: Iterable[str | Path]) -> str:
+    """The roots as recorded: absolute, sorted, without repeats, as a JSON list."""
+    return json.dumps(sorted({str(Path(root).resolve()) for root in roots}))
 
 
 def _refresh(
@@ -271,34 +317,106 @@ def _marks() -> str:
 
 
 def _index_file(path: Path) -> Iterator[tuple]:
-    """CDX values of each response and revisit record of one WARC file."""
+    """CDX values of each readable response and revisit record of one WARC file.
+
+    A damaged stretch (a torn gzip member, a file cut off mid-record) costs only its own records:
+    it is logged in one line and reading resumes at the next record start. A file in which no
+    record at all can be read is no WARC, and says so.
+    """
+    start, read_any = 0, False
+    damage: Damage | None = None  # where the stretch being skipped began, and why
+    while True:
+        read, stop = yield from _index_stretch(path, start)
+        read_any = read_any or read > 0
+        if read and damage is not None:
+            _log_damage(path, damage, start)
+            damage = None
+        if stop is None:
+            return
+        damage = damage or stop
+        # Past the failing record's own start, or the search would find it again.
+        resume = _next_record_start(path, stop[0] + 1 if stop[0] == start else stop[0])
+        if resume is None:
+            if not read_any:
+                raise WarcError(f"{path}: cannot read as WARC ({damage[1]})")
+            _log_damage(path, damage, None)
+            return
+        start = resume
+
+
+def _index_stretch(path: Path, start: int) -> Generator[tuple, None, tuple[int, Damage | None]]:
+    """Index records from `start`; returns how many were read and where and why it stopped early."""
+    at, read = start, 0
     try:
         with path.open("rb") as stream:
+            stream.seek(start)
             records = ArchiveIterator(stream, arc2warc=True)
             for record in records:
-                if record.rec_type not in ("response", "revisit"):
-                    continue
-                uri = record.rec_headers.get_header("WARC-Target-URI")
-                if not uri or not uri.lower().startswith(("http:", "https:")):
-                    continue
-                values = _cdx_values(record, uri)
-                record_digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                if values is None:
-                    continue
-                if not record_digest and record.rec_type == "response":
-                    record_digest = payload_digest(record.content_stream().read())
-                records.read_to_end()
-                values[6] = (record_digest or "").split(":", 1)[-1]
-                length = records.get_record_length()
-                yield (
-                    *values,
-                    length,
-                    records.get_record_offset(),
-                    record.rec_type,
-                    *_refers(record),
-                )
-    except (ArchiveLoadFailed, OSError, ValueError) as error:
-        raise WarcError(f"{path}: cannot read as WARC ({error})") from None
+                values = _capture_values(record, records)
+                offset, length = records.get_record_offset(), records.get_record_length()
+                # warcio ends a record cut short without a word: only its unmet length tells.
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    return read, (offset, "record cut short")
+                if not record.rec_type:  # what warcio makes of the start of a torn last member
+                    return read, (offset, "no WARC record there")
+                at, read = offset + length, read + 1
+                if isinstance(values, str):
+                    logger.warning("%s: record at offset %d skipped: %s", path, offset, values)
+                elif values is not None:
+                    yield (*values, length, offset, record.rec_type, *_refers(record))
+            # warcio also ends quietly at a torn gzip member too short to decompress to anything.
+            stream.seek(at)
+            if stream.read().strip(b"\r\n"):
+                return read, (at, "trailing data that is no WARC record")
+    except OSError as error:
+        raise WarcError(f"{path}: cannot read ({error.strerror or error})") from None
+    except ArchiveLoadFailed:
+        return read, (at, "no WARC record there")  # warcio's message quotes the binary it met
+    except AttributeError:
+        # warcio's parser trips over some torn headers this way (it meets None for a line).
+        return read, (at, "torn WARC headers")
+    except (EOFError, zlib.error) as error:
+        return read, (at, f"damaged gzip data: {error or 'cut short'}")
+    except ValueError as error:
+        return read, (at, str(error).splitlines()[0][:80])
+    return read, None
+
+
+def _capture_values(record, records: ArchiveIterator) -> list | str | None:
+    """The CDX values of a response or revisit (the record read to its end); a reason to skip it
+    if its URL cannot be parsed; None if it is no capture."""
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    if record.rec_type not in ("response", "revisit") or not uri:
+        return None
+    if not uri.lower().startswith(("http:", "https:")):
+        return None
+    if problem := url_problem(uri):
+        return f"invalid url {uri!r} ({problem})"
+    values = _cdx_values(record, uri)
+    if values is None:
+        return None
+    record_digest = record.rec_headers.get_header("WARC-Payload-Digest")
+    if not record_digest and record.rec_type == "response":
+        record_digest = payload_digest(record.content_stream().read())
+    records.read_to_end()
+    values[6] = (record_digest or "").split(":", 1)[-1]
+    return values
+
+
+def _next_record_start(path: Path, start: int) -> int | None:
+    """Where the next gzip member or uncompressed WARC record begins at or after `start`."""
+    if start >= path.stat().st_size:
+        return None
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        found = [at for mark in _RECORD_STARTS if (at := data.find(mark, start)) >= 0]
+    return min(found, default=None)
+
+
+def _log_damage(path: Path, damage: Damage, resumed: int | None) -> None:
+    skipped = f"skipped to offset {resumed}" if resumed is not None else "rest of file skipped"
+    logger.warning(
+        "%s: unreadable WARC data at offset %d (%s), %s", path, damage[0], damage[1], skipped
+    )
 
 
 def _cdx_values(record, uri: str) -> list | None:

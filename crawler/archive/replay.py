@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.archive.index import ArchiveIndex, IndexedCapture
 from crawler.exceptions import WarcError
-from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
+from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key, url_problem
 
 # The timestamp part is optional: `/web/<url>` is the timegate IA's Link headers point to.
 _TARGET = re.compile(r"^/web/(?:(?P<ts>\d{0,14})(?P<mode>[a-z]{2}_)?/)?(?P<url>.+)$", re.DOTALL)
@@ -143,18 +145,44 @@ def load_capture(index: ArchiveIndex, capture: IndexedCapture) -> ArchivedRespon
 def _read_record(
     capture: IndexedCapture,
 ) -> tuple[int | None, str, tuple[tuple[str, str], ...], bytes]:
-    with Path(capture.path).open("rb") as stream:
-        stream.seek(capture.offset)
-        record = next(iter(ArchiveIterator(stream, arc2warc=True)), None)
-        if record is None:
-            raise WarcError(f"{capture.path}@{capture.offset}: no record there")
-        http = record.http_headers
-        body = record.content_stream().read() if record.rec_type == "response" else b""
+    """Status, reason, headers and payload of one record; WarcError if it cannot be read whole.
+
+    The index was built from a readable file, so a failure here means the file changed or
+    decayed since (a damaged gzip member, a cut-off copy): the capture is unavailable.
+    """
+    where = f"{capture.path} at offset {capture.offset}"
+    try:
+        with Path(capture.path).open("rb") as stream:
+            stream.seek(capture.offset)
+            record = next(iter(ArchiveIterator(stream, arc2warc=True)), None)
+            if record is None:
+                raise WarcError(f"{where}: no record there")
+            http = record.http_headers
+            body = record.content_stream().read() if record.rec_type == "response" else b""
+            record.raw_stream.read()
+            # A record cut short just ends early: only its unmet Content-Length tells.
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                raise WarcError(f"{where}: record is truncated")
+    except ArchiveLoadFailed:
+        raise WarcError(f"{where}: no readable WARC record starts there") from None
+    except (EOFError, zlib.error) as error:
+        raise WarcError(f"{where}: damaged gzip data ({error or 'cut short'})") from None
+    except OSError as error:
+        raise WarcError(f"{where}: {error.strerror or error}") from None
     if http is None or not http.statusline:
         return None, "", (), body
     code, _, reason = http.statusline.partition(" ")
     status = int(code) if code.isdigit() else None
     return status, reason, tuple(http.headers), body
+
+
+def _joinable(capture: IndexedCapture, location: str) -> bool:
+    """Whether a captured Location names a URL the archive could answer for (no torn IPv6 literal,
+    no port 99999); one that does not stays only as X-Archive-Orig-Location, not rewritten."""
+    try:
+        return url_problem(urljoin(capture.original, location.strip())) is None
+    except ValueError:
+        return False
 
 
 def memento_headers(
@@ -172,7 +200,7 @@ def memento_headers(
         lower = name.lower()
         if lower in PASSED_THROUGH:
             headers.append((name, value))
-        elif lower == "location" and 300 <= response.status < 400:
+        elif lower == "location" and 300 <= response.status < 400 and _joinable(capture, value):
             headers.append(("Location", rewrite_location(value, capture, mode, base)))
         else:
             headers.append((f"{ORIGINAL_PREFIX}{name}", value))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import logging
 import socket
 import struct
 import threading
@@ -17,7 +19,9 @@ from crawler.archive import cdx, replay
 from crawler.archive.faults import Fault, FaultConfig, FaultInjector
 from crawler.archive.index import ArchiveIndex, Progress, default_index_path, find_warcs
 from crawler.exceptions import BadInputError, CdxQueryError, WarcError
-from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key
+from crawler.wayback import http_date, memento_url, parse_timestamp, surt_key, url_problem
+
+logger = logging.getLogger(__name__)
 
 # IA caps one CDX answer at 150,000 rows (wayback-cdx-server's documented default).
 MAX_CDX_ROWS = 150_000
@@ -38,6 +42,10 @@ class ArchiveOptions:
     resume_keys: str = "compressed"
     base_url: str | None = None  # the address to put in Link and Location; default: as asked
     max_rows: int = MAX_CDX_ROWS
+
+    def __post_init__(self) -> None:
+        for rule in self.exclusions:
+            _surt_prefix(rule)  # a rule that names no URL is refused now, not at first request
 
 
 class ArchiveApp:
@@ -87,6 +95,8 @@ class ArchiveApp:
         target = replay.parse_target(request.raw_path)
         if target is None:
             return _page(404, "Not a replay address", "Expected /web/<timestamp>id_/<url>.")
+        if problem := url_problem(target.url):
+            return _invalid_url(target.url, problem)
         if self._excluded(target.urlkey):
             # IA answers an excluded URL with a 200 page that carries no Memento-Datetime.
             return _page(200, "Excluded", "This URL has been excluded from the archive.")
@@ -109,7 +119,12 @@ class ArchiveApp:
         try:
             archived = replay.load_capture(self.index, hit)
         except WarcError as error:
-            return _page(503, "Capture unavailable", str(error))
+            # IA answers 503 when a capture's storage cannot be read: the capture exists, so a
+            # 404 would be wrong, and the request was sound, so a 400 would be too.
+            logger.warning("capture unavailable: %s", error)
+            return web.Response(
+                status=503, text=f"Capture unavailable: {hit.timestamp} {hit.original}\n"
+            )
         headers = replay.memento_headers(
             archived, hit, captures, mode=target.mode, base=base, root=self.root
         )
@@ -124,6 +139,9 @@ class ArchiveApp:
     async def available(self, request: web.Request) -> web.StreamResponse:
         url = request.query.get("url", "").strip()
         answer: dict[str, object] = {"url": url or None, "archived_snapshots": {}}
+        if problem := url_problem(url):
+            answer["error"] = f"invalid url {url!r}: {problem}"
+            return web.json_response(answer, status=400)
         if url and not self._excluded(surt_key(url)):
             shown = [c for c in self.index.captures_of(surt_key(url)) if self._shown(c)]
             timestamp = "".join(ch for ch in request.query.get("timestamp", "") if ch.isdigit())
@@ -144,6 +162,8 @@ class ArchiveApp:
     async def timemap(self, request: web.Request) -> web.StreamResponse:
         target = replay.parse_target(f"/web/0/{request.match_info['url']}")
         assert target is not None  # the route guarantees a URL
+        if problem := url_problem(target.url):
+            return _invalid_url(target.url, problem)
         captures = self.index.captures_of(target.urlkey)
         if not captures or self._excluded(target.urlkey):
             return _page(404, "Not archived", f"The archive has no capture of {target.url}.")
@@ -219,8 +239,17 @@ def _endpoint(path: str) -> str | None:
 def _page(
     status: int, title: str, message: str, headers: dict[str, str] | None = None
 ) -> web.Response:
-    html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>\n"
-    return web.Response(status=status, text=html, content_type="text/html", headers=headers)
+    page = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>\n"
+    return web.Response(status=status, text=page, content_type="text/html", headers=headers)
+
+
+def _invalid_url(url: str, problem: str) -> web.Response:
+    """A URL that cannot be parsed (port 99999, a torn IPv6 literal) is the request's fault.
+
+    400 on replay, timemap and availability alike, as the CDX API answers it: a client can then
+    tell a request it must not repeat from a URL the archive merely lacks (404).
+    """
+    return _page(400, "Invalid URL", html.escape(f"invalid url {url!r}: {problem}"))
 
 
 def _reset(request: web.Request) -> None:
@@ -262,6 +291,8 @@ def _surt_prefix(rule: str) -> str:
     rule = rule.strip()
     if ")" in rule and "://" not in rule:
         return rule  # already a SURT prefix, such as "com,example)/private"
+    if problem := url_problem(rule.rstrip("*")):
+        raise BadInputError(f"cannot exclude {rule!r}: invalid url ({problem})")
     return surt_key(rule).rstrip("/") if rule.endswith("*") else surt_key(rule)
 
 
@@ -281,7 +312,7 @@ def open_index(
     if not warcs:
         raise BadInputError(f"no WARC files in {', '.join(str(p) for p in paths)}")
     index_file = index_path or default_index_path(settings.POLICYTRAIL_CACHE_DIR, warcs)
-    return ArchiveIndex.open(warcs, index_file, progress)
+    return ArchiveIndex.open(warcs, index_file, progress, roots=paths)
 
 
 class ArchiveServer:

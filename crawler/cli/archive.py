@@ -36,7 +36,8 @@ def archive() -> None:
     "index_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="Index file to build or reuse (default: one per collection in the cache folder).",
+    help="Index file to build or reuse, for these PATHS only (default: one per collection in"
+    " the cache folder).",
 )
 @click.option(
     "--base-url",
@@ -222,6 +223,14 @@ def serve(
     except ValueError as error:
         raise BadInputError(str(error)) from None
 
+    options = ArchiveOptions(
+        faults=faults,
+        exclusions=tuple(exclude),
+        resume_keys=resume_keys,
+        base_url=base_url,
+        max_rows=max_rows,
+    )
+
     def indexing(path: Path, number: int, total: int) -> None:
         if total > 5:  # a handful of files index in a blink; larger collections say how far
             click.echo(f"indexing {number}/{total}: {path}", err=True)
@@ -229,13 +238,6 @@ def serve(
     index, indexed = open_index(paths, index_path, indexing)
     click.echo(
         f"policytrail archive: {len(index)} captures ({indexed} file(s) indexed now)", err=True
-    )
-    options = ArchiveOptions(
-        faults=faults,
-        exclusions=tuple(exclude),
-        resume_keys=resume_keys,
-        base_url=base_url,
-        max_rows=max_rows,
     )
     app = ArchiveApp(index, options)
 
