@@ -76,19 +76,23 @@ DOWNLOAD_SLOTS = {
     },
 }
 CONCURRENT_REQUESTS = WAYBACK_CDX_CONCURRENCY + WAYBACK_REPLAY_CONCURRENCY
+# The politeness middleware (429 pauses, firewall-block detection) has its own switch, apart
+# from RETRY_ENABLED: turning retries off must never make the crawler ignore IA's 429s.
+WAYBACK_POLITENESS_ENABLED = True
 # On a 429, pause that endpoint at least a minute (IA's guidance after a rate-limit answer),
 # doubling on repeats up to an hour, and never less than Retry-After.
 WAYBACK_429_PAUSE = 60.0
 WAYBACK_429_PAUSE_MAX = 3600.0
 # A request rate-limited this many times in a row is recorded as failed (next run retries it).
 WAYBACK_429_RETRIES = 8
-# Connections refused within this window after a 429 (or this many dropped in a row) mean IA's
-# firewall blocked us; it blocks for an hour, so pause everything that long rather than hammer
-# a closed door.
+# Connections refused within this window after a 429 (or this many in a row dropped before any
+# answer) mean IA's firewall blocked us; it blocks for an hour, so pause everything that long
+# rather than hammer a closed door. A body cut short is an answer, never counted here.
 WAYBACK_BLOCK_WINDOW = 300.0
 WAYBACK_BLOCK_DROPS = 3
 WAYBACK_BLOCK_PAUSE = 3600.0
-# Retries on 5xx, timeouts and resets, waiting WAYBACK_RETRY_BACKOFF * 2**n seconds (capped).
+# Retries on 5xx, timeouts, resets and cut bodies, waiting WAYBACK_RETRY_BACKOFF * 2**n seconds
+# (capped), by the retry middleware; RETRY_EXCEPTIONS stays Scrapy's list.
 RETRY_ENABLED = True
 RETRY_TIMES = 5
 RETRY_HTTP_CODES = [500, 502, 503, 504, 520, 522, 524, 408]
@@ -137,13 +141,16 @@ LOCAL_ARCHIVE_OVERRIDES = {
 POLICYTRAIL_KILL_AT = os.environ.get("POLICYTRAIL_KILL_AT") or None
 
 # ---- Components ---------------------------------------------------------------------------
+# Scrapy's retries follow at once; ours wait (same rules, same slot). Politeness sits nearer
+# the downloader, so it sees 429s and lost connections before the retry middleware does.
 DOWNLOADER_MIDDLEWARES = {
     # first: a request queued in a JOBDIR by an earlier process goes out only if still needed
     "crawler.middlewares.resume.ResumeFilterMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.politeness.PolitenessMiddleware": 560,
     # before HttpCompressionMiddleware (590), so it sees the bytes as the archive sent them
     "crawler.middlewares.integrity.PayloadIntegrityMiddleware": 595,
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the next one
-    "crawler.middlewares.politeness.PolitenessMiddleware": 550,
 }
 ITEM_PIPELINES = {
     "pipelines.decode.DecodePipeline": 50,

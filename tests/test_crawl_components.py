@@ -23,6 +23,7 @@ from crawler.items import (
 )
 from crawler.middlewares.politeness import PolitenessMiddleware
 from crawler.middlewares.resume import RUN_TOKEN
+from crawler.middlewares.retry import BackoffRetryMiddleware
 from crawler.selection import replay_skip_reason, skip_reason
 from crawler.spiders.wayback import WaybackSpider
 from crawler.wayback import EMPTY_DIGEST, CdxRecord
@@ -359,6 +360,11 @@ def politeness():
     return middleware
 
 
+@pytest.fixture
+def retrying(politeness):
+    return build_from_crawler(BackoffRetryMiddleware, politeness.crawler)
+
+
 def replay_request() -> Request:
     return Request(f"{ARCHIVE}/web/2010id_/{POLICY}", meta={"download_slot": "replay"})
 
@@ -433,30 +439,31 @@ def test_dropped_connections_in_a_row_after_a_429_mean_a_block_too(politeness):
     run(politeness.process_response(request, limited(request)))
     politeness._clock.now = 1100.0  # past the 429 pause
     for _ in range(2):
-        retry = run(politeness.process_exception(request, DownloadFailedError()))
+        # no block yet: retrying is left to the retry middleware
+        assert run(politeness.process_exception(request, DownloadFailedError())) is None
         assert politeness.state(request).paused_until == 1060.0, "one reset is no block"
-    run(politeness.process_exception(retry, DownloadFailedError()))
+    retry = run(politeness.process_exception(request, DownloadFailedError()))
+    assert isinstance(retry, Request)
     assert politeness.state(request).paused_until == 1100.0 + 3600.0
 
 
-def test_a_reset_without_a_recent_429_is_an_ordinary_retry(politeness):
+def test_a_reset_without_a_recent_429_is_an_ordinary_retry(politeness, retrying):
     request = replay_request()
-    retry = run(politeness.process_exception(request, DownloadConnectionRefusedError()))
+    assert run(politeness.process_exception(request, DownloadConnectionRefusedError())) is None
+    retry = run(retrying.process_exception(request, DownloadConnectionRefusedError()))
     assert retry.meta["retry_times"] == 1
     assert politeness.state(request).paused_until == 0
 
 
-def test_5xx_retries_then_hands_the_response_on(politeness):
+def test_5xx_retries_then_hands_the_response_on(politeness, retrying):
     request = replay_request()
-    first = run(
-        politeness.process_response(request, Response(request.url, status=503, request=request))
-    )
-    second = run(
-        politeness.process_response(first, Response(request.url, status=503, request=first))
-    )
+    answer = Response(request.url, status=503, request=request)
+    assert run(politeness.process_response(request, answer)) is answer
+    first = run(retrying.process_response(request, answer))
+    second = run(retrying.process_response(first, Response(request.url, status=503, request=first)))
     assert isinstance(first, Request) and isinstance(second, Request)
     last = Response(request.url, status=503, request=second)
-    assert run(politeness.process_response(second, last)) is last
+    assert run(retrying.process_response(second, last)) is last
     assert politeness.state(request).paused_until == 0  # 5xx do not pause the endpoint
 
 

@@ -269,6 +269,33 @@ def test_a_run_through_rate_limits_and_a_firewall_block_ends_with_the_clean_rows
     assert capture_rows(strict_db, *columns) == capture_rows(clean_db, *columns)
 
 
+def test_bodies_cut_short_after_429s_are_retried_and_never_taken_for_a_firewall_block(
+    archive_factory, tmp_path, targets
+):
+    # every memento stops halfway through its Content-Length, and replays are rate limited:
+    # each cut body comes within a second (WAYBACK_BLOCK_WINDOW with --local) of a 429
+    cut = FaultConfig(
+        rate_limits=True,
+        cdx_per_minute=1000,
+        replay_per_minute=8,
+        window_seconds=1.0,
+        block_after=1_000_000,
+        truncate_rate=1.0,
+        endpoints=frozenset({"replay"}),
+    )
+    archive = archive_factory(captures(), ArchiveOptions(faults=cut))
+    db = tmp_path / "cut.duckdb"
+    result = crawl(tmp_path, archive.base_url, targets, db)
+
+    assert archive.stats.get("truncated", 0) > 0 and archive.stats.get("rate_limited", 0) > 0
+    assert "looks like an IP block" not in result.stderr
+    assert "'policytrail/blocked'" not in result.stderr
+    assert "'retry/reason_count/scrapy.exceptions.ResponseDataLossError'" in result.stderr
+    reasons = {reason for (reason,) in query(db, "SELECT reason FROM captures WHERE reason <> ''")}
+    failed = query(db, "SELECT count(*) FROM captures WHERE fetch_status = 'failed'")[0][0]
+    assert failed > 0 and any(reason.startswith("ResponseDataLossError") for reason in reasons)
+
+
 def test_every_move_of_a_url_is_followed_even_with_identical_redirect_bodies(
     archive_factory, tmp_path
 ):

@@ -1,37 +1,47 @@
-"""Politeness: pause on 429, back off on failures, stop hammering on a block."""
+"""Politeness: pause an endpoint on a 429, and every endpoint when the firewall blocks us."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
+    NotConfigured,
     ResponseDataLossError,
 )
 from scrapy.http import Response
-from twisted.internet.error import ConnectError, ConnectionLost, ConnectionRefusedError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionDone,
+    ConnectionLost,
+    ConnectionRefusedError,
+)
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
+from twisted.web.http import PotentialDataLoss
 
 logger = logging.getLogger(__name__)
 
 # A refused connection right after a 429 is the firewall's answer.
 REFUSED = (DownloadConnectionRefusedError, ConnectionRefusedError)
-# Dropped or timed-out connections may be a block too, when they keep coming after a 429.
+# Connections that end before any answer, or time out, may be a block too when they keep coming
+# after a 429. Scrapy reports most of them as DownloadFailedError (a wrapped
+# ResponseNeverReceived); raw Twisted errors come from other download handlers.
 DROPPED = (
     DownloadFailedError,
     DownloadTimeoutError,
-    ResponseDataLossError,
     ConnectError,
     ConnectionLost,
+    ConnectionDone,
+    ResponseNeverReceived,
 )
 
 
@@ -45,42 +55,65 @@ class EndpointState:
     drops_since_429: int = 0
 
 
-class PolitenessMiddleware(RetryMiddleware):
-    """Retries with backoff, and pauses an endpoint (or all of them) when the archive says so.
+class PolitenessMiddleware:
+    """Pauses an endpoint (or all of them) when the archive says so; RETRY_* settings aside.
 
     - A 429 without Memento-Datetime (a rate limit, not an archived 429 page) pauses that
       endpoint for WAYBACK_429_PAUSE seconds, never less than Retry-After. A 429 that arrives
       after the pause has ended doubles it (up to WAYBACK_429_PAUSE_MAX); 429s of requests
-      that were already in flight during the pause do not. The request is tried again.
+      that were already in flight during the pause do not. The request is tried again, up to
+      WAYBACK_429_RETRIES times (not with `dont_retry`, though the pause holds all the same).
     - A refused connection within WAYBACK_BLOCK_WINDOW of a 429, or WAYBACK_BLOCK_DROPS
-      dropped connections in a row there, means the firewall blocked this address: every
-      endpoint pauses for WAYBACK_BLOCK_PAUSE and the log says so.
-    - 5xx answers, timeouts and resets are retried RETRY_TIMES times, waiting
-      WAYBACK_RETRY_BACKOFF * 2**n (capped) before each; then the spider records the failure.
+      connections in a row there that ended with no answer at all, means the firewall blocked
+      this address: every endpoint pauses for WAYBACK_BLOCK_PAUSE, the log says so, and the
+      request is tried again after the pause.
+    - A body cut short (fewer bytes than Content-Length) or any other answer shows the
+      archive still talks to us: it is no block, and ends a run of dropped connections.
+      Retrying broken transfers, 5xx and resets is the retry middleware's job.
     - Any response carrying Memento-Datetime is a capture and passes through untouched.
 
     Requests wait here before they enter Scrapy's download slots, so once a pause starts at
     most CONCURRENT_REQUESTS requests (those already past this point) can still go out.
+    Turned off with WAYBACK_POLITENESS_ENABLED = False.
     """
 
-    def __init__(self, crawler: Crawler, clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__(crawler.settings)
+    def __init__(
+        self,
+        crawler: Crawler,
+        *,
+        pause_429: float,
+        pause_max: float,
+        max_429_retries: int,
+        block_window: float,
+        block_drops: int,
+        block_pause: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.crawler = crawler
-        settings = crawler.settings
-        self.pause_429 = settings.getfloat("WAYBACK_429_PAUSE")
-        self.pause_max = settings.getfloat("WAYBACK_429_PAUSE_MAX")
-        self.block_pause = settings.getfloat("WAYBACK_BLOCK_PAUSE")
-        self.block_window = settings.getfloat("WAYBACK_BLOCK_WINDOW")
-        self.block_drops = settings.getint("WAYBACK_BLOCK_DROPS")
-        self.backoff = settings.getfloat("WAYBACK_RETRY_BACKOFF")
-        self.backoff_max = settings.getfloat("WAYBACK_RETRY_BACKOFF_MAX")
-        self.max_429_retries = settings.getint("WAYBACK_429_RETRIES")
+        self.pause_429 = pause_429
+        self.pause_max = pause_max
+        self.max_429_retries = max_429_retries
+        self.block_window = block_window
+        self.block_drops = block_drops
+        self.block_pause = block_pause
         self._clock = clock
         self._endpoints: dict[str, EndpointState] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        settings = crawler.settings
+        # On unless turned off by name: a crawler built without the project's settings stays polite.
+        if not settings.getbool("WAYBACK_POLITENESS_ENABLED", True):
+            raise NotConfigured("WAYBACK_POLITENESS_ENABLED is off")
+        return cls(
+            crawler,
+            pause_429=settings.getfloat("WAYBACK_429_PAUSE"),
+            pause_max=settings.getfloat("WAYBACK_429_PAUSE_MAX"),
+            max_429_retries=settings.getint("WAYBACK_429_RETRIES"),
+            block_window=settings.getfloat("WAYBACK_BLOCK_WINDOW"),
+            block_drops=settings.getint("WAYBACK_BLOCK_DROPS"),
+            block_pause=settings.getfloat("WAYBACK_BLOCK_PAUSE"),
+        )
 
     def state(self, request: Request) -> EndpointState:
         slot = str(request.meta.get("download_slot", "default"))
@@ -95,37 +128,27 @@ class PolitenessMiddleware(RetryMiddleware):
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         state = self.state(request)
-        if b"Memento-Datetime" in response.headers or request.meta.get("dont_retry"):
-            self._answered(state)
-            return response
-        if response.status == 429:
+        if response.status == 429 and b"Memento-Datetime" not in response.headers:
             return self._on_429(request, response, state)
-        if response.status in self.retry_http_codes:
-            retry = self._retry(request, f"HTTP {response.status}")
-            if retry is not None:
-                await self._back_off(retry)
-                return retry
-            return response
         self._answered(state)
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         state = self.state(request)
+        if _cut_short(exception):
+            self._answered(state)  # headers came: the archive is answering, not blocking
+            return None
         now = self._clock()
-        after_429 = now - state.last_429_at < self.block_window
-        if after_429 and isinstance(exception, DROPPED):
+        if now - state.last_429_at >= self.block_window:
+            return None
+        if isinstance(exception, DROPPED):
             state.drops_since_429 += 1
-        if after_429 and (
-            isinstance(exception, REFUSED) or state.drops_since_429 >= self.block_drops
-        ):
+        if isinstance(exception, REFUSED) or state.drops_since_429 >= self.block_drops:
             self._blocked(request, exception, now)
+            if request.meta.get("dont_retry"):
+                return None
             retry = request.copy()
             retry.dont_filter = True
-            return retry
-        if isinstance(exception, self.exceptions_to_retry):
-            retry = self._retry(request, exception)
-            if retry is not None:
-                await self._back_off(retry)
             return retry
         return None
 
@@ -159,8 +182,11 @@ class PolitenessMiddleware(RetryMiddleware):
                 pause,
             )
         self.crawler.stats.inc_value("policytrail/rate_limited")
+        if request.meta.get("dont_retry"):
+            return response
         times = request.meta.get("policytrail_429s", 0) + 1
         if times > self.max_429_retries:
+            self.crawler.stats.inc_value("policytrail/rate_limited_gave_up")
             logger.error("Giving up on %s after %d rate-limit answers", request.url, times - 1)
             return response
         retry = request.copy()
@@ -185,10 +211,6 @@ class PolitenessMiddleware(RetryMiddleware):
                 self.block_pause,
             )
 
-    async def _back_off(self, retry: Request) -> None:
-        attempt = retry.meta.get("retry_times", 1)
-        await asyncio.sleep(min(self.backoff * 2 ** (attempt - 1), self.backoff_max))
-
 
 def _retry_after(response: Response) -> float | None:
     value = response.headers.get(b"Retry-After")
@@ -198,3 +220,26 @@ def _retry_after(response: Response) -> float | None:
         return float(value.decode("ascii").strip())
     except ValueError:
         return None
+
+
+def _cut_short(exception: BaseException) -> bool:
+    """Whether the answer began and then broke off: a body shorter than its Content-Length
+    (Scrapy's ResponseDataLossError), one of unknown length cut (PotentialDataLoss), or part
+    of the status line and headers (Twisted's ResponseFailed, short of ResponseNeverReceived).
+    Scrapy may wrap these, so the whole chain of causes is looked at.
+    """
+    for link in _causes(exception):
+        if isinstance(link, ResponseDataLossError | PotentialDataLoss):
+            return True
+        if isinstance(link, ResponseFailed) and not isinstance(link, ResponseNeverReceived):
+            return True
+    return False
+
+
+def _causes(exception: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    link: BaseException | None = exception
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
