@@ -38,3 +38,17 @@ class DatabaseLockedError(DatabaseError):
 
 class CrawlIncomplete(PolicytrailError):
     """A crawl ended before listing everything (interrupted, or CDX searches failed)."""
+
+
+class PageTooLargeError(PolicytrailError):
+    """A capture is larger than analysis takes (POLICYTRAIL_MAX_ANALYSIS_BYTES): kept, not read."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"not analysed: page of {size:,} bytes is over the analysis limit of {limit:,} bytes"
+        )
+        self.size = size
+        self.limit = limit
+        # What a capture's `reason` says: the same for every page over the limit, so the
+        # coverage view counts them together.
+        self.reason = f"too large to analyse (over {limit:,} bytes)"

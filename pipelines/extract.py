@@ -10,7 +10,7 @@ from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Self
 
 import py3langid
 import pypdf
@@ -18,9 +18,12 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, fromstring
 from pypdf.errors import PyPdfError
+from scrapy.crawler import Crawler
 from trafilatura.settings import use_config
 
+from crawler.exceptions import PageTooLargeError
 from crawler.items import FETCHED, CaptureItem
+from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.decode import decode_html
 from pipelines.documents import Document
 from pipelines.evaluation import tokens
@@ -494,8 +497,15 @@ def _from_html(html: str, url: str) -> Extracted | None:
     )
 
 
-def extract_document(body: bytes, url: str, content_type: str | None) -> Document | None:
-    """The extraction step: a Document with the text (None when there is none to use)."""
+def extract_document(
+    body: bytes, url: str, content_type: str | None, max_bytes: int
+) -> Document | None:
+    """The extraction step: a Document with the text (None when there is none to use).
+
+    Raises PageTooLargeError for a body over `max_bytes`, which is not read at all.
+    """
+    if len(body) > max_bytes:
+        raise PageTooLargeError(len(body), max_bytes)
     found = extract_policy(body, url, content_type)
     if found is None:
         return None
@@ -512,14 +522,37 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> Documen
 
 
 class ExtractPipeline(Stage):
-    """Gives each fetched capture its Document; a capture without usable text is counted."""
+    """Gives each fetched capture its Document; a capture without usable text is counted.
+
+    A page over POLICYTRAIL_MAX_ANALYSIS_BYTES stays fetched (its bytes are in the WARCs) but
+    gets no Document: its reason says why, and it is counted.
+    """
+
+    def __init__(self, crawler: Crawler, max_bytes: int) -> None:
+        super().__init__(crawler)
+        self.max_bytes = max_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Without the project's settings (a test's crawler) the cap is still the project's.
+        max_bytes = crawler.settings.getint(
+            "POLICYTRAIL_MAX_ANALYSIS_BYTES", POLICYTRAIL_MAX_ANALYSIS_BYTES
+        )
+        return cls(crawler, max_bytes)
 
     def process_item(self, item):
         if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
             return item
         memento = item.memento
         if 200 <= memento.http_status < 300:
-            item.document = extract_document(memento.body, item.url, memento.content_type)
+            try:
+                item.document = extract_document(
+                    memento.body, item.url, memento.content_type, self.max_bytes
+                )
+            except PageTooLargeError as error:
+                item.reason = error.reason
+                self.crawler.stats.inc_value("policytrail/analysis_too_large")
+                return item
             if item.document is None:
                 self.crawler.stats.inc_value("policytrail/extract_empty")
         return item

@@ -1,4 +1,4 @@
-"""Extraction of pathological pages: deep nesting and huge trees."""
+"""Extraction of pathological pages: deep nesting, huge trees, pages over the analysis limit."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import re
 import pytest
 from lxml.html import fromstring
 
+from crawler.exceptions import PageTooLargeError
+from pipelines.analysis import analyse
 from pipelines.extract import (
     HTML_PARSER,
     MAX_TREE_DEPTH,
     MAX_TREE_ELEMENTS,
+    extract_document,
     extract_policy,
     tree_depth,
 )
@@ -99,3 +102,14 @@ def test_the_flat_reading_leaves_out_scripts_and_keeps_the_title():
 def test_an_unclosed_title_ends_where_the_page_begins():
     page = read_flat("<html><head><title>Privacy<body><p>The policy.</p></body></html>")
     assert page.title == "Privacy" and page.blocks == ["The policy."]
+
+
+def test_a_page_over_the_limit_is_not_read():
+    body = unclosed_fonts(30)
+    with pytest.raises(PageTooLargeError) as raised:
+        extract_document(body, URL, "text/html", max_bytes=len(body) - 1)
+    assert raised.value.size == len(body) and raised.value.limit == len(body) - 1
+    assert raised.value.reason == f"too large to analyse (over {len(body) - 1:,} bytes)"
+    with pytest.raises(PageTooLargeError):
+        analyse(body, URL, "text/html", max_bytes=1000)
+    assert extract_document(body, URL, "text/html", max_bytes=len(body)) is not None
