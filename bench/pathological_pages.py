@@ -52,6 +52,7 @@ def one_line(megabytes: float) -> bytes:
 CASES: dict[str, Callable[[], bytes]] = {
     "fonts-400": unclosed_fonts,
     "divs-5000": nested_divs,
+    "table-24k-elements": lambda: single_table(0.35),  # just under MAX_TREE_ELEMENTS
     "table-3mb": lambda: single_table(3),
     "table-4.9mb": lambda: single_table(4.9),
     "one-line-4.9mb": lambda: one_line(4.9),

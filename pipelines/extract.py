@@ -115,11 +115,12 @@ HTML_PARSER = HTMLParser(
 )
 # Trees past these bounds are read flat (`read_flat`), their text in blocks, with no judgement of
 # what is policy: the steps below cost time in proportion to elements times depth, and
-# trafilatura and the block walk recurse. The reference corpora's pages reach 3,280 elements
-# and 24 levels. A 3 MB table of 340,000 elements took 16 s and 680 MB; at 50,000 elements a
-# page takes about 2 s. Past 128 levels (once unclosed formatting is unwrapped) nesting is
-# generated, not written, and every level costs a pass of trafilatura's recursive walks.
-MAX_TREE_ELEMENTS = 50_000
+# trafilatura's walks of the tree recurse. The reference corpora's pages reach 3,280 elements
+# and 24 levels. A 3 MB table of 340,000 elements took 16 s and 680 MB; one of 49,000 took 5 s,
+# of 24,500 3 s (bench/pathological_pages.py, on a shared machine). Read flat, 3 MB take 3 s.
+# Past 128 levels (once unclosed formatting is unwrapped) nesting is generated, not written,
+# and every level costs a pass of trafilatura's recursive walks.
+MAX_TREE_ELEMENTS = 25_000
 MAX_TREE_DEPTH = 128
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 WORDS = re.compile(r"\w+")
