@@ -60,3 +60,17 @@ class CrawlInterrupted(PolicytrailError):
     """A crawl was stopped before it finished: running it again picks up the rest."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class PageTooLargeError(PolicytrailError):
+    """A capture is larger than analysis takes (POLICYTRAIL_MAX_ANALYSIS_BYTES): kept, not read."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"not analysed: page of {size:,} bytes is over the analysis limit of {limit:,} bytes"
+        )
+        self.size = size
+        self.limit = limit
+        # What a capture's `reason` says: the same for every page over the limit, so the
+        # coverage view counts them together.
+        self.reason = f"too large to analyse (over {limit:,} bytes)"

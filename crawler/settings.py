@@ -40,6 +40,12 @@ POLICYTRAIL_WARC_MAX_BYTES = 1_000_000_000
 POLICYTRAIL_RUN_ID = None
 # Rows written per DuckDB transaction: few enough to lose little on a crash, many enough to be fast.
 POLICYTRAIL_STORE_BATCH = 500
+# Pages larger than this are kept in the WARCs but not analysed (no text, a recorded reason).
+# The largest policy pages in the reference corpora are under 1 MB (800 KB, most of it inline
+# script) and real ones reach a few MB; analysis costs about a second per MB of text, but a
+# 30 MB page of one table took 164 s and 5.6 GB in the crawl's process. 5 MB keeps every real
+# policy and bounds the worst page under the cap to a few seconds and a few hundred MB.
+POLICYTRAIL_MAX_ANALYSIS_BYTES = 5_000_000
 
 # ---- CDX enumeration --------------------------------------------------------------------------
 # Rows per CDX page: a site with thousands of captures takes a few of the 24 CDX requests a

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.classify import classify_document
 from pipelines.dates import date_document
 from pipelines.dedupe import hash_document
@@ -16,10 +17,17 @@ from pipelines.extract import extract_document
 
 
 def analyse(
-    body: bytes, url: str, content_type: str | None = None, captured_at: datetime | None = None
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    captured_at: datetime | None = None,
+    max_bytes: int = POLICYTRAIL_MAX_ANALYSIS_BYTES,
 ) -> Document | None:
-    """All four steps, as the crawl's pipelines run them; None when there is no text."""
-    document = extract_document(body, url, content_type)
+    """All four steps, as the crawl's pipelines run them; None when there is no text.
+
+    Raises PageTooLargeError for a body over `max_bytes`, as the crawl records it.
+    """
+    document = extract_document(body, url, content_type, max_bytes)
     if document is None:
         return None
     return hash_document(date_document(classify_document(document, url), captured_at))

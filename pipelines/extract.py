@@ -10,7 +10,7 @@ from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Self
 
 import py3langid
 import pypdf
@@ -18,9 +18,12 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, fromstring
 from pypdf.errors import PyPdfError
+from scrapy.crawler import Crawler
 from trafilatura.settings import use_config
 
+from crawler.exceptions import PageTooLargeError
 from crawler.items import FETCHED, CaptureItem
+from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.decode import decode_html
 from pipelines.documents import Document
 from pipelines.evaluation import tokens
@@ -34,7 +37,12 @@ from pipelines.extract_blocks import (
     to_markdown,
     to_text,
 )
-from pipelines.extract_layout import keep_privacy_documents, remove_dialogs
+from pipelines.extract_flat import read_flat
+from pipelines.extract_layout import (
+    keep_privacy_documents,
+    remove_dialogs,
+    unwrap_unclosed_formatting,
+)
 from pipelines.extract_reveal import keep_date_lines, line_text, open_panels
 from pipelines.stage import Stage
 
@@ -94,10 +102,26 @@ DETECTION_CHARS = 20_000
 PDF_DAMAGE_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError)
 PDF_TYPES = frozenset(("application/pdf", "application/x-pdf"))
 TEXT_TYPES = frozenset(("text/plain",))
-# lxml's parser as trafilatura configures it, so both read a page the same way.
+# lxml's parser as trafilatura configures it, so both read a page the same way; trafilatura is
+# handed the parsed tree and never parses the page itself. huge_tree: without it libxml2 stops
+# at 256 levels of nesting and drops the rest of the page (400 unclosed `<font>` tags kept 253
+# of 400 paragraphs). Even with it libxml2 stops at 2,048 levels: such a page is read flat.
 HTML_PARSER = HTMLParser(
-    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+    collect_ids=False,
+    default_doctype=False,
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
 )
+# Trees past these bounds are read flat (`read_flat`), their text in blocks, with no judgement of
+# what is policy: the steps below cost time in proportion to elements times depth, and
+# trafilatura's walks of the tree recurse. The reference corpora's pages reach 3,280 elements
+# and 24 levels. A 3 MB table of 340,000 elements took 16 s and 680 MB; one of 49,000 took 5 s,
+# of 24,500 3 s (bench/pathological_pages.py, on a shared machine). Read flat, 3 MB take 3 s.
+# Past 128 levels (once unclosed formatting is unwrapped) nesting is generated, not written,
+# and every level costs a pass of trafilatura's recursive walks.
+MAX_TREE_ELEMENTS = 25_000
+MAX_TREE_DEPTH = 128
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 WORDS = re.compile(r"\w+")
 LANG_TAG = re.compile(r"^([a-z]{2})(?:[-_]|$)", re.IGNORECASE)
@@ -119,7 +143,8 @@ class Extracted:
     # after "fallback-fragment" (a bare fragment, wrapped into a page), "layout-tables" (tables
     # used for layout read as blocks), "privacy-documents" (a page of several legal documents,
     # cut to its privacy ones) and "date-line" (the policy's date line put back in front) when
-    # those were needed.
+    # those were needed; "flat-text" alone, after "deep-tree" or "large-tree", for a page past
+    # the tree bounds (MAX_TREE_DEPTH, MAX_TREE_ELEMENTS), read as a run of text blocks.
     strategy: str
 
 
@@ -132,6 +157,7 @@ def settings_json() -> str:
             "markdown": MARKDOWN_OPTIONS,
             "min_prose_share": MIN_PROSE_SHARE,
             "min_words": MIN_WORDS,
+            "max_tree": {"elements": MAX_TREE_ELEMENTS, "depth": MAX_TREE_DEPTH},
             "container": {
                 "min_covered": MIN_COVERED,
                 "max_gain": MAX_CONTAINER_GAIN,
@@ -222,14 +248,50 @@ def _from_plain_text(text: str) -> Extracted | None:
 # ---- HTML --------------------------------------------------------------------------------------
 
 
-def _parse(html: str) -> HtmlElement | None:
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    tree: HtmlElement
+    cut_short: bool  # libxml2 stopped at its nesting limit: the rest of the page is missing
+
+
+def _parse(html: str) -> _Parsed | None:
     html = XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         return None
     try:
-        return fromstring(html, parser=HTML_PARSER)
+        tree = fromstring(html, parser=HTML_PARSER)
     except (etree.ParserError, ValueError):
         return None
+    cut_short = any(
+        error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in HTML_PARSER.error_log
+    )
+    return _Parsed(tree, cut_short)
+
+
+def tree_depth(tree: HtmlElement) -> int:
+    """Levels of nesting below and including `tree`, found without recursion."""
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _from_flat_reading(html: str, why: str) -> Extracted | None:
+    page = read_flat(html)
+    text = "\n".join(page.blocks)
+    if _words(text) < MIN_WORDS:
+        return None
+    return Extracted(
+        text=text,
+        markdown="\n\n".join(page.blocks),
+        title=page.title,
+        language=detect_language(text, page.language),
+        extractor="policytrail",
+        extractor_version=version("policytrail"),
+        settings=SETTINGS,
+        strategy=f"{why}+flat-text",
+    )
 
 
 def unwrap_layout_tables(tree: HtmlElement) -> int:
@@ -370,9 +432,18 @@ def _best_candidate(tree: HtmlElement, url: str) -> tuple[_Candidate, list[str]]
 
 
 def _from_html(html: str, url: str) -> Extracted | None:
-    tree = _parse(html)
-    if tree is None:
+    parsed = _parse(html)
+    if parsed is None:
         return None
+    tree = parsed.tree
+    if parsed.cut_short:
+        return _from_flat_reading(html, "deep-tree")
+    if sum(1 for _ in tree.iter()) > MAX_TREE_ELEMENTS:
+        return _from_flat_reading(html, "large-tree")
+    # Before measuring depth: unclosed formatting is most of the depth of old pages.
+    unwrap_unclosed_formatting(tree)
+    if tree_depth(tree) > MAX_TREE_DEPTH:
+        return _from_flat_reading(html, "deep-tree")
     title = _title(tree)
     declared = next(iter(tree.xpath("//@lang")), None)
     steps = []
@@ -427,8 +498,15 @@ def _from_html(html: str, url: str) -> Extracted | None:
     )
 
 
-def extract_document(body: bytes, url: str, content_type: str | None) -> Document | None:
-    """The extraction step: a Document with the text (None when there is none to use)."""
+def extract_document(
+    body: bytes, url: str, content_type: str | None, max_bytes: int
+) -> Document | None:
+    """The extraction step: a Document with the text (None when there is none to use).
+
+    Raises PageTooLargeError for a body over `max_bytes`, which is not read at all.
+    """
+    if len(body) > max_bytes:
+        raise PageTooLargeError(len(body), max_bytes)
     found = extract_policy(body, url, content_type)
     if found is None:
         return None
@@ -445,14 +523,37 @@ def extract_document(body: bytes, url: str, content_type: str | None) -> Documen
 
 
 class ExtractPipeline(Stage):
-    """Gives each fetched capture its Document; a capture without usable text is counted."""
+    """Gives each fetched capture its Document; a capture without usable text is counted.
+
+    A page over POLICYTRAIL_MAX_ANALYSIS_BYTES stays fetched (its bytes are in the WARCs) but
+    gets no Document: its reason says why, and it is counted.
+    """
+
+    def __init__(self, crawler: Crawler, max_bytes: int) -> None:
+        super().__init__(crawler)
+        self.max_bytes = max_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Without the project's settings (a test's crawler) the cap is still the project's.
+        max_bytes = crawler.settings.getint(
+            "POLICYTRAIL_MAX_ANALYSIS_BYTES", POLICYTRAIL_MAX_ANALYSIS_BYTES
+        )
+        return cls(crawler, max_bytes)
 
     def process_item(self, item):
         if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
             return item
         memento = item.memento
         if 200 <= memento.http_status < 300:
-            item.document = extract_document(memento.body, item.url, memento.content_type)
+            try:
+                item.document = extract_document(
+                    memento.body, item.url, memento.content_type, self.max_bytes
+                )
+            except PageTooLargeError as error:
+                item.reason = error.reason
+                self.crawler.stats.inc_value("policytrail/analysis_too_large")
+                return item
             if item.document is None:
                 self.crawler.stats.inc_value("policytrail/extract_empty")
         return item

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -78,6 +79,15 @@ MIN_DOCUMENT_WORDS = 150
 # How much text may come before a child's first heading for it still to open the child.
 MAX_TEXT_BEFORE_HEADING = 80
 WORDS = re.compile(r"\w+")
+# Formatting tags of old markup, and what they cannot hold unless left unclosed.
+FORMATTING_TAGS = ("font", "b", "i", "u", "s", "strike", "big", "small", "tt", "blink")
+BLOCK_TAGS = ("p", "div", "table", "ul", "ol", "dl", "blockquote", "pre", "center", "form")
+UNCLOSED_FORMATTING = etree.XPath(
+    " | ".join(
+        f"//{tag}[{' or '.join(f'.//{block}' for block in (*BLOCK_TAGS, *sorted(HEADING_TAGS)))}]"
+        for tag in FORMATTING_TAGS
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +117,20 @@ def is_other_legal_title(title: str) -> bool:
         and not is_privacy_title(title)
         and bool(OTHER_LEGAL_TITLE.search(title))
     )
+
+
+def unwrap_unclosed_formatting(root: HtmlElement) -> int:
+    """Drop presentational tags that hold blocks, keeping their content; returns how many.
+
+    Pages of the 1990s and 2000s open a `<font>` (or `<b>`, `<i>`) before each paragraph and
+    never close it: the parser nests every later paragraph one level deeper, 400 levels for
+    400 paragraphs, and the innermost chain of them reads as the page's main container. Such a
+    tag holding paragraphs, tables or lists formats nothing; only its nesting is dropped.
+    """
+    unclosed = UNCLOSED_FORMATTING(root)
+    for element in unclosed:
+        element.drop_tag()
+    return len(unclosed)
 
 
 def word_count(element: HtmlElement) -> int:

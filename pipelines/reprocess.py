@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.exceptions import DatabaseError
+from crawler.exceptions import DatabaseError, PageTooLargeError
 from pipelines.analysis import analyse
 from pipelines.database import connect, insert_rows
 from pipelines.documents import Document
@@ -34,6 +34,7 @@ class ReprocessSummary:
     records: int
     documents: int
     without_text: int
+    too_large: int  # over POLICYTRAIL_MAX_ANALYSIS_BYTES: not analysed, as in the crawl
     versions: int
 
 
@@ -48,10 +49,19 @@ def read_record(path: str, offset: int) -> tuple[bytes, str | None]:
         return record.content_stream().read(), content_type
 
 
-def _analyse_record(task: tuple[str, int, str, datetime]) -> Document | None:
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    document: Document | None
+    too_large: bool = False
+
+
+def _analyse_record(task: tuple[str, int, str, datetime]) -> _Analysed:
     path, offset, url, captured_at = task
     body, content_type = read_record(path, offset)
-    return analyse(body, url, content_type, captured_at)
+    try:
+        return _Analysed(analyse(body, url, content_type, captured_at))
+    except PageTooLargeError:
+        return _Analysed(None, too_large=True)
 
 
 class _Staging:
@@ -71,8 +81,13 @@ class _Staging:
         self.pairs: list[list] = []
         self.documents: list[list] = []
         self.without_text = 0
+        self.too_large = 0
 
-    def add(self, warc_path: str, offset: int, document: Document | None) -> None:
+    def add(self, warc_path: str, offset: int, analysed: _Analysed) -> None:
+        document = analysed.document
+        if analysed.too_large:
+            self.too_large += 1
+            return
         if document is None:
             self.without_text += 1
             return
@@ -123,8 +138,8 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
         staging = _Staging(connection)
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
             analysed = pool.map(_analyse_record, tasks, chunksize=CHUNK)
-            for (warc_path, offset, _, _), document in zip(records, analysed, strict=True):
-                staging.add(warc_path, offset, document)
+            for (warc_path, offset, _, _), outcome in zip(records, analysed, strict=True):
+                staging.add(warc_path, offset, outcome)
         staging.flush()
         connection.execute("BEGIN TRANSACTION")
         try:
@@ -150,4 +165,6 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
         connection.execute("DROP TABLE reanalysed")
     finally:
         connection.close()
-    return ReprocessSummary(len(records), len(staging.seen), staging.without_text, versions)
+    return ReprocessSummary(
+        len(records), len(staging.seen), staging.without_text, staging.too_large, versions
+    )

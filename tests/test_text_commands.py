@@ -108,3 +108,18 @@ def test_extract_of_a_missing_file_is_one_line(tmp_path):
         result.stderr.strip()
         == f"policytrail: error: {tmp_path / 'nope.html'}: no such file or folder"
     )
+
+
+def test_extract_names_a_page_over_the_analysis_limit_and_reads_the_others(tmp_path):
+    (tmp_path / "a-small.html").write_text(
+        "<html><body>" + "<p>We collect personal information and use cookies.</p>" * 3
+    )
+    big = tmp_path / "b-big.html"
+    big.write_bytes(b"<html><body><table>" + b"<tr><td>x</td></tr>" * 300_000)
+    result = run_cli("extract", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout.startswith(f"{tmp_path / 'a-small.html'}: 21 words")
+    assert result.stderr.strip() == (
+        f"policytrail: error: {big}: not analysed: page of {big.stat().st_size:,} bytes"
+        " is over the analysis limit of 5,000,000 bytes"
+    )

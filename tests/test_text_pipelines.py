@@ -105,3 +105,14 @@ def test_skipped_captures_and_empty_pages_get_no_document(chain):
     assert chain(capture(POLICY, status=SKIPPED)).document is None
     assert chain(capture(b"<html><body></body></html>")).document is None
     assert chain.stats.get_value("policytrail/extract_empty") == 1
+
+
+def test_a_page_over_the_analysis_limit_is_kept_fetched_with_a_reason():
+    crawler = get_crawler(WaybackSpider, {"POLICYTRAIL_MAX_ANALYSIS_BYTES": len(POLICY) - 1})
+    pipeline = build_from_crawler(ExtractPipeline, crawler)
+    item = pipeline.process_item(capture(POLICY))
+    assert item.fetch_status == FETCHED and item.memento.body == POLICY
+    assert item.document is None
+    assert item.reason == f"too large to analyse (over {len(POLICY) - 1:,} bytes)"
+    assert crawler.stats.get_value("policytrail/analysis_too_large") == 1
+    assert crawler.stats.get_value("policytrail/extract_empty") is None

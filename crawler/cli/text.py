@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from crawler import settings
-from crawler.exceptions import BadInputError
+from crawler.exceptions import BadInputError, PageTooLargeError
 
 # What `extract` reads in a folder, and the Content-Type each stands for.
 EXTRACTABLE = {
@@ -37,7 +38,9 @@ JSON_KEYS = (
 def extract(paths: tuple[Path, ...], as_json: bool) -> None:
     """Extract text, Markdown, effective date and policy score from saved pages (HTML or PDF).
 
-    Folders are read recursively; all files run in one process.
+    Folders are read recursively; all files run in one process. A file over the analysis
+    limit (POLICYTRAIL_MAX_ANALYSIS_BYTES) is named on stderr, not read, and the exit status
+    is 1 once the other files are done.
 
     \b
     Examples:
@@ -47,8 +50,16 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
     from pipelines.analysis import analyse
 
     files = _files(paths)
+    too_large = 0
     for path in files:
-        document = analyse(path.read_bytes(), path.resolve().as_uri(), EXTRACTABLE[_suffix(path)])
+        try:
+            document = analyse(
+                path.read_bytes(), path.resolve().as_uri(), EXTRACTABLE[_suffix(path)]
+            )
+        except PageTooLargeError as error:
+            click.echo(f"policytrail: error: {path}: {error}", err=True)
+            too_large += 1
+            continue
         record = {
             "path": str(path),
             "text": document.text if document else None,
@@ -70,6 +81,8 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
                 f"({record['effective_date_text']!r}), policy {record['is_policy']} "
                 f"({record['policy_score']})"
             )
+    if too_large:
+        sys.exit(1)
 
 
 def _suffix(path: Path) -> str:
@@ -118,5 +131,6 @@ def reprocess(db: Path, workers: int | None) -> None:
     summary = run(db, workers)
     click.echo(
         f"{summary.records} stored captures analysed: {summary.documents} distinct texts, "
-        f"{summary.without_text} without text, {summary.versions} versions"
+        f"{summary.without_text} without text, {summary.too_large} too large to analyse, "
+        f"{summary.versions} versions"
     )
