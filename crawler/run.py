@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import shutil
+import socket
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -18,7 +19,7 @@ from crawler.exceptions import BadInputError
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import load_targets
 from crawler.wayback import window_bound
-from pipelines.database import connect
+from pipelines.database import check_path, connect, crawl_lock
 from pipelines.runs import begin_run
 from pipelines.warcs import warc_folder
 
@@ -75,6 +76,30 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# Seconds to wait for the archive to accept a connection before the crawl is refused.
+REACHABLE_TIMEOUT = 15.0
+
+
+def check_reachable(archive: str) -> None:
+    """The archive's host must resolve and accept a TCP connection: found before the crawl
+    starts, with one line, rather than as a failed CDX search per URL. No HTTP request is
+    sent, so IA's budget is not touched."""
+    parts = urlsplit(archive)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=REACHABLE_TIMEOUT):
+            pass
+    except socket.gaierror:
+        raise BadInputError(
+            f"the archive {archive} does not resolve: no such host {host!r}"
+        ) from None
+    except OSError as error:
+        raise BadInputError(
+            f"the archive {archive} does not answer ({error.strerror or error}); check --archive"
+        ) from None
+
+
 def check_window(from_ts: str | None, to_ts: str | None) -> None:
     bounds = []
     for name, value, upper in (("--from", from_ts, False), ("--to", to_ts, True)):
@@ -101,7 +126,22 @@ def run_crawl(
     loaded = load_targets(targets)
     check_archive(archive, local=local)
     check_window(from_ts, to_ts)
+    check_path(db)
     settings = crawl_settings(db, archive, local=local, extra=extra)
+    check_reachable(settings.get("WAYBACK_ARCHIVE_URL"))
+    with crawl_lock(db):
+        return _crawl(targets, db, loaded, settings, archive, from_ts, to_ts)
+
+
+def _crawl(
+    targets: Path,
+    db: Path,
+    loaded: list,
+    settings: Settings,
+    archive: str | None,
+    from_ts: str | None,
+    to_ts: str | None,
+) -> int:
     connection = connect(db)  # creates or migrates it; fails now if another process holds it
     try:
         start = begin_run(

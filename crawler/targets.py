@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.exceptions import BadInputError
-from crawler.wayback import surt_key, window_bound
+from crawler.wayback import surt_key, url_problem, window_bound
 
 CSV_REQUIRED = ("site", "policy_url")
 CSV_OPTIONAL = ("alias_urls", "from", "to")
@@ -56,11 +56,16 @@ def load_targets(path: str | Path) -> list[Target]:
         text = source.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise BadInputError(f"{source}: not UTF-8 text") from None
+    if "\0" in text:
+        raise BadInputError(f"{source}: not a text file (it holds NUL bytes)")
     first = next((line for line in text.splitlines() if line.strip()), "")
     rows = (
         _csv_rows(source, text) if first.lower().startswith("site,") else _text_rows(source, text)
     )
-    targets = _merge(rows)
+    try:
+        targets = _merge(rows)
+    except csv.Error as error:
+        raise BadInputError(f"{source}: not a readable CSV file ({error})") from None
     if not targets:
         raise BadInputError(f"{source}: no targets in the file")
     return targets
@@ -114,9 +119,16 @@ def _csv_rows(source: Path, text: str) -> Iterable[Target]:
 
 
 def _check_url(url: str, where: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+    except ValueError:  # a torn IPv6 literal: "http://[::1/p"
+        valid = False
+    if not valid:
         raise BadInputError(f"{where}: not an http(s) URL: {url!r}")
+    problem = url_problem(url)
+    if problem:
+        raise BadInputError(f"{where}: not a usable URL ({problem}): {url!r}")
 
 
 def _timestamp(value: str | None, where: str, name: str, *, upper: bool) -> str | None:

@@ -23,6 +23,7 @@ from trafilatura.settings import use_config
 
 from crawler.exceptions import PageTooLargeError
 from crawler.items import FETCHED, CaptureItem
+from crawler.outcomes import Outcome
 from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.decode import decode_html
 from pipelines.documents import Document
@@ -552,6 +553,7 @@ class ExtractPipeline(Stage):
                 )
             except PageTooLargeError as error:
                 item.reason = error.reason
+                item.reason_code = Outcome.TOO_LARGE
                 self.crawler.stats.inc_value("policytrail/analysis_too_large")
                 return item
             if item.document is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
-from crawler.exceptions import DatabaseError, PageTooLargeError
+from crawler.exceptions import PageTooLargeError
 from pipelines.analysis import analyse
 from pipelines.database import connect, insert_rows
 from pipelines.documents import Document
@@ -36,6 +38,8 @@ class ReprocessSummary:
     without_text: int
     too_large: int  # over POLICYTRAIL_MAX_ANALYSIS_BYTES: not analysed, as in the crawl
     versions: int
+    # "file at offset N: why" for each record that could not be read; their texts are kept
+    unreadable: tuple[str, ...] = ()
 
 
 def read_record(path: str, offset: int) -> tuple[bytes, str | None]:
@@ -53,11 +57,19 @@ def read_record(path: str, offset: int) -> tuple[bytes, str | None]:
 class _Analysed:
     document: Document | None
     too_large: bool = False
+    unreadable: str | None = None  # why the record could not be read
+
+
+# What a missing, cut or damaged WARC file raises when a record is read from it.
+READ_ERRORS = (OSError, EOFError, ValueError, StopIteration, ArchiveLoadFailed, zlib.error)
 
 
 def _analyse_record(task: tuple[str, int, str, datetime]) -> _Analysed:
     path, offset, url, captured_at = task
-    body, content_type = read_record(path, offset)
+    try:
+        body, content_type = read_record(path, offset)
+    except READ_ERRORS as error:
+        return _Analysed(None, unreadable=f"{type(error).__name__}: {error}"[:200])
     try:
         return _Analysed(analyse(body, url, content_type, captured_at))
     except PageTooLargeError:
@@ -80,11 +92,17 @@ class _Staging:
         self.seen: set[str] = set()
         self.pairs: list[list] = []
         self.documents: list[list] = []
+        connection.execute("CREATE TEMP TABLE unreadable (warc_path TEXT, warc_offset BIGINT)")
         self.without_text = 0
         self.too_large = 0
+        self.unreadable: list[str] = []
 
     def add(self, warc_path: str, offset: int, analysed: _Analysed) -> None:
         document = analysed.document
+        if analysed.unreadable is not None:
+            self.unreadable.append(f"{warc_path} at offset {offset}: {analysed.unreadable}")
+            self.connection.execute("INSERT INTO unreadable VALUES (?, ?)", [warc_path, offset])
+            return
         if analysed.too_large:
             self.too_large += 1
             return
@@ -129,12 +147,11 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
             " FROM captures WHERE fetch_status = 'fetched' AND warc_path IS NOT NULL"
             " AND http_status BETWEEN 200 AND 299 GROUP BY ALL ORDER BY ALL"
         ).fetchall()
-        tasks = []
-        for warc_path, offset, url, moment in records:
-            path = folder / warc_path
-            if not path.is_file():
-                raise DatabaseError(f"{path}: a stored capture's WARC file is missing")
-            tasks.append((str(path), offset, url, moment.replace(tzinfo=UTC)))
+        # a missing file is reported per record, like a damaged one, and the rest goes on
+        tasks = [
+            (str(folder / warc_path), offset, url, moment.replace(tzinfo=UTC))
+            for warc_path, offset, url, moment in records
+        ]
         staging = _Staging(connection)
         with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
             analysed = pool.map(_analyse_record, tasks, chunksize=CHUNK)
@@ -144,12 +161,20 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
         connection.execute("BEGIN TRANSACTION")
         try:
             connection.execute("DELETE FROM versions")
-            connection.execute("UPDATE captures SET text_hash = NULL, date_after_capture = NULL")
-            connection.execute("DELETE FROM documents")
+            # Records that could not be read keep the text they had: nothing stored is lost.
+            connection.execute(
+                "UPDATE captures SET text_hash = NULL, date_after_capture = NULL"
+                " WHERE NOT EXISTS (SELECT 1 FROM unreadable u WHERE u.warc_path ="
+                " captures.warc_path AND u.warc_offset = captures.warc_offset)"
+            )
+            connection.execute(
+                "DELETE FROM documents WHERE text_hash NOT IN (SELECT text_hash FROM captures"
+                " WHERE text_hash IS NOT NULL)"
+            )
             columns = ", ".join(DOCUMENT_COLUMNS)
             connection.execute(
                 f"INSERT INTO documents ({columns}) SELECT {columns} FROM reanalysed"
-                " ORDER BY text_hash"
+                " WHERE text_hash NOT IN (SELECT text_hash FROM documents) ORDER BY text_hash"
             )
             connection.execute(
                 "UPDATE captures SET text_hash = a.text_hash FROM analysed AS a"
@@ -163,8 +188,14 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
             raise
         connection.execute("DROP TABLE analysed")
         connection.execute("DROP TABLE reanalysed")
+        connection.execute("DROP TABLE unreadable")
     finally:
         connection.close()
     return ReprocessSummary(
-        len(records), len(staging.seen), staging.without_text, staging.too_large, versions
+        len(records),
+        len(staging.seen),
+        staging.without_text,
+        staging.too_large,
+        versions,
+        tuple(staging.unreadable),
     )

@@ -140,7 +140,7 @@ def test_build_from_a_csv_spec(tmp_path: Path, env) -> None:
 def test_build_with_a_bad_spec_fails_in_one_line(tmp_path, env, spec, text, words) -> None:
     (tmp_path / spec).write_text(text, encoding="utf-8")
     result = run("archive", "build", spec, "out.warc.gz", cwd=tmp_path, env=env)
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input: refused
     assert_one_line_error(result, *words)
     assert result.stdout == ""
     assert not (tmp_path / "out.warc.gz").exists()
@@ -287,7 +287,7 @@ def test_serve_with_a_malformed_exclusion_fails_in_one_line(tmp_path, env, warc)
 
 def test_serve_of_a_missing_path_fails_in_one_line(tmp_path: Path, env) -> None:
     result = run("archive", "serve", "no-such-folder", "--port", "0", cwd=tmp_path, env=env)
-    assert result.returncode == 1
+    assert result.returncode == 2  # could not start
     assert_one_line_error(result, "policytrail: error: ", "no-such-folder", "no such file")
     assert result.stdout == ""
 
@@ -325,7 +325,7 @@ def test_serve_on_a_port_in_use_fails_in_one_line(tmp_path, env, warc) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         result = run("archive", "serve", str(warc), "--port", str(port), cwd=tmp_path, env=env)
-    assert result.returncode == 1
+    assert result.returncode == 2  # could not start
     assert "Traceback" not in result.stderr
     # The index is read before the port is tried: its report comes first, then the error.
     report, error = result.stderr.strip().splitlines()

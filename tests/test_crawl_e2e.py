@@ -285,7 +285,17 @@ def test_bodies_cut_short_after_429s_are_retried_and_never_taken_for_a_firewall_
     )
     archive = archive_factory(captures(), ArchiveOptions(faults=cut))
     db = tmp_path / "cut.duckdb"
-    result = crawl(tmp_path, archive.base_url, targets, db)
+    result = run_cli(
+        "crawl",
+        str(targets),
+        "--db",
+        str(db),
+        "--archive",
+        archive.base_url,
+        "--local",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1  # finished, with failures the next run retries
 
     assert archive.stats.get("truncated", 0) > 0 and archive.stats.get("rate_limited", 0) > 0
     assert "looks like an IP block" not in result.stderr

@@ -23,6 +23,7 @@ class Fault(Enum):
     SERVER_ERROR = "server_error"  # a 5xx answer
     RESET = "reset"  # connection reset before any answer
     TRUNCATED = "truncated"  # headers promise the full body; the connection closes halfway
+    CUT = "cut"  # no Content-Length: the body ends halfway with the connection, and looks whole
     SLOW = "slow"  # the body trickles out over `slow_seconds`
 
 
@@ -43,6 +44,7 @@ class FaultConfig:
     error_statuses: tuple[int, ...] = (502, 503, 504)
     reset_rate: float = 0.0
     truncate_rate: float = 0.0
+    cut_rate: float = 0.0
     slow_rate: float = 0.0
     slow_seconds: float = 2.0
     latency: float = 0.0
@@ -50,7 +52,8 @@ class FaultConfig:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "throttle_rate", "reset_rate", "truncate_rate", "slow_rate"):
+        rates = ("error_rate", "throttle_rate", "reset_rate", "truncate_rate", "cut_rate")
+        for name in (*rates, "slow_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
@@ -59,11 +62,12 @@ class FaultConfig:
             self.throttle_rate,
             self.reset_rate,
             self.truncate_rate,
+            self.cut_rate,
             self.slow_rate,
         )
         if sum(shares) > 1.0:
             raise ValueError(
-                "error, throttle, reset, truncate and slow rates must add up to at most 1"
+                "error, throttle, reset, truncate, cut and slow rates must add up to at most 1"
             )
         unknown = set(self.endpoints) - set(ENDPOINTS)
         if unknown:
@@ -80,6 +84,7 @@ class FaultConfig:
                     self.throttle_rate,
                     self.reset_rate,
                     self.truncate_rate,
+                    self.cut_rate,
                     self.slow_rate,
                 )
             )
@@ -168,6 +173,7 @@ class FaultInjector:
             (config.throttle_rate, Fault.RATE_LIMITED),
             (config.reset_rate, Fault.RESET),
             (config.truncate_rate, Fault.TRUNCATED),
+            (config.cut_rate, Fault.CUT),
             (config.slow_rate, Fault.SLOW),
         ):
             if draw < rate:

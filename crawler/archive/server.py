@@ -203,6 +203,9 @@ class ArchiveApp:
             status = self.injector.error_status()
             return _page(status, "Server error", "The archive could not answer.")
         response = await handler(request)
+        if fault is Fault.CUT and isinstance(response, web.Response):
+            _cut(request, response)
+            raise asyncio.CancelledError
         if fault in (Fault.TRUNCATED, Fault.SLOW) and isinstance(response, web.Response):
             return await _stream(request, response, fault, faults.slow_seconds)
         return response
@@ -261,6 +264,24 @@ def _reset(request: web.Request) -> None:
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+
+
+def _cut(request: web.Request, response: web.Response) -> None:
+    """Half the body, with no Content-Length and no chunking, then the connection closes: as an
+    HTTP/1.0-style answer ends, so the client cannot tell it from a whole one."""
+    transport = request.transport
+    if transport is None:
+        return
+    body = response.body if isinstance(response.body, bytes) else b""
+    head = [f"HTTP/1.1 {response.status} {response.reason}"]
+    head += [
+        f"{name}: {value}"
+        for name, value in response.headers.items()
+        if name.lower() not in ("content-length", "transfer-encoding", "connection")
+    ]
+    head.append("Connection: close")
+    transport.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body[: len(body) // 2])
+    transport.close()
 
 
 async def _stream(

@@ -137,6 +137,13 @@ def archive() -> None:
     help="Share of answers cut off halfway through the body.",
 )
 @click.option(
+    "--cut-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of answers cut off halfway with no Content-Length (only a digest tells).",
+)
+@click.option(
     "--slow-rate",
     type=click.FloatRange(0, 1),
     default=0.0,
@@ -178,6 +185,7 @@ def serve(
     throttle_rate,
     reset_rate,
     truncate_rate,
+    cut_rate,
     slow_rate,
     slow_seconds,
     latency,
@@ -214,6 +222,7 @@ def serve(
             throttle_rate=throttle_rate,
             reset_rate=reset_rate,
             truncate_rate=truncate_rate,
+            cut_rate=cut_rate,
             slow_rate=slow_rate,
             slow_seconds=slow_seconds,
             latency=latency,

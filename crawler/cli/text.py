@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from crawler import settings
-from crawler.exceptions import BadInputError, PageTooLargeError
+from crawler.exceptions import (
+    EXIT_FAILURES,
+    EXIT_REFUSED,
+    BadInputError,
+    PageTooLargeError,
+    PolicytrailError,
+)
 
 # What `extract` reads in a folder, and the Content-Type each stands for.
 EXTRACTABLE = {
@@ -50,15 +56,19 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
     from pipelines.analysis import analyse
 
     files = _files(paths)
-    too_large = 0
+    refused = 0
     for path in files:
+        body = path.read_bytes()
+        problem = _unreadable(body, _suffix(path))
+        if problem:
+            click.echo(f"policytrail: error: {path}: {problem}", err=True)
+            refused += 1
+            continue
         try:
-            document = analyse(
-                path.read_bytes(), path.resolve().as_uri(), EXTRACTABLE[_suffix(path)]
-            )
+            document = analyse(body, path.resolve().as_uri(), EXTRACTABLE[_suffix(path)])
         except PageTooLargeError as error:
             click.echo(f"policytrail: error: {path}: {error}", err=True)
-            too_large += 1
+            refused += 1
             continue
         record = {
             "path": str(path),
@@ -81,8 +91,18 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
                 f"({record['effective_date_text']!r}), policy {record['is_policy']} "
                 f"({record['policy_score']})"
             )
-    if too_large:
-        sys.exit(1)
+    if refused:
+        # none read: the input was bad (2); some read: finished with failures (1)
+        sys.exit(EXIT_REFUSED if refused == len(files) else EXIT_FAILURES)
+
+
+def _unreadable(body: bytes, suffix: str) -> str | None:
+    """Why a file is no page at all (empty, or binary data under a text name), or None."""
+    if not body.strip():
+        return "empty file"
+    if suffix != ".pdf" and b"\0" in body[:4096]:
+        return "binary data, not a page"
+    return None
 
 
 def _suffix(path: Path) -> str:
@@ -134,3 +154,10 @@ def reprocess(db: Path, workers: int | None) -> None:
         f"{summary.without_text} without text, {summary.too_large} too large to analyse, "
         f"{summary.versions} versions"
     )
+    for problem in summary.unreadable:
+        click.echo(f"policytrail: unreadable: {problem} (its stored text is kept)", err=True)
+    if summary.unreadable:
+        raise PolicytrailError(
+            f"{len(summary.unreadable)} stored record(s) could not be read; the rest were "
+            "reprocessed"
+        )

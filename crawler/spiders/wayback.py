@@ -431,7 +431,7 @@ class WaybackSpider(Spider):
         retries = request.meta.get("retry_times", 0)
         message = failure.getErrorMessage() or ""
         if failure.check(DownloadCancelledError, CancelledError) or (
-            failure.check(IgnoreRequest) and "max size" in message.lower()
+            failure.check(IgnoreRequest) and "maxsize" in message.lower().replace(" ", "")
         ):
             yield self._skipped(
                 capture, Reason(Outcome.TOO_LARGE, f"over {self.max_bytes} bytes: {message}"[:300])

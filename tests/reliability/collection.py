@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,10 +90,11 @@ def write_targets(path: Path) -> Path:
 
 
 CRAWL = """
-import sys
+import json, sys
 from pathlib import Path
 from crawler.run import run_crawl
 extra = {"LOG_LEVEL": "WARNING", "POLICYTRAIL_STORE_BATCH": int(sys.argv[4])}
+extra.update(json.loads(sys.argv[6]))
 if sys.argv[5]:
     extra["JOBDIR"] = sys.argv[5]
 run_crawl(Path(sys.argv[1]), Path(sys.argv[2]), archive=sys.argv[3], local=True, extra=extra)
@@ -100,7 +102,13 @@ run_crawl(Path(sys.argv[1]), Path(sys.argv[2]), archive=sys.argv[3], local=True,
 
 
 def start_crawl(
-    db: Path, targets: Path, archive: str, *, kill_at: str = "", jobdir: Path | None = None
+    db: Path,
+    targets: Path,
+    archive: str,
+    *,
+    kill_at: str = "",
+    jobdir: Path | None = None,
+    settings: dict | None = None,
 ) -> subprocess.Popen[str]:
     """The real crawl (run_crawl) in a fresh interpreter, with small batches."""
     env = {
@@ -119,6 +127,7 @@ def start_crawl(
         archive,
         str(STORE_BATCH),
         str(jobdir or ""),
+        json.dumps(settings or {}),
     ]
     return subprocess.Popen(
         command,

@@ -1,0 +1,100 @@
+"""Stopping a crawl: SIGTERM and Ctrl-C end it cleanly as `interrupted` (exit 3), a second
+Ctrl-C too; two crawls of one database at once: the second is refused, the first goes on."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from collection import ROOT, content, crawl, run_statuses, warc_problems, write_collection
+from collection import write_targets as write_collection_targets
+
+from crawler.archive.faults import FaultConfig
+from crawler.archive.server import ArchiveOptions, ArchiveServer
+
+
+@pytest.fixture(scope="module")
+def slow_archive(tmp_path_factory):
+    """The reliability collection, each replay a little slow, so a crawl lasts a few seconds."""
+    folder = write_collection(tmp_path_factory.mktemp("collection"))
+    index = tmp_path_factory.mktemp("index") / "index.sqlite3"
+    options = ArchiveOptions(faults=FaultConfig(latency=0.25, endpoints=frozenset({"replay"})))
+    with ArchiveServer([folder], options, index_path=index) as server:
+        yield server
+
+
+def start_cli(tmp_path: Path, archive: str, db: Path, *extra: str) -> subprocess.Popen[str]:
+    targets = write_collection_targets(tmp_path / "targets.csv")
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", str(targets), "--db", str(db)]
+        + ["--archive", archive, "--local", *extra],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "POLICYTRAIL_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_fetching(db: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Until the crawl has written its first WARC record (it is well under way)."""
+    folder = db.parent / f"{db.stem}-warcs"
+    deadline = time.monotonic() + timeout
+    while not any(folder.glob("*.warc.gz")):
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "the crawl never started fetching"
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGTERM,), (signal.SIGINT,), (signal.SIGINT, signal.SIGINT)],
+    ids=["sigterm", "ctrl-c", "ctrl-c-twice"],
+)
+def test_a_stopped_crawl_is_interrupted_and_the_next_run_completes_it(
+    slow_archive, tmp_path, signals
+):
+    db = tmp_path / "study.duckdb"
+    process = start_cli(tmp_path, slow_archive.base_url, db)
+    wait_for_fetching(db, process)
+    for number in signals:
+        process.send_signal(number)
+        time.sleep(0.2)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 3, stderr[-2000:]  # interrupted: run it again
+    assert "Traceback" not in stderr
+    assert "not a usable DuckDB database" not in stderr
+    assert run_statuses(db) == ["interrupted"]
+    assert warc_problems(db) == []
+    rerun = crawl(db, tmp_path / "targets.csv", slow_archive.base_url)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert run_statuses(db) == ["interrupted", "finished"]
+    clean = tmp_path / "clean" / "clean.duckdb"
+    clean.parent.mkdir()
+    assert crawl(clean, tmp_path / "targets.csv", slow_archive.base_url).returncode == 0
+    assert content(db) == content(clean)
+
+
+def test_a_second_crawl_of_the_same_database_is_refused_and_the_first_goes_on(
+    slow_archive, tmp_path
+):
+    db = tmp_path / "study.duckdb"
+    first = start_cli(tmp_path, slow_archive.base_url, db)
+    time.sleep(0.5)  # both start within a second
+    second = start_cli(tmp_path, slow_archive.base_url, db)
+    _, second_err = second.communicate(timeout=120)
+    _, first_err = first.communicate(timeout=180)
+    assert second.returncode == 2, second_err[-2000:]
+    lines = [line for line in second_err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "is in use by another policytrail process" in lines[0]
+    assert first.returncode == 0, first_err[-2000:]
+    assert run_statuses(db) == ["finished"]
