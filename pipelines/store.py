@@ -156,9 +156,18 @@ class StorePipeline:
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SHARE_PAYLOADS)
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
-        targets = [(t.site, t.policy_url) for t in getattr(self.crawler.spider, "targets", [])]
+        # Only the targets that got captures since their versions were last built: this run's,
+        # and those of runs that ended without building them (killed, or a second Ctrl-C).
+        pending = "SELECT run_id FROM crawl_runs WHERE versions_built IS NOT TRUE"
+        targets = self.connection.execute(
+            f"SELECT DISTINCT site, target_url FROM captures WHERE run_id IN ({pending})"
+            " ORDER BY ALL"
+        ).fetchall()
         rebuild_versions(self.connection, targets)
         kill_point("versions")
+        self.connection.execute(
+            f"UPDATE crawl_runs SET versions_built = true WHERE run_id IN ({pending})"
+        )
         self.connection.execute("COMMIT")
 
     def spider_closed(self, spider, reason: str) -> None:

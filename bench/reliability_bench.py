@@ -1,0 +1,186 @@
+"""Benchmark: the long reliability trials, run by hand; prints the figures reached.
+
+    .venv/bin/python bench/reliability_bench.py --sites 30 --captures 120 --trials 20
+
+1. Kills: a crawl of sites x captures is SIGKILLed at named points (crawler/killpoints.py) and
+   at random moments, half of the trials with a JOBDIR; each time the same crawl runs again to
+   its end, and its tables (every content column) and WARC records are compared with a crawl
+   never killed. Prints kills recovered and rows lost or doubled.
+2. Start-up: a targets file of 100,000 rows; seconds until the first CDX request reaches the
+   archive.
+3. Large pages: a crawl of a 50 MB page and of a gzip body inflating to 1 GB; the crawl's peak
+   RSS and what was recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "reliability"))
+
+from collection import content, start_crawl, warc_problems  # noqa: E402
+
+from bench.synthetic import build  # noqa: E402
+from crawler.archive.builder import CaptureSpec, write_warc  # noqa: E402
+from crawler.archive.server import ArchiveServer  # noqa: E402
+from crawler.killpoints import KILL_POINTS  # noqa: E402
+
+HTML = (("Content-Type", "text/html; charset=utf-8"),)
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 3600) -> int:
+    process.communicate(timeout=timeout)
+    return process.returncode
+
+
+def kill_trials(root: Path, sites: int, captures: int, trials: int, seed: int) -> None:
+    targets, total = build(root / "archive", sites, captures)
+    rng = random.Random(seed)
+    with ArchiveServer([root / "archive"], index_path=root / "index.sqlite3") as archive:
+        started = time.perf_counter()
+        reference_db = root / "clean" / "clean.duckdb"
+        reference_db.parent.mkdir()
+        if finish(start_crawl(reference_db, targets, archive.base_url)) != 0:
+            sys.exit("the reference crawl failed")
+        clean_seconds = time.perf_counter() - started
+        reference = content(reference_db)
+        rows = len(reference["captures"])
+        print(
+            f"collection: {sites} sites x {captures} captures = {total}; clean crawl "
+            f"{clean_seconds:.1f} s, {rows} capture rows, {len(reference['versions'])} versions"
+        )
+        fetched = sum(1 for row in reference["captures"] if row[8] == "fetched")
+        plan = []
+        for number in range(trials):
+            jobdir = number % 2 == 1
+            if number % 3 == 2:
+                plan.append(("random", rng.uniform(2.5, 2.5 + clean_seconds * 0.8), jobdir))
+                continue
+            point = KILL_POINTS[number % len(KILL_POINTS)]
+            nth = {
+                "listing": rng.randint(1, sites),
+                "fetching": rng.randint(1, fetched),
+                "warc": rng.randint(1, fetched),
+                "transaction": rng.randint(1, max(1, rows // 20)),
+                "versions": 1,
+            }[point]
+            plan.append((f"{point}:{nth}", None, jobdir))
+        recovered = lost = doubled = torn = 0
+        for number, (point, delay, jobdir) in enumerate(plan):
+            folder = root / f"trial-{number}"
+            folder.mkdir()
+            db = folder / "study.duckdb"
+            job = folder / "job" if jobdir else None
+            if delay is None:
+                killed = finish(
+                    start_crawl(db, targets, archive.base_url, kill_at=point, jobdir=job)
+                )
+            else:
+                process = start_crawl(db, targets, archive.base_url, jobdir=job)
+                time.sleep(delay)
+                process.send_signal(signal.SIGKILL)
+                killed = finish(process)
+                point = f"random at {delay:.1f} s"
+            rerun = finish(start_crawl(db, targets, archive.base_url, jobdir=job))
+            got = content(db)
+            missing = len(set(map(repr, reference["captures"])) - set(map(repr, got["captures"])))
+            extra = len(got["captures"]) - len(reference["captures"]) + missing
+            problems = warc_problems(db)
+            same = got == reference and not problems and rerun == 0
+            recovered += same and killed == -signal.SIGKILL
+            lost += missing
+            doubled += max(extra, 0)
+            torn += len(problems)
+            print(
+                f"  trial {number:2d} {point:22s} jobdir={'yes' if jobdir else 'no ':3s} "
+                f"killed={killed == -signal.SIGKILL} rerun exit {rerun} "
+                f"{'same as never killed' if same else 'DIFFERS'}"
+                f"{f', {len(problems)} WARC problems' if problems else ''}"
+            )
+        print(
+            f"kills recovered: {recovered} of {len(plan)}; capture rows lost: {lost}, "
+            f"doubled: {doubled}; WARC records torn or unreferenced: {torn}"
+        )
+
+
+def startup(root: Path, rows: int) -> None:
+    folder = root / "startup"
+    write_warc(
+        [
+            CaptureSpec(
+                "http://www.site0.example/privacy", "20100101000000", headers=HTML, body=b"<p>x</p>"
+            )
+        ],
+        folder / "a.warc.gz",
+    )
+    targets = root / "big-targets.csv"
+    lines = ["site,policy_url"] + [
+        f"site{n}.example,http://www.site{n}.example/privacy" for n in range(rows)
+    ]
+    targets.write_text("\n".join(lines) + "\n")
+    with ArchiveServer([folder], index_path=root / "startup-index.sqlite3") as archive:
+        started = time.perf_counter()
+        process = start_crawl(root / "startup" / "big.duckdb", targets, archive.base_url)
+        while archive.stats.get("cdx:none", 0) == 0 and process.poll() is None:
+            time.sleep(0.02)
+        first = time.perf_counter() - started
+        process.send_signal(signal.SIGTERM)
+        finish(process)
+    print(f"start-up: {rows:,} targets, first CDX request after {first:.1f} s")
+
+
+def large_pages(root: Path) -> None:
+    folder = root / "large"
+    url = "http://www.big.example/privacy"
+    bomb = gzip.compress(b" " * 1_000_000_000, compresslevel=9)
+    write_warc(
+        [
+            CaptureSpec(url, "20100101000000", headers=HTML, body=b"<p>" + b"words " * 9_000_000),
+            CaptureSpec(
+                url, "20110101000000", headers=(*HTML, ("Content-Encoding", "gzip")), body=bomb
+            ),
+        ],
+        folder / "a.warc.gz",
+    )
+    targets = root / "large-targets.txt"
+    targets.write_text(url + "\n")
+    with ArchiveServer([folder], index_path=root / "large-index.sqlite3") as archive:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        code = finish(start_crawl(root / "large" / "large.duckdb", targets, archive.base_url))
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rows = content(root / "large" / "large.duckdb")["captures"]
+    outcomes = ", ".join(f"{row[2]:%Y}: {row[8]} {row[10]}" for row in rows)
+    print(
+        f"large pages (54 MB page, gzip body of {len(bomb):,} bytes inflating to 1 GB): "
+        f"exit {code}, {outcomes}; crawl peak RSS {max(peak, before) / 1024:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=30)
+    parser.add_argument("--captures", type=int, default=120)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--targets", type=int, default=100_000, help="rows for the start-up test")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        startup(root, args.targets)
+        large_pages(root)
+        kill_trials(root, args.sites, args.captures, args.trials, args.seed)
+
+
+if __name__ == "__main__":
+    main()
