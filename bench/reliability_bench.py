@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import random
-import resource
 import signal
 import subprocess
 import sys
@@ -42,6 +41,28 @@ HTML = (("Content-Type", "text/html; charset=utf-8"),)
 def finish(process: subprocess.Popen[str], timeout: float = 3600) -> int:
     process.communicate(timeout=timeout)
     return process.returncode
+
+
+def peak_rss_mb(process: subprocess.Popen[str]) -> float:
+    """The process's own peak RSS (VmHWM) so far. Not getrusage(RUSAGE_CHILDREN): a child
+    forked from this process counts this process's pages until it execs."""
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def watch(process: subprocess.Popen[str], until=lambda: False) -> tuple[int | None, float]:
+    """Poll until the process ends (or `until()`); returns its exit code and peak RSS in MB."""
+    peak = 0.0
+    while process.poll() is None and not until():
+        peak = max(peak, peak_rss_mb(process))
+        time.sleep(0.05)
+    return process.poll(), peak
 
 
 def kill_trials(root: Path, sites: int, captures: int, trials: int, seed: int) -> None:
@@ -132,12 +153,14 @@ def startup(root: Path, rows: int) -> None:
     with ArchiveServer([folder], index_path=root / "startup-index.sqlite3") as archive:
         started = time.perf_counter()
         process = start_crawl(root / "startup" / "big.duckdb", targets, archive.base_url)
-        while archive.stats.get("cdx:none", 0) == 0 and process.poll() is None:
-            time.sleep(0.02)
+        _, peak = watch(process, until=lambda: archive.stats.get("cdx:none", 0) > 0)
         first = time.perf_counter() - started
         process.send_signal(signal.SIGTERM)
         finish(process)
-    print(f"start-up: {rows:,} targets, first CDX request after {first:.1f} s")
+    print(
+        f"start-up: {rows:,} targets, first CDX request after {first:.1f} s; "
+        f"peak RSS until then {peak:.0f} MB"
+    )
 
 
 def large_pages(root: Path) -> None:
@@ -156,14 +179,14 @@ def large_pages(root: Path) -> None:
     targets = root / "large-targets.txt"
     targets.write_text(url + "\n")
     with ArchiveServer([folder], index_path=root / "large-index.sqlite3") as archive:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        code = finish(start_crawl(root / "large" / "large.duckdb", targets, archive.base_url))
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        process = start_crawl(root / "large" / "large.duckdb", targets, archive.base_url)
+        code, peak = watch(process)
+        finish(process)
     rows = content(root / "large" / "large.duckdb")["captures"]
     outcomes = ", ".join(f"{row[2]:%Y}: {row[8]} {row[10]}" for row in rows)
     print(
         f"large pages (54 MB page, gzip body of {len(bomb):,} bytes inflating to 1 GB): "
-        f"exit {code}, {outcomes}; crawl peak RSS {max(peak, before) / 1024:.0f} MB"
+        f"exit {code}, {outcomes}; crawl peak RSS {peak:.0f} MB"
     )
 
 
@@ -177,8 +200,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        startup(root, args.targets)
         large_pages(root)
+        startup(root, args.targets)
         kill_trials(root, args.sites, args.captures, args.trials, args.seed)
 
 

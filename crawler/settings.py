@@ -157,6 +157,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.politeness.PolitenessMiddleware": 560,
     # before HttpCompressionMiddleware (590), so it sees the bytes as the archive sent them
     "crawler.middlewares.integrity.PayloadIntegrityMiddleware": 595,
+    # next to the downloader: every request sent, retries included, and the bytes received
+    "crawler.middlewares.accounting.RequestAccountingMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.decode.DecodePipeline": 50,

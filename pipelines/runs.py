@@ -163,3 +163,30 @@ def _now() -> datetime:
 def moment(timestamp: str | None) -> datetime | None:
     """A 14-digit timestamp as the naive UTC value of a TIMESTAMP column."""
     return parse_timestamp(timestamp).replace(tzinfo=None) if timestamp else None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    run_id: int
+    started_at: datetime
+    seconds: float | None
+    status: str
+    listed: int
+    fetched: int
+    skipped: int
+    failed: int
+    requests: int  # CDX and replay requests sent, retries included
+    rate_limited: int  # 429 answers
+    new_versions: int
+
+
+def list_runs(connection: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[RunRow]:
+    """The crawl runs, newest first."""
+    rows = connection.execute(
+        "SELECT run_id, started_at, epoch(finished_at - started_at), status, captures_listed,"
+        " fetched, skipped, failed, cdx_requests + replay_requests, coalesce(rate_limited, 0),"
+        " coalesce(new_versions, 0) FROM crawl_runs ORDER BY run_id DESC"
+        + (" LIMIT ?" if limit else ""),
+        [limit] if limit else [],
+    ).fetchall()
+    return [RunRow(*row) for row in rows]

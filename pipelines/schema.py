@@ -153,6 +153,7 @@ MIGRATIONS: Sequence[str] = (
     ALTER TABLE target_urls ADD COLUMN listed_at TIMESTAMP;   -- when that listing ended
     ALTER TABLE crawl_runs ADD COLUMN cdx_excluded INTEGER DEFAULT 0;  -- URLs the archive hides
     ALTER TABLE crawl_runs ADD COLUMN rate_limited INTEGER DEFAULT 0;  -- 429 answers received
+    ALTER TABLE crawl_runs ADD COLUMN new_versions INTEGER DEFAULT 0;  -- versions it found
     -- whether the versions of what the run stored were rebuilt (not when it was killed)
     ALTER TABLE crawl_runs ADD COLUMN versions_built BOOLEAN;
     UPDATE crawl_runs SET versions_built = status <> 'running';

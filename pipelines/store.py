@@ -84,6 +84,14 @@ WHERE captures.site = t.site AND captures.urlkey = t.urlkey AND t.found_at IS NO
 """
 
 
+# Versions a run found: those whose first capture it recorded.
+NEW_VERSIONS = """
+SELECT count(*) FROM versions v WHERE EXISTS (
+    SELECT 1 FROM captures c WHERE c.site = v.site AND c.target_url = v.target_url
+    AND c.timestamp = v.first_seen AND c.text_hash = v.text_hash AND c.run_id = ?)
+"""
+
+
 class StorePipeline:
     """Writes targets, alias URLs, the run and every capture row to DuckDB.
 
@@ -181,7 +189,8 @@ class StorePipeline:
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, cdx_failed = ?, replay_requests = ?,"
-            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ? WHERE run_id = ?",
+            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ?,"
+            f" new_versions = ({NEW_VERSIONS}) WHERE run_id = ?",
             [
                 _now(),
                 status,
@@ -189,12 +198,16 @@ class StorePipeline:
                 self.counts["fetched"],
                 self.counts["skipped"],
                 self.counts["failed"],
-                stats.get_value("policytrail/cdx_requests", 0),
+                # HTTP requests as the archive saw them, retries and re-sends included
+                stats.get_value("policytrail/requests/cdx", 0),
                 stats.get_value("policytrail/cdx_failed", 0),
-                stats.get_value("policytrail/replay_requests", 0),
-                stats.get_value("policytrail/bytes_fetched", 0),
+                stats.get_value("policytrail/requests/replay", 0),
+                stats.get_value("policytrail/bytes/cdx", 0)
+                + stats.get_value("policytrail/bytes/replay", 0),
                 stats.get_value("policytrail/cdx_excluded", 0),
-                stats.get_value("policytrail/rate_limited", 0),
+                stats.get_value("policytrail/429/cdx", 0)
+                + stats.get_value("policytrail/429/replay", 0),
+                self.run_id,
                 self.run_id,
             ],
         )
