@@ -107,3 +107,5 @@ class ListingItem:
     url: str
     status: str  # LISTED, EXCLUDED or LISTING_FAILED
     message: str | None = None  # the archive's own words when it refused or failed
+    until: str | None = None  # LISTED: the latest capture time the listing covered
+    full: bool = False  # LISTED: listed from the first capture, not incrementally

@@ -57,6 +57,15 @@ WAYBACK_CDX_COLLAPSE_DIGEST = False
 # The next CDX page of a URL waits while this many fetches are pending (about 2 KB of memory
 # each): listing outruns the replay budget some 250 times over.
 WAYBACK_MAX_PENDING_FETCHES = 20_000
+# Incremental listing: a URL listed completely before is asked only for captures from its last
+# listed capture on, less this overlap, since IA's CDX index lags behind its captures by hours to
+# a few days (captures appear in it late, under their own timestamps).
+WAYBACK_CDX_OVERLAP_DAYS = 3
+# IA also indexes some late captures under old timestamps, which an incremental listing never
+# sees: a URL is listed from its first capture again when its last full listing is older than
+# this (or with `policytrail crawl --full`).
+WAYBACK_CDX_FULL_EVERY_DAYS = 7
+WAYBACK_CDX_FULL = False
 # Redirect hops followed inside the archive for one capture (IA's timegate plus captured ones).
 WAYBACK_MAX_REDIRECTS = 5
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from crawler.wayback import CdxRecord
 from pipelines.database import connect
 
 # Rows read from the database at a time, so the rows never sit in memory all at once.
@@ -22,6 +24,25 @@ def capture_key(site: str, url: str, timestamp: str, digest: str) -> bytes:
     return hashlib.blake2b(joined, digest_size=KEY_DIGEST_BYTES).digest()
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """How far a URL's captures were last listed, in a run that finished."""
+
+    listed_until: str  # 14 digits: the latest capture timestamp that listing covered
+    full_listed_at: datetime | None  # when it was last listed from its first capture
+    rows: int  # capture rows recorded for the URL
+
+
+@dataclass(frozen=True, slots=True)
+class FailedCapture:
+    """A capture an earlier run failed to fetch, with its CDX row: fetched again next run."""
+
+    site: str
+    target_url: str
+    record: CdxRecord
+    via: str | None
+
+
 @dataclass(slots=True)
 class Ledger:
     """Recorded capture keys, fetched digests and discovered alias URLs, from the database."""
@@ -29,6 +50,8 @@ class Ledger:
     recorded: set[bytes] = field(default_factory=set)  # capture_key() of each recorded capture
     fetched: set[str] = field(default_factory=set)  # digests of pages (2xx) fetched
     aliases: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)  # by (site, urlkey)
+    failed: list[FailedCapture] = field(default_factory=list)
 
     def knows(self, site: str, url: str, timestamp: str, digest: str) -> bool:
         return capture_key(site, url, timestamp, digest) in self.recorded
@@ -63,6 +86,21 @@ def read_ledger(db_path: str | Path) -> Ledger:
             " ORDER BY run_id, url"
         ).fetchall():
             ledger.aliases.setdefault((site, policy_url), []).append((url, via))
+        for site, urlkey, until, full_at, rows in connection.execute(
+            "SELECT t.site, t.urlkey, strftime(t.listed_until, '%Y%m%d%H%M%S'), t.full_listed_at,"
+            " coalesce(n.rows, 0) FROM target_urls t LEFT JOIN (SELECT site, urlkey, count(*)"
+            " AS rows FROM captures GROUP BY ALL) n USING (site, urlkey)"
+            " WHERE t.listed_until IS NOT NULL"
+        ).fetchall():
+            ledger.listings[(site, urlkey)] = Listing(until, full_at, rows)
+        for row in connection.execute(
+            "SELECT site, target_url, urlkey, strftime(timestamp, '%Y%m%d%H%M%S'), url,"
+            " coalesce(mimetype, ''), coalesce(CAST(statuscode AS TEXT), '-'), digest,"
+            " coalesce(CAST(length AS TEXT), ''), via FROM captures WHERE fetch_status = 'failed'"
+            " ORDER BY site, url, timestamp"
+        ).fetchall():
+            site, target_url, *fields, via = row
+            ledger.failed.append(FailedCapture(site, target_url, CdxRecord(*fields), via))
     finally:
         connection.close()
     return ledger

@@ -151,9 +151,16 @@ MIGRATIONS: Sequence[str] = (
     ALTER TABLE target_urls ADD COLUMN listing_status TEXT;   -- listed, excluded, failed
     ALTER TABLE target_urls ADD COLUMN listing_message TEXT;  -- the archive's words, if any
     ALTER TABLE target_urls ADD COLUMN listed_at TIMESTAMP;   -- when that listing ended
+    -- incremental listing: the latest capture time a complete listing covered (in a run that
+    -- finished), and when the URL was last listed from its first capture
+    ALTER TABLE target_urls ADD COLUMN listed_until TIMESTAMP;
+    ALTER TABLE target_urls ADD COLUMN full_listed_at TIMESTAMP;
     ALTER TABLE crawl_runs ADD COLUMN cdx_excluded INTEGER DEFAULT 0;  -- URLs the archive hides
     ALTER TABLE crawl_runs ADD COLUMN rate_limited INTEGER DEFAULT 0;  -- 429 answers received
     ALTER TABLE crawl_runs ADD COLUMN new_versions INTEGER DEFAULT 0;  -- versions it found
+    -- CDX pages not asked for, and rows not listed again, thanks to incremental listing
+    ALTER TABLE crawl_runs ADD COLUMN cdx_requests_saved INTEGER DEFAULT 0;
+    ALTER TABLE crawl_runs ADD COLUMN cdx_rows_saved BIGINT DEFAULT 0;
     -- whether the versions of what the run stored were rebuilt (not when it was killed)
     ALTER TABLE crawl_runs ADD COLUMN versions_built BOOLEAN;
     UPDATE crawl_runs SET versions_built = status <> 'running';

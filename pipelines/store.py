@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import FETCHED, AliasItem, CaptureItem, ListingItem
+from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, ListingItem
 from crawler.killpoints import kill_point
 from crawler.outcomes import Outcome
 from crawler.wayback import naive_utc, payload_digest, surt_key
@@ -111,6 +111,8 @@ class StorePipeline:
         self._captures: list[tuple] = []
         self._aliases: list[AliasItem] = []
         self._listings: list[ListingItem] = []
+        # complete listings of this run: recorded as such only if the run finishes
+        self._listed: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._documents: dict[str, Document] = {}
         self.counts = {"fetched": 0, "skipped": 0, "failed": 0}
 
@@ -152,6 +154,8 @@ class StorePipeline:
             self._aliases.append(item)
         elif isinstance(item, ListingItem):
             self._listings.append(item)
+            if item.status == LISTED:
+                self._listed[(item.site, surt_key(item.url))] = (item.until, item.full)
         if len(self._captures) + len(self._aliases) + len(self._listings) >= self.batch_size:
             self.flush()
         return item
@@ -185,12 +189,14 @@ class StorePipeline:
         """Close the run's row with its counts and `status`, and the connection."""
         if self.connection is None:
             return
+        if status == "finished":
+            self._record_listings()
         stats = self.crawler.stats
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, cdx_failed = ?, replay_requests = ?,"
-            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ?,"
-            f" new_versions = ({NEW_VERSIONS}) WHERE run_id = ?",
+            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ?, cdx_requests_saved = ?,"
+            f" cdx_rows_saved = ?, new_versions = ({NEW_VERSIONS}) WHERE run_id = ?",
             [
                 _now(),
                 status,
@@ -207,12 +213,42 @@ class StorePipeline:
                 stats.get_value("policytrail/cdx_excluded", 0),
                 stats.get_value("policytrail/429/cdx", 0)
                 + stats.get_value("policytrail/429/replay", 0),
+                stats.get_value("policytrail/cdx_requests_saved", 0),
+                stats.get_value("policytrail/cdx_rows_saved", 0),
                 self.run_id,
                 self.run_id,
             ],
         )
         self.connection.close()
         self.connection = None
+
+    def _record_listings(self) -> None:
+        """A finished run has every row it listed in the database (fetched, skipped or failed,
+        and failed rows are fetched again from there): only now may the next run list these
+        URLs from where this one ended."""
+        if not self._listed:
+            return
+        rows = [
+            (site, urlkey, moment(until), full)
+            for (site, urlkey), (until, full) in self._listed.items()
+        ]
+        self.connection.execute(
+            "CREATE TEMP TABLE listed (site TEXT, urlkey TEXT, until TIMESTAMP, is_full BOOLEAN)"
+        )
+        insert_rows(
+            self.connection,
+            "listed",
+            ("site", "urlkey", "until", "is_full"),
+            rows,
+            per_statement=500,
+        )
+        self.connection.execute(
+            "UPDATE target_urls SET listed_until = l.until,"
+            " full_listed_at = CASE WHEN l.is_full THEN ? ELSE target_urls.full_listed_at END"
+            " FROM listed AS l WHERE target_urls.site = l.site AND target_urls.urlkey = l.urlkey",
+            [_now()],
+        )
+        self.connection.execute("DROP TABLE listed")
 
     def abandon(self) -> None:
         """The crawl stopped without closing (a second Ctrl-C): keep what was scraped, and

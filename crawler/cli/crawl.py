@@ -51,8 +51,14 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
     default=None,
     help="Keep Scrapy's request queue here, so an interrupted crawl resumes where it was.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="List every URL from its first capture (by default a URL listed completely before "
+    "is asked only for what is newer, and fully again once a week).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
-def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose) -> None:
+def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, full, verbose) -> None:
     """Enumerate, fetch and record every archived capture of the targets' policy URLs.
 
     TARGETS is a CSV with header site,policy_url[,alias_urls,from,to] or a text file of one
@@ -70,6 +76,8 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, verbose)
         extra["USER_AGENT"] = settings.POLICYTRAIL_USER_AGENT.format(contact=contact)
     if jobdir:
         extra["JOBDIR"] = str(jobdir)
+    if full:
+        extra["WAYBACK_CDX_FULL"] = True
     run_id = run_crawl(
         targets, db, archive=archive, from_ts=from_ts, to_ts=to_ts, local=local, extra=extra
     )

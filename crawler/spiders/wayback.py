@@ -6,7 +6,7 @@ import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -103,6 +103,11 @@ class WaybackSpider(Spider):
         self._keys: dict[tuple[str, str], set[str]] = {}
         self._pending = 0  # memento fetches scheduled and not yet settled
         self._waiting_pages: deque[Request] = deque()
+        self.full_listing = False
+        self.overlap = timedelta(0)
+        self.full_every = timedelta(0)
+        self._since: dict[tuple[str, str], str | None] = {}  # (site, urlkey) -> listed from
+        self._listed_max: dict[tuple[str, str], str] = {}  # (site, urlkey) -> latest listed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -114,23 +119,52 @@ class WaybackSpider(Spider):
         spider.max_pending = settings.getint("WAYBACK_MAX_PENDING_FETCHES")
         spider.collapse_digest = settings.getbool("WAYBACK_CDX_COLLAPSE_DIGEST")
         spider.max_bytes = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.full_listing = settings.getbool("WAYBACK_CDX_FULL")
+        spider.overlap = timedelta(days=settings.getfloat("WAYBACK_CDX_OVERLAP_DAYS"))
+        spider.full_every = timedelta(days=settings.getfloat("WAYBACK_CDX_FULL_EVERY_DAYS"))
         db = settings.get("POLICYTRAIL_DB")
         spider.ledger = read_ledger(Path(db)) if db else Ledger()
         spider._stored = set(spider.ledger.fetched)
         crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
         return spider
 
-    async def start(self) -> AsyncIterator[Request]:
+    async def start(self) -> AsyncIterator[Request | CaptureItem]:
+        failed: dict[tuple[str, str], list] = {}
+        for capture in self.ledger.failed:
+            failed.setdefault((capture.site, capture.target_url), []).append(capture)
         for target in self.targets:
             key = (target.site, target.policy_url)
             self._keys[key] = {surt_key(url) for url in target.urls}
             for url in target.urls:
                 via = None if url == target.policy_url else "alias"
-                yield self.cdx_request(target, url, via=via)
+                yield self.cdx_request(target, url, via=via, first=True)
             for url, via in self.ledger.aliases.get(key, []):
                 if surt_key(url) not in self._keys[key]:
                     self._keys[key].add(surt_key(url))
-                    yield self.cdx_request(target, url, via=via)
+                    yield self.cdx_request(target, url, via=via, first=True)
+            # Failed captures are tried again from their stored CDX rows: an incremental
+            # listing does not reach back to them.
+            for capture in failed.get(key, []):
+                for output in self.consider(target, capture.record, capture.via):
+                    yield output
+
+    def _listing_since(self, target: Target, url: str) -> str | None:
+        """Where this run's listing of `url` starts: from its first capture (None) when it was
+        never listed completely, when its last full listing is too old, or with --full; else
+        from its last listed capture less the overlap."""
+        listing = self.ledger.listings.get((target.site, surt_key(url)))
+        if self.full_listing or listing is None:
+            return None
+        now = datetime.now(UTC).replace(tzinfo=None)
+        if listing.full_listed_at is None or now - listing.full_listed_at > self.full_every:
+            return None
+        since = datetime.strptime(listing.listed_until, "%Y%m%d%H%M%S") - self.overlap
+        since_text = since.strftime("%Y%m%d%H%M%S")
+        # what is not listed again: the URL's recorded rows, less those the overlap re-lists
+        pages = -(-listing.rows // self.page_size) if self.page_size else 1
+        self.crawler.stats.inc_value("policytrail/cdx_requests_saved", max(pages - 1, 0))
+        self.crawler.stats.inc_value("policytrail/cdx_rows_saved", listing.rows)
+        return since_text
 
     def admit(self, request: Request) -> bool:
         """Whether a request is still wanted when it is about to be downloaded.
@@ -164,12 +198,21 @@ class WaybackSpider(Spider):
     # ---- enumeration -------------------------------------------------------------------------
 
     def cdx_request(
-        self, target: Target, url: str, *, via: str | None, resume_key: str | None = None
+        self,
+        target: Target,
+        url: str,
+        *,
+        via: str | None,
+        resume_key: str | None = None,
+        first: bool = False,
     ) -> Request:
+        key = (target.site, surt_key(url))
+        if first:
+            self._since[key] = self._listing_since(target, url)
         query = cdx_search_url(
             self.archive,
             url,
-            from_ts=_later(self.from_ts, target.from_ts),
+            from_ts=_later(_later(self.from_ts, target.from_ts), self._since.get(key)),
             to_ts=_earlier(self.to_ts, target.to_ts),
             limit=self.page_size,
             resume_key=resume_key,
@@ -211,11 +254,19 @@ class WaybackSpider(Spider):
             yield from self._listing_failed(target, url, f"not CDX JSON ({error})")
             return
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
+        key = (target.site, surt_key(url))
         for record in records:
             yield from self.consider(target, record, via)
+            if record.timestamp > self._listed_max.get(key, ""):
+                self._listed_max[key] = record.timestamp
         kill_point("listing")
         if not resume_key:
-            yield ListingItem(target.site, target.policy_url, url, LISTED)
+            previous = self.ledger.listings.get(key)
+            until = max(self._listed_max.get(key, ""), previous.listed_until if previous else "")
+            full = self._since.get(key) is None
+            yield ListingItem(
+                target.site, target.policy_url, url, LISTED, until=until or None, full=full
+            )
             return
         page = self.cdx_request(target, url, via=via, resume_key=resume_key)
         if self._pending > self.max_pending:
