@@ -174,6 +174,66 @@ def _crawl(
     return run_id
 
 
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What a run would do: per site, captures to fetch and to skip; and how long it would
+    take at the configured rates."""
+
+    sites: dict[str, tuple[int, int]]  # site -> (to fetch, to skip)
+    cdx_requests: int  # sent by the dry run itself: a real run sends as many
+    cdx_seconds: float  # those CDX requests at the configured CDX rate
+    replay_seconds: float  # the fetches at the configured replay rate (without retries)
+
+
+def dry_run(
+    targets: Path,
+    db: Path,
+    *,
+    archive: str | None = None,
+    from_ts: str | None = None,
+    to_ts: str | None = None,
+    local: bool = False,
+    extra: dict | None = None,
+) -> DryRun:
+    """List every target's captures (CDX only) and count what a crawl would fetch, against
+    what `db` already holds; nothing is fetched or recorded. URLs a policy moved to are found
+    only by fetching its redirects, so a dry run counts the URLs known so far."""
+    loaded = load_targets(targets)
+    check_archive(archive, local=local)
+    check_window(from_ts, to_ts)
+    check_path(db)
+    settings = crawl_settings(db, archive, local=local, extra=extra)
+    check_reachable(settings.get("WAYBACK_ARCHIVE_URL"))
+    if db.exists():
+        # a clear line now if it is unusable or locked; an older schema is migrated, as any
+        # command would, so the run's memory of earlier runs can be read
+        connect(db).close()
+    settings.set("POLICYTRAIL_DRY_RUN", True, priority="cmdline")
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("JOBDIR", None, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(WaybackSpider)
+    process.crawl(
+        crawler,
+        targets=str(targets),
+        archive=archive,
+        from_ts=from_ts,
+        to_ts=to_ts,
+        loaded_targets=loaded,
+    )
+    process.start()
+    spider = crawler.spider
+    planned = getattr(spider, "planned", {})
+    sites = {site: (counts["fetch"], counts["skip"]) for site, counts in sorted(planned.items())}
+    cdx = crawler.stats.get_value("policytrail/requests/cdx", 0) if crawler.stats else 0
+    fetches = sum(fetch for fetch, _ in sites.values())
+    # the slots' delays are the rates (WAYBACK_*_RATE_PER_MINUTE, or none with --local)
+    slots = settings.getdict("DOWNLOAD_SLOTS")
+    cdx_delay = float(slots.get("cdx", {}).get("delay", 0))
+    replay_delay = float(slots.get("replay", {}).get("delay", 0))
+    return DryRun(sites, cdx, cdx * cdx_delay, fetches * replay_delay)
+
+
 # What Scrapy keeps in a JOBDIR: the request queue, the duplicate filter, the spider's state.
 JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
 

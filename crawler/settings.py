@@ -150,6 +150,10 @@ LOCAL_ARCHIVE_OVERRIDES = {
     "DOWNLOAD_TIMEOUT": 20,
 }
 
+# `policytrail crawl --dry-run`: list (CDX only) and count what a run would fetch; nothing is
+# fetched or written.
+POLICYTRAIL_DRY_RUN = False
+
 # ---- Tests only ----------------------------------------------------------------------------
 # NAME:N kills the crawl (SIGKILL) the Nth time it passes the named point (crawler/killpoints.py):
 # how the reliability tests prove that a crawl killed anywhere loses nothing.
@@ -159,8 +163,13 @@ POLICYTRAIL_KILL_AT = os.environ.get("POLICYTRAIL_KILL_AT") or None
 # Scrapy's retries follow at once; ours wait (same rules, same slot). Politeness sits nearer
 # the downloader, so it sees 429s and lost connections before the retry middleware does.
 DOWNLOADER_MIDDLEWARES = {
-    # first: a request queued in a JOBDIR by an earlier process goes out only if still needed
+    # first of all: nothing but the archive is ever asked
+    "crawler.middlewares.confine.ArchiveOnlyMiddleware": 10,
+    # a request queued in a JOBDIR by an earlier process goes out only if still needed
     "crawler.middlewares.resume.ResumeFilterMiddleware": 50,
+    # redirects are the spider's to follow, inside the archive only; never a meta refresh
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.politeness.PolitenessMiddleware": 560,

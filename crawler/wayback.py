@@ -187,20 +187,43 @@ def parse_cdx_text(body: str) -> tuple[list[CdxRecord], str | None]:
 
 def parse_cdx_json(body: str) -> tuple[list[CdxRecord], str | None]:
     """Rows and resume key of an `output=json` answer: a header row, rows, then `[]`, `[key]`."""
+    records, resume_key, bad = split_cdx_json(body)
+    if bad:
+        raise ValueError(bad[0])
+    return records, resume_key
+
+
+def split_cdx_json(body: str) -> tuple[list[CdxRecord], str | None, list[str]]:
+    """Like parse_cdx_json, but a malformed row (wrong number of fields, a timestamp that is no
+    date, an original that is no URL) is set aside with why, and the others are kept: one bad
+    line of the archive's should not cost the page it is on. A body that is not CDX JSON at
+    all still raises ValueError."""
     table = json.loads(body) if body.strip() else []
     if not table:
-        return [], None
+        return [], None, []
+    if not isinstance(table, list) or not isinstance(table[0], list):
+        raise ValueError("not a CDX table")
     header, *data = table
     resume_key = None
     if len(data) >= 2 and data[-2] == [] and len(data[-1]) == 1:
         resume_key = data[-1][0]
         data = data[:-2]
     positions = [header.index(name) for name in CDX_FIELDS]
-    # A short row would fail on indexing below, with no word of which row: check it first.
-    short = next((row for row in data if len(row) != len(header)), None)
-    if short is not None:
-        raise ValueError(f"CDX row has {len(short)} fields, expected {len(header)}: {short!r}")
-    return [_record([row[i] for i in positions], row) for row in data], resume_key
+    records, bad = [], []
+    for row in data:
+        problem = _row_problem(row, len(header))
+        if problem:
+            bad.append(f"{problem}: {row!r}"[:300])
+            continue
+        records.append(_record([str(row[i]) for i in positions], row))
+    return records, resume_key, bad
+
+
+def _row_problem(row: object, fields: int) -> str | None:
+    if not isinstance(row, list) or len(row) != fields:
+        count = len(row) if isinstance(row, list) else 0
+        return f"CDX row has {count} fields, expected {fields}"
+    return None
 
 
 def _record(values: Sequence[str], source: object) -> CdxRecord:

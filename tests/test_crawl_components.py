@@ -495,3 +495,25 @@ def test_the_time_window_narrows_to_the_target_and_the_command(tmp_path):
     [request] = start_requests(spider)
     assert "from=20100101000000" in request.url  # the later start wins
     assert "to=20151231235959" in request.url  # the earlier end wins, as a real moment
+
+
+def test_malformed_cdx_rows_are_left_out_and_the_rest_of_the_page_is_kept(spider):
+    [request] = start_requests(spider)
+    body = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        f'["example,acme)/privacy","20100101000000","{POLICY}","text/html","200","D1","10"],\n'
+        f'["example,acme)/privacy","20101301000000","{POLICY}","text/html","200","D2","10"],\n'
+        f'["example,acme)/privacy","2011","{POLICY}","text/html","200","D3","10"],\n'
+        '["example,acme)/privacy","20120101000000","http://[::1/p","text/html","200","D4","1"],\n'
+        f'["example,acme)/privacy","20130101000000","{POLICY}"],\n'
+        f'["example,acme)/privacy","20140101000000","{POLICY}","text/html","200","D5","10"]]\n'
+    )
+    out = list(request.callback(cdx_response(request, body), **request.cb_kwargs))
+    fetches = [o.url for o in out if isinstance(o, Request)]
+    assert fetches == [
+        f"{ARCHIVE}/web/20100101000000id_/{POLICY}",
+        f"{ARCHIVE}/web/20140101000000id_/{POLICY}",
+    ]
+    assert spider.crawler.stats.get_value("policytrail/cdx_bad_rows") == 4
+    [listing] = [o for o in out if isinstance(o, ListingItem)]
+    assert listing.status == "listed"

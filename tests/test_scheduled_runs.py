@@ -148,3 +148,46 @@ def test_readers_of_a_database_a_crawl_holds_get_one_line(tmp_path):
             assert "is in use by another policytrail process" in result.stderr
     finally:
         holder.close()
+
+
+def test_a_dry_run_lists_what_a_run_would_fetch_and_how_long_it_would_take(tmp_path):
+    folder = tmp_path / "warcs"
+    write_warc(
+        [
+            CaptureSpec(URL, f"201{n}0101000000", headers=HTML, body=policy(str(n)))
+            for n in range(3)
+        ],
+        folder / "a.warc.gz",
+    )
+    db = tmp_path / "study.duckdb"
+    assert crawl(tmp_path, folder, db).returncode == 0
+    write_warc(
+        [
+            CaptureSpec(URL, "20150101000000", headers=HTML, body=policy("new")),
+            CaptureSpec(URL, "20150601000000", headers=HTML, body=policy("new")),  # same page
+            CaptureSpec(URL, "20160101000000", status=404, headers=HTML, body=b"gone"),
+        ],
+        folder / "b.warc.gz",
+    )
+    before = query(db, "SELECT count(*), max(run_id) FROM captures")
+    targets = tmp_path / "targets.txt"
+    with ArchiveServer([folder], index_path=tmp_path / "dry.sqlite3") as archive:
+        # IA's rates (no --local): the estimate is what a real run would take
+        result = run_cli(
+            "crawl",
+            str(targets),
+            "--db",
+            str(db),
+            "--archive",
+            archive.base_url,
+            "--dry-run",
+            cwd=tmp_path,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["site", "to", "fetch", "to", "skip"]
+    assert lines[1].split() == ["acme.example", "1", "2"]  # the new page; its twin and the 404
+    assert "1 CDX requests (0 min) and 1 replays (0 min)" in lines[-1]
+    assert "nothing was fetched or written" in lines[-1]
+    assert query(db, "SELECT count(*), max(run_id) FROM captures") == before
+    assert query(db, "SELECT count(*) FROM crawl_runs") == [(1,)]

@@ -109,7 +109,15 @@ def find_warcs(paths: Iterable[str | Path]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.name.endswith(WARC_SUFFIXES))
+            root = path.resolve()
+            for candidate in sorted(path.rglob("*")):
+                if not candidate.name.endswith(WARC_SUFFIXES):
+                    continue
+                # a symlink out of the folder would serve files outside the collection
+                if not candidate.resolve().is_relative_to(root):
+                    logger.warning("%s: leads outside %s; not served", candidate, root)
+                    continue
+                found.append(candidate)
         elif path.is_file():
             found.append(path)
         else:

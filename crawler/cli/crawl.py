@@ -10,7 +10,8 @@ import click
 from crawler import settings
 from crawler.archive.server import ArchiveServer
 from crawler.exceptions import BadInputError, CrawlIncomplete, CrawlInterrupted
-from crawler.run import format_summary, run_crawl, run_outcome, run_summary
+from crawler.run import DryRun, format_summary, run_crawl, run_outcome, run_summary
+from crawler.run import dry_run as plan_run
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -57,8 +58,15 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
     help="List every URL from its first capture (by default a URL listed completely before "
     "is asked only for what is newer, and fully again once a week).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List (CDX only) what a run would fetch, and estimate how long it would take.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
-def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, full, verbose) -> None:
+def crawl(
+    targets, db, archive, from_ts, to_ts, local, contact, jobdir, full, dry_run, verbose
+) -> None:
     """Enumerate, fetch and record every archived capture of the targets' policy URLs.
 
     TARGETS is a CSV with header site,policy_url[,alias_urls,from,to] or a text file of one
@@ -78,6 +86,19 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, full, ve
         extra["JOBDIR"] = str(jobdir)
     if full:
         extra["WAYBACK_CDX_FULL"] = True
+    if dry_run:
+        _print_dry_run(
+            plan_run(
+                targets,
+                db,
+                archive=archive,
+                from_ts=from_ts,
+                to_ts=to_ts,
+                local=local,
+                extra=extra,
+            )
+        )
+        return
     run_id = run_crawl(
         targets, db, archive=archive, from_ts=from_ts, to_ts=to_ts, local=local, extra=extra
     )
@@ -95,6 +116,28 @@ def crawl(targets, db, archive, from_ts, to_ts, local, contact, jobdir, full, ve
             f"run {run_id}: {outcome.failed} capture(s) and {outcome.cdx_failed} CDX search(es)"
             " failed (see the log and the `coverage` view): the next run tries them again"
         )
+
+
+def _print_dry_run(plan: DryRun) -> None:
+    width = max([len("site"), len("total"), *(len(site) for site in plan.sites)])
+    click.echo(f"{'site'.ljust(width)}  to fetch  to skip")
+    for site, (fetch, skip) in plan.sites.items():
+        click.echo(f"{site.ljust(width)}  {fetch:8d}  {skip:7d}")
+    fetches = sum(fetch for fetch, _ in plan.sites.values())
+    skips = sum(skip for _, skip in plan.sites.values())
+    click.echo(f"{'total'.ljust(width)}  {fetches:8d}  {skips:7d}")
+    longest = max(plan.cdx_seconds, plan.replay_seconds)
+    total = plan.cdx_seconds + plan.replay_seconds
+    click.echo(
+        f"{plan.cdx_requests} CDX requests ({_hours(plan.cdx_seconds)}) and {fetches} replays "
+        f"({_hours(plan.replay_seconds)}) at the configured rates: about "
+        f"{_hours(longest)} to {_hours(total)}, before retries; nothing was fetched or written"
+    )
+
+
+def _hours(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 @click.command()

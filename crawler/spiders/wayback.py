@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections import deque
+from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +31,7 @@ from crawler.items import (
     Memento,
 )
 from crawler.killpoints import kill_point
+from crawler.middlewares.confine import OutsideTheArchive
 from crawler.middlewares.integrity import PayloadMismatch
 from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
 from crawler.outcomes import Outcome, Reason
@@ -41,10 +42,12 @@ from crawler.wayback import (
     CdxRecord,
     cdx_search_url,
     memento_url,
-    parse_cdx_json,
     parse_http_date,
+    parse_timestamp,
+    split_cdx_json,
     split_memento_url,
     surt_key,
+    url_problem,
     window_bound,
 )
 from pipelines.ledger import Ledger, capture_key, read_ledger
@@ -104,6 +107,9 @@ class WaybackSpider(Spider):
         self._pending = 0  # memento fetches scheduled and not yet settled
         self._waiting_pages: deque[Request] = deque()
         self.full_listing = False
+        self.dry_run = False
+        # per site: captures fetched (or, in a dry run, to fetch) and skipped by this run
+        self.planned: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.overlap = timedelta(0)
         self.full_every = timedelta(0)
         self._since: dict[tuple[str, str], str | None] = {}  # (site, urlkey) -> listed from
@@ -120,6 +126,7 @@ class WaybackSpider(Spider):
         spider.collapse_digest = settings.getbool("WAYBACK_CDX_COLLAPSE_DIGEST")
         spider.max_bytes = settings.getint("DOWNLOAD_MAXSIZE")
         spider.full_listing = settings.getbool("WAYBACK_CDX_FULL")
+        spider.dry_run = settings.getbool("POLICYTRAIL_DRY_RUN")
         spider.overlap = timedelta(days=settings.getfloat("WAYBACK_CDX_OVERLAP_DAYS"))
         spider.full_every = timedelta(days=settings.getfloat("WAYBACK_CDX_FULL_EVERY_DAYS"))
         db = settings.get("POLICYTRAIL_DB")
@@ -249,10 +256,14 @@ class WaybackSpider(Spider):
             yield from self._listing_failed(target, url, message)
             return
         try:
-            records, resume_key = parse_cdx_json(response.text)
+            records, resume_key, bad_rows = split_cdx_json(response.text)
         except (ValueError, IndexError) as error:
             yield from self._listing_failed(target, url, f"not CDX JSON ({error})")
             return
+        for problem in bad_rows:
+            self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
+            self.logger.warning("CDX answer for %s: a malformed row is left out (%s)", url, problem)
+        records = [record for record in records if self._usable(record, url)]
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
         key = (target.site, surt_key(url))
         for record in records:
@@ -273,6 +284,26 @@ class WaybackSpider(Spider):
             self._waiting_pages.append(page)
         else:
             yield page
+
+    def _usable(self, record: CdxRecord, url: str) -> bool:
+        """A row whose timestamp is a real moment and whose original is an http(s) URL."""
+        problem = None
+        if not (len(record.timestamp) == 14 and record.timestamp.isdigit()):
+            problem = f"timestamp {record.timestamp!r}"
+        elif not record.original.startswith(("http://", "https://")) or url_problem(
+            record.original
+        ):
+            problem = f"original {record.original!r}"
+        else:
+            try:
+                parse_timestamp(record.timestamp)
+            except ValueError:
+                problem = f"timestamp {record.timestamp!r}"
+        if problem is None:
+            return True
+        self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
+        self.logger.warning("CDX answer for %s: a row with a bad %s is left out", url, problem)
+        return False
 
     def cdx_failed(self, failure: Failure) -> Iterator[ListingItem]:
         if failure.check(StaleRequest):
@@ -330,6 +361,12 @@ class WaybackSpider(Spider):
         if reason is not None:
             yield self._skipped(capture, reason)
             return
+        if self.dry_run:
+            # what a run would fetch: one capture per page, as if each fetch succeeded
+            self.planned[target.site]["fetch"] += 1
+            if _shares_payload(record):
+                self._stored.add(record.digest)
+            return
         if _shares_payload(record):
             waiting = self._in_flight.get(record.digest)
             if waiting is not None:
@@ -346,6 +383,7 @@ class WaybackSpider(Spider):
 
     def _skipped(self, capture: CaptureItem, reason: Reason) -> CaptureItem:
         self.crawler.stats.inc_value(f"policytrail/skipped/{reason.code}")
+        self.planned[capture.site]["skip"] += 1
         return replace(capture, fetch_status=SKIPPED, reason=reason.text, reason_code=reason.code)
 
     def _settle(self, capture: CaptureItem, *, stored: bool) -> Iterator[Request | CaptureItem]:
@@ -489,7 +527,12 @@ class WaybackSpider(Spider):
             )
             yield from self._settle(capture, stored=False)
             return
-        code = Outcome.DIGEST_MISMATCH if failure.check(PayloadMismatch) else Outcome.NETWORK
+        if failure.check(PayloadMismatch):
+            code = Outcome.DIGEST_MISMATCH
+        elif failure.check(OutsideTheArchive):
+            code = Outcome.REDIRECT_OUTSIDE
+        else:
+            code = Outcome.NETWORK
         text = f"{failure.type.__name__} after {retries} retries: {message}".strip(": ")
         yield from self._failed(capture, Reason(code, text[:300]))
 
