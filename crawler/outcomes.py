@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     REPLAY_STATUS = "replay_status"  # a revisit that replays as an error page
     REPLAY_MIMETYPE = "replay_mimetype"  # a revisit or `unk` row that replays as an image...
     TOO_LARGE = "too_large"  # over the size limit: fetching or keeping it is refused
+    NOT_TEXT = "not_text"  # fetched and kept, but binary data under a text label: no text
     # failed: tried, and tried again next run
     HTTP_ERROR = "http_error"  # the archive answered an error (no Memento-Datetime)
     RATE_LIMITED = "rate_limited"  # still answered 429 after every retry

@@ -50,7 +50,42 @@ def decode_html(body: bytes, content_type: str | None) -> Decoded:
         source = "detected"
     else:
         source = "fallback"
+    declared_utf8 = source in ("http", "meta") and encoding.replace("-", "").lower() == "utf8"
+    if declared_utf8 and not utf8_fits(body):
+        # A 2000s server's default label on a latin-1 page: the bytes are not UTF-8
+        # anywhere, so the label is wrong; read them as what they are.
+        encoding = _detect(body) or FALLBACK_ENCODING
+        if encoding.replace("-", "").lower() == "utf8":
+            encoding = FALLBACK_ENCODING
+        text = body.decode(encoding, errors="replace")
+        source = f"detected, not the declared utf-8 ({source})"
     return Decoded(text, encoding, source)
+
+
+def utf8_fits(body: bytes) -> bool:
+    """Whether bytes labelled UTF-8 are UTF-8. A few stray bytes in a UTF-8 page do not make
+    it another encoding: only bytes with more invalid sequences than valid non-ASCII ones do."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("utf-8", errors="replace")
+        invalid = text.count("\ufffd")
+        valid = sum(1 for char in text if ord(char) > 127) - invalid
+        return valid >= invalid
+    return True
+
+
+def looks_binary(body: bytes) -> bool:
+    """Binary data (an image, an archive) under a text label: NUL bytes, or mostly control
+    characters, in its first 4 KB. Text in any single- or multi-byte encoding has neither
+    (UTF-16 is told by its byte-order mark)."""
+    head = body[:4096]
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text, with its byte-order mark, is full of NUL bytes
+    if b"\0" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13))
+    return controls > len(head) // 10
 
 
 class DecodePipeline(Stage):

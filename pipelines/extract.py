@@ -25,7 +25,7 @@ from crawler.exceptions import PageTooLargeError
 from crawler.items import FETCHED, CaptureItem
 from crawler.outcomes import Outcome
 from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
-from pipelines.decode import decode_html
+from pipelines.decode import decode_html, looks_binary
 from pipelines.documents import Document
 from pipelines.evaluation import tokens
 from pipelines.extract_blocks import (
@@ -546,6 +546,13 @@ class ExtractPipeline(Stage):
         if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
             return item
         memento = item.memento
+        content_type = (memento.content_type or "").split(";")[0].strip().lower()
+        ok = 200 <= memento.http_status < 300
+        if ok and content_type != "application/pdf" and looks_binary(memento.body):
+            item.reason = "binary data, not a page"
+            item.reason_code = Outcome.NOT_TEXT
+            self.crawler.stats.inc_value("policytrail/extract_not_text")
+            return item
         if 200 <= memento.http_status < 300:
             try:
                 item.document = extract_document(

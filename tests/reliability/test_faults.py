@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from collection import HTML, page
 from crawl_helpers import query, run_cli
 from warcio.archiveiterator import ArchiveIterator
@@ -194,3 +196,85 @@ def test_a_page_over_the_size_limit_is_skipped_too_large_and_a_gzip_bomb_too(tmp
         ("2012", "skipped", "too_large"),
     ]
     assert payload_digest(page(1, 1, 1)) in {r[0] for r in query(db, "SELECT digest FROM captures")}
+
+
+FAULT_KINDS = {
+    "5xx bursts": FaultConfig(error_rate=0.5, seed=1),
+    "429 storm": FaultConfig(throttle_rate=0.6, seed=2),
+    "resets": FaultConfig(reset_rate=0.4, seed=3),
+    "truncated bodies": FaultConfig(truncate_rate=0.5, seed=4),
+    "cut bodies without length": FaultConfig(cut_rate=0.5, seed=5),
+    "slow bodies": FaultConfig(slow_rate=0.5, slow_seconds=0.5, seed=6),
+}
+
+
+def odd_pages() -> list[CaptureSpec]:
+    """Pages as 2000s servers sent them: wrong and missing charsets, binary data labelled
+    text/html, nesting thousands deep."""
+    latin = "Politique de confidentialité : nous protégeons vos données personnelles. " * 6
+    deep = "<div>" * 5000 + "<p>We collect personal data deep down.</p>" + "</div>" * 5000
+    return [
+        CaptureSpec(URL, "20100101000000", headers=HTML, body=page(1, 1, 1)),
+        CaptureSpec(  # says utf-8, is latin-1
+            URL,
+            "20110101000000",
+            headers=HTML,
+            body=f"<html><body><h1>Confidentialité</h1><p>{latin}</p></body></html>".encode(
+                "latin-1"
+            ),
+        ),
+        CaptureSpec(  # no charset anywhere
+            URL,
+            "20120101000000",
+            headers=(("Content-Type", "text/html"),),
+            body=f"<html><body><p>{latin}</p></body></html>".encode("cp1252"),
+        ),
+        CaptureSpec(URL, "20130101000000", headers=HTML, body=bytes(range(256)) * 64),
+        CaptureSpec(
+            URL, "20140101000000", headers=HTML, body=f"<html><body>{deep}</body></html>".encode()
+        ),
+        CaptureSpec(URL, "20150101000000", headers=HTML, body=page(1, 2, 2)),
+    ]
+
+
+@pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
+def test_under_each_fault_every_capture_is_stored_right_or_failed_and_fetched_next_run(
+    tmp_path, kind
+):
+    folder = tmp_path / "warcs"
+    write_warc(odd_pages(), folder / "a.warc.gz")
+    target_file = targets(tmp_path, URL)
+    clean_db = tmp_path / "clean.duckdb"
+    clean = serve(tmp_path, folder)
+    try:
+        assert crawl(tmp_path, clean.base_url, target_file, clean_db).returncode == 0
+    finally:
+        clean.stop()
+    db = tmp_path / "study.duckdb"
+    faults = replace(FAULT_KINDS[kind], endpoints=frozenset({"replay"}))
+    faulty = serve(tmp_path, folder, ArchiveOptions(faults=faults))
+    try:
+        first = crawl(tmp_path, faulty.base_url, target_file, db)
+    finally:
+        faulty.stop()
+    assert first.returncode in (0, 1) and "Traceback" not in first.stderr
+    for status, sha1, digest in query(
+        db, "SELECT fetch_status, payload_sha1, digest FROM captures"
+    ):
+        assert status == "failed" or sha1 == digest  # never a damaged payload stored
+    again = serve(tmp_path, folder)
+    try:
+        assert crawl(tmp_path, again.base_url, target_file, db).returncode == 0
+    finally:
+        again.stop()
+    columns = "url, timestamp, fetch_status, payload_sha1, text_hash, encoding"
+    sql = f"SELECT {columns} FROM captures ORDER BY timestamp"
+    assert query(db, sql) == query(clean_db, sql)
+    texts = [text for (text,) in query(clean_db, "SELECT text FROM documents")]
+    assert query(clean_db, "SELECT reason_code FROM captures WHERE year(timestamp) = 2013") == [
+        ("not_text",)
+    ]
+    assert not any("\ufffd" in text for text in texts)  # the wrong label is not believed
+    assert any("confidentialité" in text and "données" in text for text in texts)
+    assert any("deep down" in text for text in texts)
+    assert not any("\x00" in text for text in texts)
