@@ -11,16 +11,17 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import duckdb
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
-from crawler.exceptions import BadInputError
+from crawler.exceptions import BadInputError, DatabaseError
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import load_targets
 from crawler.wayback import window_bound
 from pipelines.database import check_path, connect, crawl_lock
-from pipelines.runs import begin_run
+from pipelines.runs import RunStart, begin_run
 from pipelines.warcs import warc_folder
 
 DEFAULT = "https://web.archive.org"
@@ -144,7 +145,8 @@ def _crawl(
 ) -> int:
     connection = connect(db)  # creates or migrates it; fails now if another process holds it
     try:
-        start = begin_run(
+        start = _begin(
+            db,
             connection,
             loaded,
             archive=(archive or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/"),
@@ -170,8 +172,24 @@ def _crawl(
         loaded_targets=loaded,
     )
     process.start()
-    _close_abandoned_store(crawler)
+    store = _close_abandoned_store(crawler)
+    failure = getattr(store, "write_failed", None)
+    if failure is not None:
+        raise DatabaseError(
+            f"{db}: cannot write ({str(failure).splitlines()[0]}): the crawl stopped; what was "
+            "committed is kept, and the next run goes on from there"
+        )
     return run_id
+
+
+def _begin(db: Path, connection, targets: list, **run: object) -> RunStart:
+    """begin_run, with a refused write (a full disk) said in one line; nothing is changed."""
+    try:
+        return begin_run(connection, targets, **run)  # type: ignore[arg-type]
+    except (OSError, duckdb.Error) as error:
+        raise DatabaseError(
+            f"{db}: cannot write ({str(error).splitlines()[0]}); nothing was changed"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +279,10 @@ def forget_job_queue(jobdir: Path) -> None:
         )
 
 
-def _close_abandoned_store(crawler: Crawler) -> None:
+def _close_abandoned_store(crawler: Crawler) -> object | None:
     """After an unclean stop (a second Ctrl-C) the store never heard that the spider closed:
-    write what it holds and mark the run interrupted, so the database is left usable."""
+    write what it holds and mark the run interrupted, so the database is left usable.
+    Returns the store pipeline, if there is one."""
     engine = getattr(crawler, "engine", None)
     scraper = getattr(engine, "scraper", None)
     pipelines = getattr(getattr(scraper, "itemproc", None), "middlewares", ())
@@ -271,21 +290,24 @@ def _close_abandoned_store(crawler: Crawler) -> None:
         abandon = getattr(pipeline, "abandon", None)
         if abandon is not None:
             abandon()
+            return pipeline
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
     status: str
     cdx_failed: int
-    failed: int
+    failed: int  # captures that failed, or that a pipeline failed on
     excluded: list[tuple[str, str, str]]  # (site, url, the archive's message) of hidden URLs
 
 
 def run_outcome(db: Path, run_id: int) -> RunOutcome:
     connection = connect(db, read_only=True)
     try:
-        status, cdx_failed, failed = connection.execute(
-            "SELECT status, cdx_failed, failed FROM crawl_runs WHERE run_id = ?", [run_id]
+        status, cdx_failed, failed, errors = connection.execute(
+            "SELECT status, cdx_failed, failed, item_errors FROM crawl_runs WHERE run_id = ?",
+            [run_id],
         ).fetchone()
         excluded = connection.execute(
             "SELECT site, url, coalesce(listing_message, '') FROM target_urls"
@@ -293,7 +315,7 @@ def run_outcome(db: Path, run_id: int) -> RunOutcome:
         ).fetchall()
     finally:
         connection.close()
-    return RunOutcome(status, cdx_failed, failed, excluded)
+    return RunOutcome(status, cdx_failed, failed + errors, excluded)
 
 
 def run_summary(db: Path, run_id: int) -> list[SiteSummary]:

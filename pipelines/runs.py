@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from crawler.killpoints import kill_point
 from crawler.targets import Target
 from crawler.wayback import parse_timestamp, surt_key
 from pipelines.warcs import repair_warc
@@ -50,13 +51,20 @@ def begin_run(
     """Open a run: earlier runs left `running` are marked `killed` (the caller holds the
     database's lock, so no other process runs them) and their WARC files cut back to the
     records the database refers to; then the run's row and every target, in bulk."""
-    killed = mark_killed_runs(connection, warc_folder, db_folder)
-    run_id = connection.execute(
-        "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
-        " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
-        [_now(), archive, targets_file, software],
-    ).fetchone()[0]
-    load_targets_in_bulk(connection, targets, run_id)
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        killed = mark_killed_runs(connection, warc_folder, db_folder)
+        run_id = connection.execute(
+            "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
+            " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
+            [_now(), archive, targets_file, software],
+        ).fetchone()[0]
+        load_targets_in_bulk(connection, targets, run_id)
+        kill_point("begin")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
     return RunStart(int(run_id), killed)
 
 
@@ -112,7 +120,8 @@ def load_targets_in_bulk(
     connection: duckdb.DuckDBPyConnection, targets: Sequence[Target], run_id: int
 ) -> None:
     """Every target and its URLs in two statements, through a JSON file DuckDB reads itself:
-    100,000 targets take a second or two, where a statement per row took minutes."""
+    100,000 targets take a second or two, where a statement per row took minutes. The caller
+    holds the transaction."""
     with tempfile.TemporaryDirectory(prefix="policytrail-targets-") as folder:
         staged = Path(folder) / "targets.jsonl"
         with staged.open("w", encoding="utf-8") as handle:
@@ -131,29 +140,24 @@ def load_targets_in_bulk(
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         columns = ", ".join(f"'{name}': '{kind}'" for name, kind in _TARGET_COLUMNS.items())
         source = f"read_json(?, format = 'newline_delimited', columns = {{{columns}}})"
-        connection.execute("BEGIN TRANSACTION")
-        try:
-            connection.execute(
-                "INSERT INTO targets SELECT site, policy_url, alias_urls,"
-                " strptime(from_ts, '%Y%m%d%H%M%S'), strptime(to_ts, '%Y%m%d%H%M%S'),"
-                f" source, ? FROM {source}"
-                " ON CONFLICT DO UPDATE SET alias_urls = excluded.alias_urls,"
-                " from_ts = excluded.from_ts, to_ts = excluded.to_ts, source = excluded.source",
-                [run_id, str(staged)],
-            )
-            connection.execute(
-                "INSERT INTO target_urls (site, policy_url, url, urlkey, via, found_at, run_id)"
-                " SELECT site, policy_url, u.url, u.urlkey,"
-                " CASE WHEN u.url = policy_url THEN 'listed' ELSE 'alias' END, NULL, ?"
-                f" FROM {source},"
-                " LATERAL (SELECT unnest(urls) AS url, unnest(urlkeys) AS urlkey) AS u"
-                " ON CONFLICT DO NOTHING",
-                [run_id, str(staged)],
-            )
-            connection.execute("COMMIT")
-        except Exception:
-            connection.execute("ROLLBACK")
-            raise
+        # inside the caller's transaction
+        connection.execute(
+            "INSERT INTO targets SELECT site, policy_url, alias_urls,"
+            " strptime(from_ts, '%Y%m%d%H%M%S'), strptime(to_ts, '%Y%m%d%H%M%S'),"
+            f" source, ? FROM {source}"
+            " ON CONFLICT DO UPDATE SET alias_urls = excluded.alias_urls,"
+            " from_ts = excluded.from_ts, to_ts = excluded.to_ts, source = excluded.source",
+            [run_id, str(staged)],
+        )
+        connection.execute(
+            "INSERT INTO target_urls (site, policy_url, url, urlkey, via, found_at, run_id)"
+            " SELECT site, policy_url, u.url, u.urlkey,"
+            " CASE WHEN u.url = policy_url THEN 'listed' ELSE 'alias' END, NULL, ?"
+            f" FROM {source},"
+            " LATERAL (SELECT unnest(urls) AS url, unnest(urlkeys) AS urlkey) AS u"
+            " ON CONFLICT DO NOTHING",
+            [run_id, str(staged)],
+        )
 
 
 def _now() -> datetime:

@@ -158,6 +158,8 @@ MIGRATIONS: Sequence[str] = (
     ALTER TABLE crawl_runs ADD COLUMN cdx_excluded INTEGER DEFAULT 0;  -- URLs the archive hides
     ALTER TABLE crawl_runs ADD COLUMN rate_limited INTEGER DEFAULT 0;  -- 429 answers received
     ALTER TABLE crawl_runs ADD COLUMN new_versions INTEGER DEFAULT 0;  -- versions it found
+    -- captures a pipeline failed on (not stored: the next run does them again)
+    ALTER TABLE crawl_runs ADD COLUMN item_errors INTEGER DEFAULT 0;
     -- CDX pages not asked for, and rows not listed again, thanks to incremental listing
     ALTER TABLE crawl_runs ADD COLUMN cdx_requests_saved INTEGER DEFAULT 0;
     ALTER TABLE crawl_runs ADD COLUMN cdx_rows_saved BIGINT DEFAULT 0;

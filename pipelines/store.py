@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Self
 
+import duckdb
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, ListingItem
 from crawler.killpoints import kill_point
@@ -84,6 +87,8 @@ WHERE captures.site = t.site AND captures.urlkey = t.urlkey AND t.found_at IS NO
 """
 
 
+logger = logging.getLogger(__name__)
+
 # Versions a run found: those whose first capture it recorded.
 NEW_VERSIONS = """
 SELECT count(*) FROM versions v WHERE EXISTS (
@@ -115,6 +120,8 @@ class StorePipeline:
         self._listed: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._documents: dict[str, Document] = {}
         self.counts = {"fetched": 0, "skipped": 0, "failed": 0}
+        # the first error writing to the database (a full disk): no more writes are tried
+        self.write_failed: Exception | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -126,7 +133,13 @@ class StorePipeline:
             Path(db), crawler.settings.getint("POLICYTRAIL_STORE_BATCH"), crawler, run_id
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
+
+    def item_error(self, item, response, spider, failure) -> None:
+        """A pipeline failed on an item: it was not stored, so the run did not do all it
+        should (the next run does it again), and says so in its exit code."""
+        self.crawler.stats.inc_value("policytrail/item_errors")
 
     def open_spider(self) -> None:
         self.connection = connect(self.db_path)
@@ -165,6 +178,8 @@ class StorePipeline:
         if self.connection is None:
             return
         self.flush()
+        if self.write_failed is not None:
+            return
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SHARE_PAYLOADS)
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
@@ -189,13 +204,18 @@ class StorePipeline:
         """Close the run's row with its counts and `status`, and the connection."""
         if self.connection is None:
             return
+        if self.write_failed is not None:
+            self.connection.close()
+            self.connection = None
+            return
         if status == "finished":
             self._record_listings()
         stats = self.crawler.stats
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, cdx_failed = ?, replay_requests = ?,"
-            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ?, cdx_requests_saved = ?,"
+            " bytes_fetched = ?, cdx_excluded = ?, rate_limited = ?, item_errors = ?,"
+            " cdx_requests_saved = ?,"
             f" cdx_rows_saved = ?, new_versions = ({NEW_VERSIONS}) WHERE run_id = ?",
             [
                 _now(),
@@ -213,6 +233,7 @@ class StorePipeline:
                 stats.get_value("policytrail/cdx_excluded", 0),
                 stats.get_value("policytrail/429/cdx", 0)
                 + stats.get_value("policytrail/429/replay", 0),
+                stats.get_value("policytrail/item_errors", 0),
                 stats.get_value("policytrail/cdx_requests_saved", 0),
                 stats.get_value("policytrail/cdx_rows_saved", 0),
                 self.run_id,
@@ -263,6 +284,34 @@ class StorePipeline:
     def flush(self) -> None:
         if self.connection is None or not (self._captures or self._aliases or self._listings):
             return
+        if self.write_failed is not None:
+            return
+        try:
+            self._write_batch()
+        except (OSError, duckdb.Error) as error:
+            self._cannot_write(error)
+            return
+        self.crawler.stats.inc_value("policytrail/rows_written", len(self._captures))
+        self._captures.clear()
+        self._aliases.clear()
+        self._listings.clear()
+        self._documents.clear()
+
+    def _cannot_write(self, error: Exception) -> None:
+        """The database refuses writes (a full disk): stop the crawl, keep what is committed.
+        The run stays `running` in the database, and the next run marks it killed."""
+        self.write_failed = error
+        self.crawler.stats.inc_value("policytrail/write_failed")
+        logger.error(
+            "cannot write to %s (%s): stopping the crawl; what was committed is kept",
+            self.db_path,
+            str(error).splitlines()[0],
+        )
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            deferred_from_coro(engine.close_spider_async(reason="database_write_failed"))
+
+    def _write_batch(self) -> None:
         self.connection.execute("BEGIN TRANSACTION")
         try:
             for document in self._documents.values():
@@ -307,14 +356,9 @@ class StorePipeline:
             )
             kill_point("transaction")
             self.connection.execute("COMMIT")
-        except Exception:
+        except BaseException:
             self.connection.execute("ROLLBACK")
             raise
-        self.crawler.stats.inc_value("policytrail/rows_written", len(self._captures))
-        self._captures.clear()
-        self._aliases.clear()
-        self._listings.clear()
-        self._documents.clear()
 
     def _row(self, item: CaptureItem) -> tuple:
         memento = item.memento
