@@ -17,6 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, ListingItem
 from crawler.killpoints import kill_point
 from crawler.outcomes import Outcome
+from crawler.signals import before_commit
 from crawler.wayback import naive_utc, payload_digest, surt_key
 from pipelines.database import connect, insert_rows
 from pipelines.documents import Document
@@ -355,6 +356,7 @@ class StorePipeline:
                 suffix=_ON_CONFLICT,
             )
             kill_point("transaction")
+            self.crawler.signals.send_catch_log(signal=before_commit)
             self.connection.execute("COMMIT")
         except BaseException:
             self.connection.execute("ROLLBACK")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
@@ -19,6 +20,7 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.items import FETCHED, CaptureItem
 from crawler.killpoints import kill_now, passing
+from crawler.signals import before_commit
 from crawler.wayback import reason_phrase
 
 logger = logging.getLogger(__name__)
@@ -50,12 +52,20 @@ class WarcPipeline:
         if not db:
             raise NotConfigured("POLICYTRAIL_DB is not set")
         db_folder = Path(db).resolve().parent
-        return cls(
+        pipeline = cls(
             warc_folder(crawler.settings),
             db_folder,
             crawler.settings.getint("POLICYTRAIL_WARC_MAX_BYTES"),
             crawler,
         )
+        crawler.signals.connect(pipeline.sync, signal=before_commit)
+        return pipeline
+
+    def sync(self) -> None:
+        """Make what was written so far durable (before the database refers to it)."""
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.fetch_status == FETCHED and item.memento:
@@ -147,6 +157,7 @@ class WarcPipeline:
 
     def _close_file(self) -> None:
         if self._handle is not None:
+            self.sync()
             self._handle.close()
         self._handle = self._writer = None
 

@@ -177,3 +177,34 @@ def test_a_second_process_gets_a_clear_error_while_a_crawl_writes(pipelines):
     assert "is in use by another policytrail process" in result.stdout
     finish(store)
     connect(db).close()  # free again once the crawl is done
+
+
+def test_the_warc_records_a_batch_refers_to_are_on_disk_before_it_commits(pipelines, monkeypatch):
+    """A power cut must never leave a committed row pointing at bytes the disk never got."""
+    import pipelines.warcs as warcs_module
+
+    db, warcs, store = pipelines
+    events: list[str] = []
+    real_fsync = warcs_module.os.fsync
+    monkeypatch.setattr(
+        warcs_module.os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1]
+    )
+    real_execute = store.connection.execute
+
+    class Watched:
+        def execute(self, sql, *args):
+            if sql == "COMMIT":
+                events.append("commit")
+            return real_execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(store.connection_real, name)
+
+    store.connection_real = store.connection
+    store.connection = Watched()
+    store.process_item(warcs.process_item(capture("20100101000000", "D1")))
+    store.process_item(warcs.process_item(capture("20110101000000", "D2", body=b"<p>v2</p>")))
+    assert events[:2] == ["fsync", "commit"]  # the batch of 2 committed after the sync
+    store.connection = store.connection_real
+    warcs.close_spider()
+    finish(store)
