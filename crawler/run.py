@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from crawler import settings as project_settings
 from crawler.exceptions import BadInputError, DatabaseError
 from crawler.spiders.wayback import WaybackSpider
-from crawler.targets import load_targets
+from crawler.targets import Target, load_targets
 from crawler.wayback import window_bound
 from pipelines.database import check_path, connect, crawl_lock
 from pipelines.runs import RunStart, begin_run
@@ -124,14 +124,51 @@ def run_crawl(
 ) -> int:
     """Crawl `targets` into `db`; returns the run id. Inputs are checked before anything runs;
     the run is opened (stale runs closed, targets loaded in bulk) before the reactor starts."""
+    loaded, settings = _checked(targets, db, archive, from_ts, to_ts, local, extra)
+    with crawl_lock(db):
+        return _crawl(targets, db, loaded, settings, archive, from_ts, to_ts)
+
+
+def _checked(
+    targets: Path,
+    db: Path,
+    archive: str | None,
+    from_ts: str | None,
+    to_ts: str | None,
+    local: bool,
+    extra: dict | None,
+) -> tuple[list[Target], Settings]:
+    """Every input checked, cheapest first, before anything is opened or sent."""
     loaded = load_targets(targets)
     check_archive(archive, local=local)
     check_window(from_ts, to_ts)
     check_path(db)
     settings = crawl_settings(db, archive, local=local, extra=extra)
     check_reachable(settings.get("WAYBACK_ARCHIVE_URL"))
-    with crawl_lock(db):
-        return _crawl(targets, db, loaded, settings, archive, from_ts, to_ts)
+    return loaded, settings
+
+
+def _run_spider(
+    settings: Settings,
+    targets: Path,
+    loaded: list[Target],
+    archive: str | None,
+    from_ts: str | None,
+    to_ts: str | None,
+) -> Crawler:
+    """The wayback spider, run to its end in this process (Scrapy's reactor runs once)."""
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(WaybackSpider)
+    process.crawl(
+        crawler,
+        targets=str(targets),
+        archive=archive,
+        from_ts=from_ts,
+        to_ts=to_ts,
+        loaded_targets=loaded,
+    )
+    process.start()
+    return crawler
 
 
 def _crawl(
@@ -161,17 +198,7 @@ def _crawl(
     if start.killed and settings.get("JOBDIR"):
         forget_job_queue(Path(settings.get("JOBDIR")))
     settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(WaybackSpider)
-    process.crawl(
-        crawler,
-        targets=str(targets),
-        archive=archive,
-        from_ts=from_ts,
-        to_ts=to_ts,
-        loaded_targets=loaded,
-    )
-    process.start()
+    crawler = _run_spider(settings, targets, loaded, archive, from_ts, to_ts)
     store = _close_abandoned_store(crawler)
     failure = getattr(store, "write_failed", None)
     if failure is not None:
@@ -216,12 +243,7 @@ def dry_run(
     """List every target's captures (CDX only) and count what a crawl would fetch, against
     what `db` already holds; nothing is fetched or recorded. URLs a policy moved to are found
     only by fetching its redirects, so a dry run counts the URLs known so far."""
-    loaded = load_targets(targets)
-    check_archive(archive, local=local)
-    check_window(from_ts, to_ts)
-    check_path(db)
-    settings = crawl_settings(db, archive, local=local, extra=extra)
-    check_reachable(settings.get("WAYBACK_ARCHIVE_URL"))
+    loaded, settings = _checked(targets, db, archive, from_ts, to_ts, local, extra)
     if db.exists():
         # a clear line now if it is unusable or locked; an older schema is migrated, as any
         # command would, so the run's memory of earlier runs can be read
@@ -229,17 +251,7 @@ def dry_run(
     settings.set("POLICYTRAIL_DRY_RUN", True, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("JOBDIR", None, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(WaybackSpider)
-    process.crawl(
-        crawler,
-        targets=str(targets),
-        archive=archive,
-        from_ts=from_ts,
-        to_ts=to_ts,
-        loaded_targets=loaded,
-    )
-    process.start()
+    crawler = _run_spider(settings, targets, loaded, archive, from_ts, to_ts)
     spider = crawler.spider
     planned = getattr(spider, "planned", {})
     sites = {site: (counts["fetch"], counts["skip"]) for site, counts in sorted(planned.items())}

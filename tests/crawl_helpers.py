@@ -57,3 +57,12 @@ def query(db: Path, sql: str, *params: object) -> list[tuple]:
 
 def dump(value: object) -> str:
     return json.dumps(value, default=str, indent=1)
+
+
+def crawl_local(
+    cwd: Path, archive: str, targets: Path, db: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """`policytrail crawl TARGETS --db DB --archive ARCHIVE --local OPTIONS`, in `cwd`."""
+    return run_cli(
+        "crawl", str(targets), "--db", str(db), "--archive", archive, "--local", *options, cwd=cwd
+    )

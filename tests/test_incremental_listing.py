@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
-from crawl_helpers import query, run_cli
+from crawl_helpers import crawl_local, query
 
 from crawler.archive.builder import CaptureSpec, write_warc
 from crawler.archive.server import ArchiveServer
@@ -31,18 +31,7 @@ def crawl(tmp_path: Path, folder: Path, db: Path, *options: str):
     targets.write_text(URL + "\n")
     index = tmp_path / f"index-{len(list(tmp_path.glob('index-*')))}.sqlite3"
     with ArchiveServer([folder], index_path=index) as archive:
-        result = run_cli(
-            "crawl",
-            str(targets),
-            "--db",
-            str(db),
-            "--archive",
-            archive.base_url,
-            "--local",
-            "--verbose",
-            *options,
-            cwd=tmp_path,
-        )
+        result = crawl_local(tmp_path, archive.base_url, targets, db, "--verbose", *options)
     assert result.returncode in (0, 1), result.stderr[-2000:]
     return result
 
@@ -119,15 +108,6 @@ def test_a_run_that_does_not_finish_does_not_move_the_listing_on(tmp_path):
     connection.execute("UPDATE target_urls SET listed_until = NULL, full_listed_at = NULL")
     connection.close()
     (tmp_path / "targets.txt").write_text(URL + "\n")
-    env_result = run_cli(
-        "crawl",
-        str(tmp_path / "targets.txt"),
-        "--db",
-        str(db),
-        "--archive",
-        "http://127.0.0.1:9",
-        "--local",
-        cwd=tmp_path,
-    )
+    env_result = crawl_local(tmp_path, "http://127.0.0.1:9", tmp_path / "targets.txt", db)
     assert env_result.returncode == 2  # refused before anything is written
     assert query(db, "SELECT listed_until FROM target_urls") == [(None,)]

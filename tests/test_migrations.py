@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from crawl_helpers import run_cli
+from crawl_helpers import crawl_local
 
 from crawler.archive.server import ArchiveServer
 from pipelines.database import connect
@@ -84,16 +84,7 @@ def test_a_v2_database_migrates_with_nothing_lost(v2_database):
 def test_a_migrated_database_crawls_on_and_adds_nothing_already_there(v2_database, tmp_path):
     before = v2_content(v2_database)
     with ArchiveServer([DATA / "sample"], index_path=tmp_path / "index.sqlite3") as archive:
-        result = run_cli(
-            "crawl",
-            str(DATA / "targets.sample.csv"),
-            "--db",
-            str(v2_database),
-            "--archive",
-            archive.base_url,
-            "--local",
-            cwd=tmp_path,
-        )
+        result = crawl_local(tmp_path, archive.base_url, DATA / "targets.sample.csv", v2_database)
     assert result.returncode == 0, result.stderr[-2000:]
     after = v2_content(v2_database)
     assert after["captures"] == before["captures"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawl_helpers import query, run_cli
+from crawl_helpers import crawl_local, query, run_cli
 
 from crawler.archive.builder import CaptureSpec, write_warc
 from crawler.archive.faults import FaultConfig
@@ -34,16 +34,7 @@ def crawl(tmp_path: Path, folder: Path, db: Path, options=None):
     targets.write_text(URL + "\n")
     index = tmp_path / f"index-{len(list(tmp_path.glob('index-*')))}.sqlite3"
     with ArchiveServer([folder], options, index_path=index) as archive:
-        return run_cli(
-            "crawl",
-            str(targets),
-            "--db",
-            str(db),
-            "--archive",
-            archive.base_url,
-            "--local",
-            cwd=tmp_path,
-        )
+        return crawl_local(tmp_path, archive.base_url, targets, db)
 
 
 def test_word_changes_count_what_was_added_and_removed():

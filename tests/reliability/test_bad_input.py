@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from collection import HTML, page
-from crawl_helpers import ROOT, run_cli
+from crawl_helpers import ROOT, crawl_local, run_cli
 
 from crawler.archive.builder import CaptureSpec, write_warc
 from crawler.archive.server import ArchiveServer
@@ -39,16 +39,7 @@ def study(archive, tmp_path_factory) -> Path:
     targets = folder / "targets.txt"
     targets.write_text(URL + "\n")
     db = folder / "study.duckdb"
-    result = run_cli(
-        "crawl",
-        str(targets),
-        "--db",
-        str(db),
-        "--archive",
-        archive.base_url,
-        "--local",
-        cwd=folder,
-    )
+    result = crawl_local(folder, archive.base_url, targets, db)
     assert result.returncode == 0, result.stderr[-2000:]
     return db
 
@@ -95,16 +86,7 @@ def test_malformed_targets_are_refused_in_one_line(archive, db, tmp_path, case):
     targets = tmp_path / "targets.csv"
     targets.write_bytes(content)
     before = db.read_bytes()
-    result = run_cli(
-        "crawl",
-        str(targets),
-        "--db",
-        str(db),
-        "--archive",
-        archive.base_url,
-        "--local",
-        cwd=tmp_path,
-    )
+    result = crawl_local(tmp_path, archive.base_url, targets, db)
     assert_refused(result, str(targets), words)
     assert db.read_bytes() == before
 
@@ -159,16 +141,7 @@ def test_unusable_databases_are_refused_in_one_line(archive, db, tmp_path, case)
     before = target_db.read_bytes() if target_db.is_file() else None
     targets = tmp_path / "targets.txt"
     targets.write_text(URL + "\n")
-    result = run_cli(
-        "crawl",
-        str(targets),
-        "--db",
-        str(target_db),
-        "--archive",
-        archive.base_url,
-        "--local",
-        cwd=tmp_path,
-    )
+    result = crawl_local(tmp_path, archive.base_url, targets, target_db)
     assert_refused(result, words)
     if before is not None:
         assert target_db.read_bytes() == before

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from collection import HTML, page
-from crawl_helpers import query, run_cli
+from crawl_helpers import crawl_local, query
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.builder import CaptureSpec, write_warc
@@ -29,9 +29,7 @@ def targets(tmp_path: Path, *urls: str) -> Path:
 
 
 def crawl(tmp_path: Path, archive: str, target_file: Path, db: Path):
-    return run_cli(
-        "crawl", str(target_file), "--db", str(db), "--archive", archive, "--local", cwd=tmp_path
-    )
+    return crawl_local(tmp_path, archive, target_file, db)
 
 
 def serve(tmp_path: Path, folder: Path, options: ArchiveOptions | None = None) -> ArchiveServer:

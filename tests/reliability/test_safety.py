@@ -9,7 +9,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from crawl_helpers import query, run_cli
+from crawl_helpers import crawl_local, query
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
@@ -78,16 +78,7 @@ def test_nothing_an_archived_page_links_to_is_ever_fetched(tmp_path, live):
     targets.write_text(url + "\n")
     db = tmp_path / "study.duckdb"
     with ArchiveServer([folder], index_path=tmp_path / "index.sqlite3") as archive:
-        result = run_cli(
-            "crawl",
-            str(targets),
-            "--db",
-            str(db),
-            "--archive",
-            archive.base_url,
-            "--local",
-            cwd=tmp_path,
-        )
+        result = crawl_local(tmp_path, archive.base_url, targets, db)
     assert result.returncode == 0, result.stderr[-2000:]
     assert live.requests == []
     # the captured redirect was followed as an archive URL: the moved page is in the database
@@ -124,16 +115,7 @@ def test_warc_files_stay_in_their_folder_whatever_a_site_is_called(tmp_path):
     targets.write_text(f"site,policy_url\n../../../../tmp/escape/..,{url}\n")
     db = tmp_path / "db" / "study.duckdb"
     with ArchiveServer([folder], index_path=tmp_path / "index.sqlite3") as archive:
-        result = run_cli(
-            "crawl",
-            str(targets),
-            "--db",
-            str(db),
-            "--archive",
-            archive.base_url,
-            "--local",
-            cwd=tmp_path,
-        )
+        result = crawl_local(tmp_path, archive.base_url, targets, db)
     assert result.returncode == 0, result.stderr[-2000:]
     warcs = db.parent / "study-warcs"
     [(path,)] = query(db, "SELECT DISTINCT warc_path FROM captures WHERE warc_path IS NOT NULL")
