@@ -24,6 +24,7 @@ class Fault(Enum):
     RESET = "reset"  # connection reset before any answer
     TRUNCATED = "truncated"  # headers promise the full body; the connection closes halfway
     CUT = "cut"  # no Content-Length: the body ends halfway with the connection, and looks whole
+    MALFORMED = "malformed"  # a CDX answer with broken rows among its good ones
     SLOW = "slow"  # the body trickles out over `slow_seconds`
 
 
@@ -45,6 +46,7 @@ class FaultConfig:
     reset_rate: float = 0.0
     truncate_rate: float = 0.0
     cut_rate: float = 0.0
+    malformed_rate: float = 0.0  # CDX answers only; other endpoints answer as usual
     slow_rate: float = 0.0
     slow_seconds: float = 2.0
     latency: float = 0.0
@@ -52,7 +54,14 @@ class FaultConfig:
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        rates = ("error_rate", "throttle_rate", "reset_rate", "truncate_rate", "cut_rate")
+        rates = (
+            "error_rate",
+            "throttle_rate",
+            "reset_rate",
+            "truncate_rate",
+            "cut_rate",
+            "malformed_rate",
+        )
         for name in (*rates, "slow_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -63,11 +72,13 @@ class FaultConfig:
             self.reset_rate,
             self.truncate_rate,
             self.cut_rate,
+            self.malformed_rate,
             self.slow_rate,
         )
         if sum(shares) > 1.0:
             raise ValueError(
-                "error, throttle, reset, truncate, cut and slow rates must add up to at most 1"
+                "error, throttle, reset, truncate, cut, malformed and slow rates must add up to "
+                "at most 1"
             )
         unknown = set(self.endpoints) - set(ENDPOINTS)
         if unknown:
@@ -85,6 +96,7 @@ class FaultConfig:
                     self.reset_rate,
                     self.truncate_rate,
                     self.cut_rate,
+                    self.malformed_rate,
                     self.slow_rate,
                 )
             )
@@ -174,6 +186,7 @@ class FaultInjector:
             (config.reset_rate, Fault.RESET),
             (config.truncate_rate, Fault.TRUNCATED),
             (config.cut_rate, Fault.CUT),
+            (config.malformed_rate, Fault.MALFORMED),
             (config.slow_rate, Fault.SLOW),
         ):
             if draw < rate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import socket
 import struct
@@ -203,6 +204,8 @@ class ArchiveApp:
             status = self.injector.error_status()
             return _page(status, "Server error", "The archive could not answer.")
         response = await handler(request)
+        if fault is Fault.MALFORMED and isinstance(response, web.Response):
+            return _malformed(response) if endpoint == "cdx" else response
         if fault is Fault.CUT and isinstance(response, web.Response):
             _cut(request, response)
             raise asyncio.CancelledError
@@ -264,6 +267,31 @@ def _reset(request: web.Request) -> None:
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+
+
+# Rows as a broken CDX shard gives them: too few fields, a timestamp that is no date, no URL.
+BROKEN_ROWS = (
+    ["org,example)/"],
+    ["org,example)/", "2010130199", "http://example.org/", "text/html", "200", "X", "1"],
+    ["org,example)/", "20100101000000", "not a url", "text/html", "200", "X", "1"],
+)
+
+
+def _malformed(response: web.Response) -> web.Response:
+    """The answer with broken rows among its good ones (JSON) or lines (text)."""
+    body = response.body.decode("utf-8") if isinstance(response.body, bytes) else ""
+    if body.lstrip().startswith("["):
+        table = json.loads(body)
+        if table:
+            table[1:1] = [list(row) for row in BROKEN_ROWS]
+        text = json.dumps(table)
+    else:
+        text = "".join(" ".join(row) + "\n" for row in BROKEN_ROWS) + body
+    return web.Response(
+        status=response.status,
+        body=text.encode("utf-8"),
+        headers={"Content-Type": response.content_type},
+    )
 
 
 def _cut(request: web.Request, response: web.Response) -> None:

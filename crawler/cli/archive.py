@@ -144,6 +144,13 @@ def archive() -> None:
     help="Share of answers cut off halfway with no Content-Length (only a digest tells).",
 )
 @click.option(
+    "--malformed-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of CDX answers with broken rows among the good ones.",
+)
+@click.option(
     "--slow-rate",
     type=click.FloatRange(0, 1),
     default=0.0,
@@ -186,6 +193,7 @@ def serve(
     reset_rate,
     truncate_rate,
     cut_rate,
+    malformed_rate,
     slow_rate,
     slow_seconds,
     latency,
@@ -223,6 +231,7 @@ def serve(
             reset_rate=reset_rate,
             truncate_rate=truncate_rate,
             cut_rate=cut_rate,
+            malformed_rate=malformed_rate,
             slow_rate=slow_rate,
             slow_seconds=slow_seconds,
             latency=latency,

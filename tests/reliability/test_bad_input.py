@@ -169,6 +169,19 @@ def test_reprocess_reports_unreadable_records_and_keeps_the_rest(db, tmp_path):
     assert versions >= 1
 
 
+def test_reprocess_reports_a_missing_warc_file_and_keeps_the_rest(db, tmp_path):
+    [warc] = sorted((db.parent / "study-warcs").glob("*.warc.gz"))
+    warc.unlink()
+    result = run_cli("reprocess", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "unreadable" in result.stderr and warc.name in result.stderr
+    assert "FileNotFoundError" in result.stderr
+    texts = duckdb.connect(str(db), read_only=True).execute(
+        "SELECT count(*) FROM captures WHERE text_hash IS NOT NULL"
+    )
+    assert texts.fetchone()[0] > 0  # what it stored is kept
+
+
 @pytest.mark.parametrize(("content", "name"), [(b"", "empty.html"), (b"\x00\xff" * 50, "x.bin")])
 def test_extract_of_a_binary_or_empty_file_is_one_line(tmp_path, content, name):
     path = tmp_path / name

@@ -196,13 +196,14 @@ def test_a_page_over_the_size_limit_is_skipped_too_large_and_a_gzip_bomb_too(tmp
     assert payload_digest(page(1, 1, 1)) in {r[0] for r in query(db, "SELECT digest FROM captures")}
 
 
-FAULT_KINDS = {
-    "5xx bursts": FaultConfig(error_rate=0.5, seed=1),
-    "429 storm": FaultConfig(throttle_rate=0.6, seed=2),
-    "resets": FaultConfig(reset_rate=0.4, seed=3),
-    "truncated bodies": FaultConfig(truncate_rate=0.5, seed=4),
-    "cut bodies without length": FaultConfig(cut_rate=0.5, seed=5),
-    "slow bodies": FaultConfig(slow_rate=0.5, slow_seconds=0.5, seed=6),
+FAULT_KINDS = {  # name: (the fault, as the archive counts it)
+    "5xx bursts": (FaultConfig(error_rate=0.5, seed=1), "server_error"),
+    "429 storm": (FaultConfig(throttle_rate=0.6, seed=2), "rate_limited"),
+    "resets": (FaultConfig(reset_rate=0.4, seed=3), "reset"),
+    "truncated bodies": (FaultConfig(truncate_rate=0.5, seed=4), "truncated"),
+    "cut bodies without length": (FaultConfig(cut_rate=0.5, seed=11), "cut"),
+    "slow bodies": (FaultConfig(slow_rate=0.5, slow_seconds=0.5, seed=6), "slow"),
+    "malformed CDX rows": (FaultConfig(malformed_rate=1.0, seed=7), "malformed"),
 }
 
 
@@ -249,12 +250,15 @@ def test_under_each_fault_every_capture_is_stored_right_or_failed_and_fetched_ne
     finally:
         clean.stop()
     db = tmp_path / "study.duckdb"
-    faults = replace(FAULT_KINDS[kind], endpoints=frozenset({"replay"}))
+    config, counted = FAULT_KINDS[kind]
+    endpoint = "cdx" if config.malformed_rate else "replay"
+    faults = replace(config, endpoints=frozenset({endpoint}))
     faulty = serve(tmp_path, folder, ArchiveOptions(faults=faults))
     try:
         first = crawl(tmp_path, faulty.base_url, target_file, db)
     finally:
         faulty.stop()
+    assert faulty.stats.get(counted, 0) > 0, faulty.stats  # the fault did happen
     assert first.returncode in (0, 1) and "Traceback" not in first.stderr
     for status, sha1, digest in query(
         db, "SELECT fetch_status, payload_sha1, digest FROM captures"

@@ -56,15 +56,21 @@ def wait_for_fetching(db: Path, process: subprocess.Popen[str], timeout: float =
 
 
 @pytest.mark.parametrize(
-    "signals",
-    [(signal.SIGTERM,), (signal.SIGINT,), (signal.SIGINT, signal.SIGINT)],
-    ids=["sigterm", "ctrl-c", "ctrl-c-twice"],
+    ("signals", "jobdir"),
+    [
+        ((signal.SIGTERM,), False),
+        ((signal.SIGINT,), False),
+        ((signal.SIGINT, signal.SIGINT), False),
+        ((signal.SIGTERM,), True),
+    ],
+    ids=["sigterm", "ctrl-c", "ctrl-c-twice", "sigterm-jobdir"],
 )
 def test_a_stopped_crawl_is_interrupted_and_the_next_run_completes_it(
-    slow_archive, tmp_path, signals
+    slow_archive, tmp_path, signals, jobdir
 ):
     db = tmp_path / "study.duckdb"
-    process = start_cli(tmp_path, slow_archive.base_url, db)
+    job = ["--jobdir", str(tmp_path / "job")] if jobdir else []
+    process = start_cli(tmp_path, slow_archive.base_url, db, *job)
     wait_for_fetching(db, process)
     for number in signals:
         process.send_signal(number)
@@ -75,7 +81,12 @@ def test_a_stopped_crawl_is_interrupted_and_the_next_run_completes_it(
     assert "not a usable DuckDB database" not in stderr
     assert run_statuses(db) == ["interrupted"]
     assert warc_problems(db) == []
-    rerun = crawl(db, tmp_path / "targets.csv", slow_archive.base_url)
+    rerun = crawl(
+        db,
+        tmp_path / "targets.csv",
+        slow_archive.base_url,
+        jobdir=tmp_path / "job" if jobdir else None,
+    )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert run_statuses(db) == ["interrupted", "finished"]
     clean = tmp_path / "clean" / "clean.duckdb"
@@ -98,3 +109,12 @@ def test_a_second_crawl_of_the_same_database_is_refused_and_the_first_goes_on(
     assert len(lines) == 1 and "is in use by another policytrail process" in lines[0]
     assert first.returncode == 0, first_err[-2000:]
     assert run_statuses(db) == ["finished"]
+
+
+def test_a_lock_left_by_a_killed_crawl_is_taken_over_with_a_message(slow_archive, tmp_path):
+    db = tmp_path / "study.duckdb"
+    (tmp_path / "study.duckdb.lock").write_text("999999")  # a process that is gone
+    process = start_cli(tmp_path, slow_archive.base_url, db)
+    _, stderr = process.communicate(timeout=180)
+    assert process.returncode == 0, stderr[-2000:]
+    assert "cleared a stale lock left by process 999999" in stderr
