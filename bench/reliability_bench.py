@@ -10,6 +10,10 @@
    archive.
 3. Large pages: a crawl of a 50 MB page and of a gzip body inflating to 1 GB; the crawl's peak
    RSS and what was recorded.
+4. Faults: the same collection crawled through each fault kind of the local archive, then run
+   again without faults; survived when the tables end as a crawl without faults.
+5. Bad input: every malformed targets file and option of tests/reliability/test_bad_input.py;
+   refused cleanly when it exits 2 with one line and no traceback.
 """
 
 from __future__ import annotations
@@ -22,17 +26,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 
 from collection import content, start_crawl, warc_problems  # noqa: E402
+from test_bad_input import OPTIONS, TARGET_FILES  # noqa: E402
+from test_faults import FAULT_KINDS  # noqa: E402
 
 from bench.synthetic import build  # noqa: E402
 from crawler.archive.builder import CaptureSpec, write_warc  # noqa: E402
-from crawler.archive.server import ArchiveServer  # noqa: E402
+from crawler.archive.server import ArchiveOptions, ArchiveServer  # noqa: E402
 from crawler.killpoints import KILL_POINTS  # noqa: E402
 
 HTML = (("Content-Type", "text/html; charset=utf-8"),)
@@ -190,6 +198,79 @@ def large_pages(root: Path) -> None:
     )
 
 
+def faults_by_kind(root: Path, sites: int, captures: int) -> None:
+    targets, _ = build(root / "faults-archive", sites, captures)
+    folder = root / "faults-archive"
+    clean_db = root / "faults-clean" / "clean.duckdb"
+    clean_db.parent.mkdir()
+    with ArchiveServer([folder], index_path=root / "faults-index-0.sqlite3") as archive:
+        finish(start_crawl(clean_db, targets, archive.base_url))
+    reference = content(clean_db)
+    survived = []
+    for number, (kind, (config, counted)) in enumerate(sorted(FAULT_KINDS.items()), 1):
+        endpoint = "cdx" if config.malformed_rate else "replay"
+        faults = replace(config, endpoints=frozenset({endpoint}))
+        db = root / f"faults-{number}" / "study.duckdb"
+        db.parent.mkdir()
+        index = root / f"faults-index-{number}.sqlite3"
+        with ArchiveServer([folder], ArchiveOptions(faults=faults), index_path=index) as archive:
+            first = finish(start_crawl(db, targets, archive.base_url))
+            fired = archive.stats.get(counted, 0)
+        with ArchiveServer([folder], index_path=index.with_suffix(".clean")) as archive:
+            second = finish(start_crawl(db, targets, archive.base_url))
+        same = content(db) == reference and not warc_problems(db)
+        survived.append(same)
+        print(
+            f"  {kind:28s} {fired:5d} faults; runs exit {first}, {second}; "
+            f"{'same as without faults' if same else 'DIFFERS'}"
+        )
+    print(f"faults survived by kind: {sum(survived)} of {len(survived)}")
+
+
+def bad_inputs(root: Path) -> None:
+    folder = root / "bad"
+    folder.mkdir()
+    write_warc(
+        [
+            CaptureSpec(
+                "http://www.acme.example/privacy", "20100101000000", headers=HTML, body=b"<p>x</p>"
+            )
+        ],
+        folder / "a.warc.gz",
+    )
+    refused = total = 0
+    with ArchiveServer([folder], index_path=root / "bad-index.sqlite3") as archive:
+        cases = [(name, content, []) for name, (content, _) in TARGET_FILES.items()]
+        cases += [
+            (name, b"http://www.acme.example/privacy\n", options)
+            for name, (options, _) in OPTIONS.items()
+        ]
+        for name, data, options in cases:
+            targets = folder / "targets.csv"
+            targets.write_bytes(data)
+            options = ["http://127.0.0.1:9" if option == "CLOSED" else option for option in options]
+            if "--archive" not in options:
+                options = [*options, "--archive", archive.base_url]
+            command = [
+                sys.executable,
+                "-m",
+                "crawler",
+                "crawl",
+                str(targets),
+                "--db",
+                str(folder / "study.duckdb"),
+                *options,
+            ]
+            result = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            clean = result.returncode == 2 and len(lines) == 1 and "Traceback" not in result.stderr
+            refused += clean
+            total += 1
+            if not clean:
+                print(f"  NOT refused cleanly: {name} (exit {result.returncode})")
+    print(f"bad inputs refused cleanly: {refused} of {total}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=30)
@@ -197,12 +278,22 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--targets", type=int, default=100_000, help="rows for the start-up test")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--only", choices=["kills", "startup", "large", "faults", "bad"], default=None
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        large_pages(root)
-        startup(root, args.targets)
-        kill_trials(root, args.sites, args.captures, args.trials, args.seed)
+        steps = {
+            "large": lambda: large_pages(root),
+            "startup": lambda: startup(root, args.targets),
+            "bad": lambda: bad_inputs(root),
+            "faults": lambda: faults_by_kind(root, args.sites, args.captures),
+            "kills": lambda: kill_trials(root, args.sites, args.captures, args.trials, args.seed),
+        }
+        for name, step in steps.items():
+            if args.only in (None, name):
+                step()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,17 @@
-"""Which CDX rows the crawl fetches, and why it skips the others: pure rules, testable alone."""
+"""Which CDX rows the crawl lists and fetches, and why it skips the others: pure rules."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from crawler.outcomes import Outcome, Reason
-from crawler.wayback import EMPTY_DIGEST, CdxRecord
+from crawler.wayback import (
+    EMPTY_DIGEST,
+    TIMESTAMP_FORMAT,
+    CdxRecord,
+    parse_timestamp,
+    url_problem,
+)
 
 # Types whose text the project studies; everything else is recorded as skipped.
 POLICY_MIMETYPES = frozenset({"text/html", "application/xhtml+xml", "application/pdf"})
@@ -47,3 +55,34 @@ def replay_skip_reason(record: CdxRecord, status: int, content_type: str | None)
     if listed in UNKNOWN_MIMETYPES and 200 <= status < 300 and mimetype not in POLICY_MIMETYPES:
         return Reason(Outcome.REPLAY_MIMETYPE, f"mimetype {mimetype or 'unknown'} on replay")
     return None
+
+
+def row_problem(record: CdxRecord) -> str | None:
+    """What makes a CDX row unusable (a timestamp that is no moment, an original that is no
+    http(s) URL), or None. Such a row cannot be fetched or stored: it is left out."""
+    timestamp, original = record.timestamp, record.original
+    if len(timestamp) != 14 or not timestamp.isdigit():
+        return f"timestamp {timestamp!r}"
+    try:
+        parse_timestamp(timestamp)
+    except ValueError:
+        return f"timestamp {timestamp!r}"
+    if not original.startswith(("http://", "https://")) or url_problem(original):
+        return f"original {original!r}"
+    return None
+
+
+def listing_start(
+    listing: object, now: datetime, overlap: timedelta, full_every: timedelta
+) -> str | None:
+    """Where an incremental listing of a URL starts: its last listed capture less `overlap`;
+    None (from the first capture) when it was never fully listed, or not for `full_every`.
+
+    `listing` has `listed_until` (14 digits) and `full_listed_at` (naive UTC), as the ledger's
+    Listing does."""
+    full_at = getattr(listing, "full_listed_at", None)
+    until = getattr(listing, "listed_until", None)
+    if full_at is None or until is None or now.replace(tzinfo=None) - full_at > full_every:
+        return None
+    since = datetime.strptime(until, TIMESTAMP_FORMAT) - overlap
+    return since.strftime(TIMESTAMP_FORMAT)

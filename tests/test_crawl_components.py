@@ -517,3 +517,35 @@ def test_malformed_cdx_rows_are_left_out_and_the_rest_of_the_page_is_kept(spider
     assert spider.crawler.stats.get_value("policytrail/cdx_bad_rows") == 4
     [listing] = [o for o in out if isinstance(o, ListingItem)]
     assert listing.status == "listed"
+
+
+def test_an_incremental_listing_starts_at_the_last_listed_capture_less_the_overlap():
+    from datetime import datetime, timedelta
+
+    from crawler.selection import listing_start
+    from pipelines.ledger import Listing
+
+    now = datetime(2026, 12, 2, 12, 0)
+    week, overlap = timedelta(days=7), timedelta(days=3)
+    recent = Listing("20261201000000", datetime(2026, 11, 30), rows=40)
+    assert listing_start(recent, now, overlap, week) == "20261128000000"
+    stale = Listing("20261201000000", datetime(2026, 11, 20), rows=40)
+    assert listing_start(stale, now, overlap, week) is None  # fully again after a week
+    never_full = Listing("20261201000000", None, rows=40)
+    assert listing_start(never_full, now, overlap, week) is None
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "original", "problem"),
+    [
+        ("20100101000000", POLICY, None),
+        ("2010", POLICY, "timestamp '2010'"),
+        ("20101301000000", POLICY, "timestamp '20101301000000'"),
+        ("20100101000000", "mailto:a@b.example", "original 'mailto:a@b.example'"),
+        ("20100101000000", "http://x.example:99999/p", "original 'http://x.example:99999/p'"),
+    ],
+)
+def test_row_problem(timestamp, original, problem):
+    from crawler.selection import row_problem
+
+    assert row_problem(record(ts=timestamp, url=original)) == problem

@@ -57,7 +57,8 @@ class Chain:
     def __init__(self, **settings: object) -> None:
         project = {name: getattr(project_settings, name) for name in dir(project_settings)}
         values = {name: value for name, value in project.items() if name.isupper()}
-        self.crawler = get_crawler(WaybackSpider, {**values, **POLITE, **settings})
+        archive = {"WAYBACK_ARCHIVE_URL": "http://archive.test"}  # where REPLAY and CDX point
+        self.crawler = get_crawler(WaybackSpider, {**values, **POLITE, **archive, **settings})
         # a plain spider: requests here are none of the wayback spider's, so nothing drops them
         self.crawler.spider = Spider(name="politeness-test")
         self.crawler.spider.crawler = self.crawler

@@ -35,7 +35,14 @@ from crawler.middlewares.confine import OutsideTheArchive
 from crawler.middlewares.integrity import PayloadMismatch
 from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
 from crawler.outcomes import Outcome, Reason
-from crawler.selection import DUPLICATE, is_redirect, replay_skip_reason, skip_reason
+from crawler.selection import (
+    DUPLICATE,
+    is_redirect,
+    listing_start,
+    replay_skip_reason,
+    row_problem,
+    skip_reason,
+)
 from crawler.targets import Target, load_targets
 from crawler.wayback import (
     EMPTY_DIGEST,
@@ -43,11 +50,9 @@ from crawler.wayback import (
     cdx_search_url,
     memento_url,
     parse_http_date,
-    parse_timestamp,
     split_cdx_json,
     split_memento_url,
     surt_key,
-    url_problem,
     window_bound,
 )
 from pipelines.ledger import Ledger, capture_key, read_ledger
@@ -156,22 +161,17 @@ class WaybackSpider(Spider):
                     yield output
 
     def _listing_since(self, target: Target, url: str) -> str | None:
-        """Where this run's listing of `url` starts: from its first capture (None) when it was
-        never listed completely, when its last full listing is too old, or with --full; else
-        from its last listed capture less the overlap."""
+        """Where this run's listing of `url` starts (None: from its first capture)."""
         listing = self.ledger.listings.get((target.site, surt_key(url)))
         if self.full_listing or listing is None:
             return None
-        now = datetime.now(UTC).replace(tzinfo=None)
-        if listing.full_listed_at is None or now - listing.full_listed_at > self.full_every:
-            return None
-        since = datetime.strptime(listing.listed_until, "%Y%m%d%H%M%S") - self.overlap
-        since_text = since.strftime("%Y%m%d%H%M%S")
-        # what is not listed again: the URL's recorded rows, less those the overlap re-lists
-        pages = -(-listing.rows // self.page_size) if self.page_size else 1
-        self.crawler.stats.inc_value("policytrail/cdx_requests_saved", max(pages - 1, 0))
-        self.crawler.stats.inc_value("policytrail/cdx_rows_saved", listing.rows)
-        return since_text
+        since = listing_start(listing, datetime.now(UTC), self.overlap, self.full_every)
+        if since is not None:
+            # what is not listed again: the URL's recorded rows (the overlap aside)
+            pages = -(-listing.rows // self.page_size) if self.page_size else 1
+            self.crawler.stats.inc_value("policytrail/cdx_requests_saved", max(pages - 1, 0))
+            self.crawler.stats.inc_value("policytrail/cdx_rows_saved", listing.rows)
+        return since
 
     def admit(self, request: Request) -> bool:
         """Whether a request is still wanted when it is about to be downloaded.
@@ -286,19 +286,7 @@ class WaybackSpider(Spider):
             yield page
 
     def _usable(self, record: CdxRecord, url: str) -> bool:
-        """A row whose timestamp is a real moment and whose original is an http(s) URL."""
-        problem = None
-        if not (len(record.timestamp) == 14 and record.timestamp.isdigit()):
-            problem = f"timestamp {record.timestamp!r}"
-        elif not record.original.startswith(("http://", "https://")) or url_problem(
-            record.original
-        ):
-            problem = f"original {record.original!r}"
-        else:
-            try:
-                parse_timestamp(record.timestamp)
-            except ValueError:
-                problem = f"timestamp {record.timestamp!r}"
+        problem = row_problem(record)
         if problem is None:
             return True
         self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
