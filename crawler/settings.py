@@ -106,6 +106,9 @@ WAYBACK_429_RETRIES = 8
 WAYBACK_BLOCK_WINDOW = 300.0
 WAYBACK_BLOCK_DROPS = 3
 WAYBACK_BLOCK_PAUSE = 3600.0
+# The longest pause a crawl waits out (429 backoff, a block); a longer one stops the crawl as
+# interrupted (exit 3), for a scheduled job that would rather run again later. 0: wait it out.
+WAYBACK_MAX_PAUSE = 0.0
 # Retries on 5xx, timeouts, resets and cut bodies, waiting WAYBACK_RETRY_BACKOFF * 2**n seconds
 # (capped), by the retry middleware; RETRY_EXCEPTIONS stays Scrapy's list.
 RETRY_ENABLED = True

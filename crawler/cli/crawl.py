@@ -59,13 +59,32 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
     "is asked only for what is newer, and fully again once a week).",
 )
 @click.option(
+    "--max-pause",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop (exit 3) rather than wait out a longer pause the archive asks for (429s, a "
+    "block): a nightly job runs again the next night.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="List (CDX only) what a run would fetch, and estimate how long it would take.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
 def crawl(
-    targets, db, archive, from_ts, to_ts, local, contact, jobdir, full, dry_run, verbose
+    targets,
+    db,
+    archive,
+    from_ts,
+    to_ts,
+    local,
+    contact,
+    jobdir,
+    full,
+    max_pause,
+    dry_run,
+    verbose,
 ) -> None:
     """Enumerate, fetch and record every archived capture of the targets' policy URLs.
 
@@ -86,6 +105,8 @@ def crawl(
         extra["JOBDIR"] = str(jobdir)
     if full:
         extra["WAYBACK_CDX_FULL"] = True
+    if max_pause is not None:
+        extra["WAYBACK_MAX_PAUSE"] = max_pause
     if dry_run:
         _print_dry_run(
             plan_run(

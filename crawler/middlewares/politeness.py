@@ -15,10 +15,12 @@ from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
+    IgnoreRequest,
     NotConfigured,
     ResponseDataLossError,
 )
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import (
     ConnectError,
     ConnectionDone,
@@ -29,6 +31,14 @@ from twisted.web.client import ResponseFailed, ResponseNeverReceived
 from twisted.web.http import PotentialDataLoss
 
 logger = logging.getLogger(__name__)
+
+# How often a request waiting out a pause looks whether the crawl is stopping instead.
+PAUSE_CHECK_SECONDS = 1.0
+
+
+class PauseTooLong(IgnoreRequest):
+    """Not sent: the crawl stops rather than wait out a pause over WAYBACK_MAX_PAUSE."""
+
 
 # A refused connection right after a 429 is the firewall's answer.
 REFUSED = (DownloadConnectionRefusedError, ConnectionRefusedError)
@@ -87,6 +97,7 @@ class PolitenessMiddleware:
         block_window: float,
         block_drops: int,
         block_pause: float,
+        max_pause: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.crawler = crawler
@@ -96,6 +107,8 @@ class PolitenessMiddleware:
         self.block_window = block_window
         self.block_drops = block_drops
         self.block_pause = block_pause
+        self.max_pause = max_pause  # 0: wait out any pause
+        self.stopping = False
         self._clock = clock
         self._endpoints: dict[str, EndpointState] = {}
 
@@ -113,6 +126,7 @@ class PolitenessMiddleware:
             block_window=settings.getfloat("WAYBACK_BLOCK_WINDOW"),
             block_drops=settings.getint("WAYBACK_BLOCK_DROPS"),
             block_pause=settings.getfloat("WAYBACK_BLOCK_PAUSE"),
+            max_pause=settings.getfloat("WAYBACK_MAX_PAUSE"),
         )
 
     def state(self, request: Request) -> EndpointState:
@@ -121,10 +135,30 @@ class PolitenessMiddleware:
 
     async def process_request(self, request: Request) -> None:
         state = self.state(request)
-        # Re-checked after each wait: a 429 during the wait may have moved the end.
+        # Re-checked after each wait: a 429 during the wait may have moved the end, and the
+        # crawl may be stopping because the pause is longer than it may wait.
         while (wait := state.paused_until - self._clock()) > 0:
-            await asyncio.sleep(wait)
+            if self.stopping:
+                raise PauseTooLong(f"not sent: the crawl stopped rather than wait {wait:.0f} s")
+            await asyncio.sleep(min(wait, PAUSE_CHECK_SECONDS))
         return None
+
+    def _pausing(self, pause: float) -> None:
+        """A pause of `pause` seconds starts: past WAYBACK_MAX_PAUSE, stop the crawl instead
+        (it ends `interrupted`, exit 3: a scheduled job runs again later)."""
+        if not self.max_pause or pause <= self.max_pause or self.stopping:
+            return
+        self.stopping = True
+        self.crawler.stats.inc_value("policytrail/paused_too_long")
+        logger.error(
+            "The archive asks for a pause of %.0f s, longer than the %.0f s this crawl may wait "
+            "(--max-pause): stopping; run it again later",
+            pause,
+            self.max_pause,
+        )
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            deferred_from_coro(engine.close_spider_async(reason="paused_too_long"))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         state = self.state(request)
@@ -181,6 +215,7 @@ class PolitenessMiddleware:
                 request.meta.get("download_slot"),
                 pause,
             )
+            self._pausing(pause)
         self.crawler.stats.inc_value("policytrail/rate_limited")
         if request.meta.get("dont_retry"):
             return response
@@ -210,6 +245,7 @@ class PolitenessMiddleware:
                 request.url,
                 self.block_pause,
             )
+            self._pausing(self.block_pause)
 
 
 def _retry_after(response: Response) -> float | None:

@@ -33,6 +33,7 @@ from crawler.items import (
 from crawler.killpoints import kill_point
 from crawler.middlewares.confine import OutsideTheArchive
 from crawler.middlewares.integrity import PayloadMismatch
+from crawler.middlewares.politeness import PauseTooLong
 from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
 from crawler.outcomes import Outcome, Reason
 from crawler.selection import (
@@ -294,7 +295,7 @@ class WaybackSpider(Spider):
         return False
 
     def cdx_failed(self, failure: Failure) -> Iterator[ListingItem]:
-        if failure.check(StaleRequest):
+        if failure.check(StaleRequest, PauseTooLong):
             return
         request = failure.request  # type: ignore[attr-defined]
         message = failure.getErrorMessage() or failure.type.__name__
@@ -501,8 +502,10 @@ class WaybackSpider(Spider):
         yield self.cdx_request(target, location, via=via)
 
     def fetch_failed(self, failure: Failure) -> Iterator[Request | CaptureItem]:
-        if failure.check(StaleRequest):
-            return  # queued by an earlier process and no longer wanted: never taken on
+        if failure.check(StaleRequest, PauseTooLong):
+            # queued by an earlier process and no longer wanted, or not sent because the
+            # crawl stops: nothing is recorded, and the next run does it
+            return
         request = failure.request  # type: ignore[attr-defined]
         capture = request.cb_kwargs["capture"]
         retries = request.meta.get("retry_times", 0)

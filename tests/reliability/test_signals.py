@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from collection import ROOT, content, crawl, run_statuses, warc_problems, write_collection
 from collection import write_targets as write_collection_targets
+from crawl_helpers import crawl_local, query
 
 from crawler.archive.faults import FaultConfig
 from crawler.archive.server import ArchiveOptions, ArchiveServer
@@ -118,3 +119,35 @@ def test_a_lock_left_by_a_killed_crawl_is_taken_over_with_a_message(slow_archive
     _, stderr = process.communicate(timeout=180)
     assert process.returncode == 0, stderr[-2000:]
     assert "cleared a stale lock left by process 999999" in stderr
+
+
+def test_a_pause_longer_than_max_pause_stops_the_crawl_as_interrupted(tmp_path):
+    """A nightly job would rather run again tomorrow than wait an hour: exit 3."""
+    from collection import HTML, page
+
+    from crawler.archive.builder import CaptureSpec, write_warc
+
+    url = "http://www.acme.example/privacy"
+    folder = tmp_path / "warcs"
+    write_warc(
+        [CaptureSpec(url, f"201{n}0101000000", headers=HTML, body=page(1, n, n)) for n in range(4)],
+        folder / "a.warc.gz",
+    )
+    targets = tmp_path / "targets.txt"
+    targets.write_text(url + "\n")
+    db = tmp_path / "study.duckdb"
+    slow_down = FaultConfig(throttle_rate=1.0, retry_after=600, endpoints=frozenset({"replay"}))
+    with ArchiveServer(
+        [folder], ArchiveOptions(faults=slow_down), index_path=tmp_path / "i.sqlite3"
+    ) as archive:
+        started = time.monotonic()
+        result = crawl_local(tmp_path, archive.base_url, targets, db, "--max-pause", "30")
+        seconds = time.monotonic() - started
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "longer than the 30 s this crawl may wait" in result.stderr
+    assert seconds < 120  # it did not wait the 600 s out
+    assert run_statuses(db) == ["interrupted"]
+    assert query(db, "SELECT count(*) FROM captures WHERE fetch_status = 'failed'") == [(0,)]
+    with ArchiveServer([folder], index_path=tmp_path / "j.sqlite3") as archive:
+        assert crawl_local(tmp_path, archive.base_url, targets, db).returncode == 0
+    assert query(db, "SELECT count(*) FROM captures WHERE fetch_status = 'fetched'") == [(4,)]
