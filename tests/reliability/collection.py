@@ -150,7 +150,10 @@ def crawl(db: Path, targets: Path, archive: str, **options) -> subprocess.Comple
 CONTENT = {
     "captures": (
         "site, url, timestamp, digest, urlkey, mimetype, statuscode, length, fetch_status,"
-        " reason, reason_code, target_url, via, final_url, memento_datetime, location,"
+        " reason, reason_code, target_url, via,"
+        # the archive's address aside: another server (port) may serve the same collection
+        " regexp_replace(final_url, '^https?://[^/]+', '') AS final_url,"
+        " memento_datetime, location,"
         " http_status, content_type, payload_sha1, payload_length, encoding, text_hash,"
         " warc_path IS NOT NULL AS stored"
     ),
