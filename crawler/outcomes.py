@@ -25,6 +25,7 @@ class Outcome(StrEnum):
     REDIRECT_OUTSIDE = "redirect_outside"  # the archive redirected off itself: never followed
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
+    ERROR = "error"  # the crawl itself failed on it (a bug: see the log); tried again next run
 
     @property
     def is_failure(self) -> bool:
@@ -40,6 +41,7 @@ FAILURES = frozenset(
         Outcome.REDIRECT_OUTSIDE,
         Outcome.REDIRECT_LOOP,
         Outcome.TOO_MANY_REDIRECTS,
+        Outcome.ERROR,
     }
 )
 

@@ -195,10 +195,13 @@ def _crawl(
     finally:
         connection.close()
     run_id = start.run_id
-    if start.killed and settings.get("JOBDIR"):
-        forget_job_queue(Path(settings.get("JOBDIR")))
+    jobdir = Path(settings.get("JOBDIR")) if settings.get("JOBDIR") else None
+    if jobdir is not None:
+        open_job(jobdir)
     settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")
     crawler = _run_spider(settings, targets, loaded, archive, from_ts, to_ts)
+    if jobdir is not None and crawler.stats and crawler.stats.get_value("finish_reason"):
+        close_job(jobdir)  # Scrapy closed its queue: the next run may trust it
     store = _close_abandoned_store(crawler)
     failure = getattr(store, "write_failed", None)
     if failure is not None:
@@ -268,10 +271,27 @@ def dry_run(
 JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
 
 
+# Written in a JOBDIR when a crawl closed Scrapy's queue cleanly; absent, the queue is torn.
+CLOSED_MARK = "policytrail.closed"
+
+
+def open_job(jobdir: Path) -> None:
+    """Use a JOBDIR only if the last crawl that used it closed it: a disk queue written up to
+    a SIGKILL (or a second Ctrl-C) can lose the requests pushed onto it later."""
+    mark = jobdir / CLOSED_MARK
+    if (jobdir / "requests.queue").exists() and not mark.exists():
+        forget_job_queue(jobdir)
+    mark.unlink(missing_ok=True)
+
+
+def close_job(jobdir: Path) -> None:
+    jobdir.mkdir(parents=True, exist_ok=True)
+    (jobdir / CLOSED_MARK).write_text("closed cleanly: the queue may be resumed\n")
+
+
 def forget_job_queue(jobdir: Path) -> None:
-    """After a run that was killed, its JOBDIR is not to be trusted: a disk queue written up to
-    a SIGKILL can lose the requests pushed onto it later. The database says what is left to
-    do, so the job's files go and the run starts its queue afresh."""
+    """A JOBDIR whose last crawl did not close it is not to be trusted. The database says
+    what is left to do, so the job's files go and the run starts its queue afresh."""
     removed = []
     for name in JOB_FILES:
         path = jobdir / name
@@ -284,8 +304,8 @@ def forget_job_queue(jobdir: Path) -> None:
         removed.append(name)
     if removed:
         logger.warning(
-            "%s: the last run was killed, so its queue is not trusted: cleared %s (the "
-            "database says what is left to do)",
+            "%s: the last crawl using it did not close it, so its queue is not trusted: "
+            "cleared %s (the database says what is left to do)",
             jobdir,
             ", ".join(removed),
         )

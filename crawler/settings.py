@@ -166,10 +166,11 @@ POLICYTRAIL_KILL_AT = os.environ.get("POLICYTRAIL_KILL_AT") or None
 # Scrapy's retries follow at once; ours wait (same rules, same slot). Politeness sits nearer
 # the downloader, so it sees 429s and lost connections before the retry middleware does.
 DOWNLOADER_MIDDLEWARES = {
-    # first of all: nothing but the archive is ever asked
-    "crawler.middlewares.confine.ArchiveOnlyMiddleware": 10,
-    # a request queued in a JOBDIR by an earlier process goes out only if still needed
-    "crawler.middlewares.resume.ResumeFilterMiddleware": 50,
+    # first: a request queued in a JOBDIR by an earlier process goes out only if still needed
+    # (one made for another archive address never is)
+    "crawler.middlewares.resume.ResumeFilterMiddleware": 10,
+    # then: nothing but the archive is ever asked
+    "crawler.middlewares.confine.ArchiveOnlyMiddleware": 20,
     # redirects are the spider's to follow, inside the archive only; never a meta refresh
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

@@ -10,6 +10,12 @@ from pathlib import Path
 from crawler.wayback import CdxRecord
 from pipelines.database import connect
 
+# A fetched row `f` that holds the page its digest names (other captures of that digest may
+# point at it): a 2xx replay of the capture at its own second, or a payload with that digest.
+STORED_COPY = (
+    "f.fetch_status = 'fetched' AND f.http_status BETWEEN 200 AND 299"
+    " AND (f.memento_datetime = f.timestamp OR f.payload_sha1 = f.digest)"
+)
 # Rows read from the database at a time, so the rows never sit in memory all at once.
 READ_BATCH = 50_000
 # A recorded capture is kept as a 16-byte BLAKE2b digest of its key, about 90 bytes in the set
@@ -71,14 +77,12 @@ def read_ledger(db_path: str | Path) -> Ledger:
             "SELECT site, url, strftime(timestamp, '%Y%m%d%H%M%S'), digest FROM captures c"
             " WHERE fetch_status = 'fetched' OR (fetch_status = 'skipped'"
             " AND (reason_code IS DISTINCT FROM 'duplicate' OR EXISTS (SELECT 1 FROM captures f"
-            " WHERE f.digest = c.digest AND f.fetch_status = 'fetched'"
-            " AND f.http_status BETWEEN 200 AND 299)))"
+            f" WHERE f.digest = c.digest AND {STORED_COPY})))"
         )
         while batch := rows.fetchmany(READ_BATCH):
             ledger.recorded.update(capture_key(*row) for row in batch)
         for (digest,) in connection.execute(
-            "SELECT DISTINCT digest FROM captures WHERE fetch_status = 'fetched'"
-            " AND http_status BETWEEN 200 AND 299"
+            f"SELECT DISTINCT digest FROM captures f WHERE {STORED_COPY}"
         ).fetchall():
             ledger.fetched.add(digest)
         for site, policy_url, url, via in connection.execute(
@@ -96,7 +100,10 @@ def read_ledger(db_path: str | Path) -> Ledger:
         for row in connection.execute(
             "SELECT site, target_url, urlkey, strftime(timestamp, '%Y%m%d%H%M%S'), url,"
             " coalesce(mimetype, ''), coalesce(CAST(statuscode AS TEXT), '-'), digest,"
-            " coalesce(CAST(length AS TEXT), ''), via FROM captures WHERE fetch_status = 'failed'"
+            " coalesce(CAST(length AS TEXT), ''), via FROM captures c WHERE fetch_status = 'failed'"
+            # a duplicate whose stored copy is missing is decided again too
+            " OR (reason_code = 'duplicate' AND NOT EXISTS (SELECT 1 FROM captures f"
+            f" WHERE f.digest = c.digest AND {STORED_COPY}))"
             " ORDER BY site, url, timestamp"
         ).fetchall():
             site, target_url, *fields, via = row

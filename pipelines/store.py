@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -13,6 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
 
 from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, ListingItem
 from crawler.killpoints import kill_point
@@ -21,6 +23,7 @@ from crawler.signals import before_commit
 from crawler.wayback import naive_utc, payload_digest, surt_key
 from pipelines.database import connect, insert_rows
 from pipelines.documents import Document
+from pipelines.ledger import STORED_COPY
 from pipelines.runs import begin_run, moment
 from pipelines.versions import INSERT_DOCUMENT, document_row, rebuild_versions
 from pipelines.warcs import warc_folder
@@ -72,8 +75,8 @@ FROM (
            arg_min(warc_offset, timestamp) AS warc_offset,
            arg_min(warc_length, timestamp) AS warc_length,
            arg_min(payload_sha1, timestamp) AS payload_sha1
-    FROM captures
-    WHERE fetch_status = 'fetched' AND http_status BETWEEN 200 AND 299 AND warc_path IS NOT NULL
+    FROM captures AS f
+    WHERE {STORED_COPY} AND warc_path IS NOT NULL
     GROUP BY digest
 ) AS f
 WHERE captures.warc_path IS NULL AND captures.reason_code = '{Outcome.DUPLICATE}'
@@ -135,12 +138,17 @@ class StorePipeline:
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
         return pipeline
 
     def item_error(self, item, response, spider, failure) -> None:
         """A pipeline failed on an item: it was not stored, so the run did not do all it
         should (the next run does it again), and says so in its exit code."""
         self.crawler.stats.inc_value("policytrail/item_errors")
+
+    def spider_error(self, failure, response, spider) -> None:
+        """A spider callback failed (a bug): what it was doing may be missing, likewise."""
+        self.crawler.stats.inc_value("policytrail/spider_errors")
 
     def open_spider(self) -> None:
         self.connection = connect(self.db_path)
@@ -181,6 +189,14 @@ class StorePipeline:
         self.flush()
         if self.write_failed is not None:
             return
+        try:
+            self._close_batch()
+        except (OSError, duckdb.Error) as error:
+            _rollback(self.connection)
+            self._cannot_write(error)
+
+    def _close_batch(self) -> None:
+        """Share stored copies and rebuild the versions of what changed, as one transaction."""
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SHARE_PAYLOADS)
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
@@ -196,6 +212,13 @@ class StorePipeline:
         self.connection.execute(
             f"UPDATE crawl_runs SET versions_built = true WHERE run_id IN ({pending})"
         )
+        self._commit()
+
+    def _commit(self) -> None:
+        """COMMIT, once whatever the batch refers to outside the database is on disk."""
+        for _, result in self.crawler.signals.send_catch_log(signal=before_commit):
+            if isinstance(result, Failure):
+                raise OSError(f"WARC records not on disk: {result.getErrorMessage()}")
         self.connection.execute("COMMIT")
 
     def spider_closed(self, spider, reason: str) -> None:
@@ -205,13 +228,24 @@ class StorePipeline:
         """Close the run's row with its counts and `status`, and the connection."""
         if self.connection is None:
             return
-        if self.write_failed is not None:
-            self.connection.close()
-            self.connection = None
-            return
-        if status == "finished":
-            self._record_listings()
+        if self.write_failed is None:
+            try:
+                self._finish_run(status)
+            except (OSError, duckdb.Error) as error:
+                _rollback(self.connection)
+                self._cannot_write(error)
+        self.connection.close()
+        self.connection = None
+
+    def _finish_run(self, status: str) -> None:
         stats = self.crawler.stats
+        errors = stats.get_value("policytrail/item_errors", 0) + stats.get_value(
+            "policytrail/spider_errors", 0
+        )
+        # A finished run without errors has every row it listed in the database; after an
+        # error some may be missing, so the next run lists those URLs in full again.
+        if status == "finished" and not errors:
+            self._record_listings()
         self.connection.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ?, captures_listed = ?, fetched = ?,"
             " skipped = ?, failed = ?, cdx_requests = ?, cdx_failed = ?, replay_requests = ?,"
@@ -234,15 +268,13 @@ class StorePipeline:
                 stats.get_value("policytrail/cdx_excluded", 0),
                 stats.get_value("policytrail/429/cdx", 0)
                 + stats.get_value("policytrail/429/replay", 0),
-                stats.get_value("policytrail/item_errors", 0),
+                errors,
                 stats.get_value("policytrail/cdx_requests_saved", 0),
                 stats.get_value("policytrail/cdx_rows_saved", 0),
                 self.run_id,
                 self.run_id,
             ],
         )
-        self.connection.close()
-        self.connection = None
 
     def _record_listings(self) -> None:
         """A finished run has every row it listed in the database (fetched, skipped or failed,
@@ -277,10 +309,8 @@ class StorePipeline:
         mark the run interrupted. Versions are rebuilt by the next run."""
         if self.connection is None:
             return
-        try:
-            self.flush()
-        finally:
-            self.finish("interrupted")
+        self.flush()
+        self.finish("interrupted")
 
     def flush(self) -> None:
         if self.connection is None or not (self._captures or self._aliases or self._listings):
@@ -356,10 +386,9 @@ class StorePipeline:
                 suffix=_ON_CONFLICT,
             )
             kill_point("transaction")
-            self.crawler.signals.send_catch_log(signal=before_commit)
-            self.connection.execute("COMMIT")
+            self._commit()
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            _rollback(self.connection)
             raise
 
     def _row(self, item: CaptureItem) -> tuple:
@@ -404,3 +433,9 @@ class StorePipeline:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _rollback(connection) -> None:
+    """Undo an open transaction, if there is one (after a failed write there may be none)."""
+    with contextlib.suppress(duckdb.Error):
+        connection.execute("ROLLBACK")

@@ -10,12 +10,13 @@ import duckdb
 from crawler.wayback import naive_utc
 from pipelines.database import insert_rows
 from pipelines.dedupe import PolicyCapture, build_versions, sketch_from_bytes
+from pipelines.ledger import STORED_COPY
 
 # Captures skipped because their page was fetched under another capture share its document.
-SHARE_TEXTS = """
+SHARE_TEXTS = f"""
 UPDATE captures SET text_hash = f.text_hash
-FROM (SELECT digest, arg_min(text_hash, timestamp) AS text_hash FROM captures
-      WHERE fetch_status = 'fetched' AND text_hash IS NOT NULL GROUP BY digest) AS f
+FROM (SELECT digest, arg_min(text_hash, timestamp) AS text_hash FROM captures AS f
+      WHERE {STORED_COPY} AND text_hash IS NOT NULL GROUP BY digest) AS f
 WHERE captures.fetch_status = 'skipped' AND captures.reason = 'digest already fetched'
   AND captures.digest = f.digest AND captures.text_hash IS DISTINCT FROM f.text_hash
 """

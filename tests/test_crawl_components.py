@@ -549,3 +549,50 @@ def test_row_problem(timestamp, original, problem):
     from crawler.selection import row_problem
 
     assert row_problem(record(ts=timestamp, url=original)) == problem
+
+
+def test_a_neighbouring_capture_served_instead_is_no_copy_for_the_digest(spider):
+    """Review finding: the archive may answer with the closest capture, another page; the
+    captures waiting on the digest must then be fetched themselves, not pointed at it."""
+    fetch = two_captures_of_one_page(spider)
+    neighbour = f"{ARCHIVE}/web/20100105000000id_/{POLICY}"
+    response = HtmlResponse(
+        neighbour,
+        status=200,
+        headers={"Memento-Datetime": "Tue, 05 Jan 2010 00:00:00 GMT", "Content-Type": "text/html"},
+        body=b"<p>another page</p>",
+        request=fetch,
+    )
+    out = list(fetch.callback(response, **{**fetch.cb_kwargs, "chain": (fetch.url,)}))
+    fetched, own_fetch = out
+    assert fetched.fetch_status == FETCHED
+    assert isinstance(own_fetch, Request) and "20120101000000id_" in own_fetch.url
+
+
+def test_a_location_no_archive_could_hold_is_no_move_and_no_crash(spider):
+    fetch = first_memento_request(spider)
+    headers = {
+        "Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+        "Location": "http://www.acme.example:99999/legal",
+    }
+    [item] = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
+    assert item.fetch_status == FETCHED
+
+
+def test_a_bug_while_processing_a_memento_fails_the_capture_instead_of_losing_it(
+    spider, monkeypatch
+):
+    fetch = two_captures_of_one_page(spider)
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(spider, "_follow_move", broken)
+    headers = {
+        "Memento-Datetime": "Fri, 01 Jan 2010 00:00:00 GMT",
+        "Content-Type": "text/html",
+        "Location": "/web/20100101000000id_/https://www.acme.example/legal",
+    }
+    failed, retry = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
+    assert failed.fetch_status == FAILED and failed.reason_code == "error"
+    assert isinstance(retry, Request)  # the capture that waited on it is fetched itself

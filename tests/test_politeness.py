@@ -26,6 +26,7 @@ from twisted.web.client import ResponseFailed
 from twisted.web.http_headers import Headers
 
 from crawler import settings as project_settings
+from crawler.middlewares import retry as retry_module
 from crawler.middlewares.politeness import PolitenessMiddleware
 from crawler.middlewares.retry import BackoffRetryMiddleware
 from crawler.spiders.wayback import WaybackSpider
@@ -245,6 +246,8 @@ def test_retries_count_in_scrapys_retry_stats_and_wait_longer_each_time(monkeypa
         waits.append(seconds)
 
     monkeypatch.setattr(asyncio, "sleep", sleep)
+    # one sleep per backoff (the middleware wakes every second only to see a stop)
+    monkeypatch.setattr(retry_module, "PAUSE_CHECK_SECONDS", 1000.0)
     chain = Chain(RETRY_TIMES=3, WAYBACK_RETRY_BACKOFF=5.0, WAYBACK_RETRY_BACKOFF_MAX=12.0)
     request = replay()
     for _ in range(3):

@@ -208,3 +208,27 @@ def test_the_warc_records_a_batch_refers_to_are_on_disk_before_it_commits(pipeli
     store.connection = store.connection_real
     warcs.close_spider()
     finish(store)
+
+
+def test_a_run_with_errors_does_not_move_its_listings_on(pipelines):
+    """Review finding: after a pipeline error some listed rows may be missing from the
+    database, so the next run must list those URLs in full again, not from where this ended."""
+    from crawler.items import LISTED, ListingItem
+
+    db, warcs, store = pipelines
+    store.connection.execute(
+        "INSERT INTO target_urls (site, policy_url, url, urlkey, via) VALUES (?, ?, ?, ?, ?)",
+        ["acme.example", URL, URL, "example,acme)/privacy", "listed"],
+    )
+    store.process_item(
+        ListingItem("acme.example", URL, URL, LISTED, until="20200101000000", full=True)
+    )
+    store.item_error(None, None, None, None)  # a pipeline failed on some item
+    store.close_spider()
+    store.spider_closed(None, "finished")
+    rows = duckdb.connect(str(db), read_only=True).execute(
+        "SELECT listing_status, listed_until, full_listed_at FROM target_urls"
+    )
+    assert rows.fetchall() == [("listed", None, None)]
+    errors = duckdb.connect(str(db), read_only=True).execute("SELECT item_errors FROM crawl_runs")
+    assert errors.fetchall() == [(1,)]

@@ -138,7 +138,7 @@ class PolitenessMiddleware:
         # Re-checked after each wait: a 429 during the wait may have moved the end, and the
         # crawl may be stopping because the pause is longer than it may wait.
         while (wait := state.paused_until - self._clock()) > 0:
-            if self.stopping:
+            if self.stopping or crawl_stopping(self.crawler):
                 raise PauseTooLong(f"not sent: the crawl stopped rather than wait {wait:.0f} s")
             await asyncio.sleep(min(wait, PAUSE_CHECK_SECONDS))
         return None
@@ -246,6 +246,16 @@ class PolitenessMiddleware:
                 self.block_pause,
             )
             self._pausing(self.block_pause)
+
+
+def crawl_stopping(crawler: Crawler) -> bool:
+    """True once the crawl is stopping (SIGTERM, Ctrl-C: Scrapy sets `crawling` off first):
+    nothing more should wait or go out."""
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # not crawling yet (a component built for a test)
+        return False
+    return engine is not None and not crawler.crawling
 
 
 def _retry_after(response: Response) -> float | None:

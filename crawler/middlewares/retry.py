@@ -13,6 +13,8 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import response_status_message
 
+from crawler.middlewares.politeness import PAUSE_CHECK_SECONDS, PauseTooLong, crawl_stopping
+
 
 class BackoffRetryMiddleware:
     """Scrapy's retry rules (RETRY_ENABLED, RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS,
@@ -73,5 +75,12 @@ class BackoffRetryMiddleware:
         retry = get_retry_request(request, spider=spider, reason=reason)
         if retry is not None:
             attempt = retry.meta["retry_times"]
-            await asyncio.sleep(min(self.backoff * 2 ** (attempt - 1), self.backoff_max))
+            # waited in short steps, so a crawl that is stopping does not wait the backoff out
+            remaining = min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
+            while remaining > 0:
+                if crawl_stopping(self.crawler):
+                    raise PauseTooLong("not retried: the crawl is stopping")
+                step = min(remaining, PAUSE_CHECK_SECONDS)
+                await asyncio.sleep(step)
+                remaining -= step
         return retry

@@ -51,9 +51,11 @@ from crawler.wayback import (
     cdx_search_url,
     memento_url,
     parse_http_date,
+    payload_digest,
     split_cdx_json,
     split_memento_url,
     surt_key,
+    url_problem,
     window_bound,
 )
 from pipelines.ledger import Ledger, capture_key, read_ledger
@@ -189,6 +191,8 @@ class WaybackSpider(Spider):
         target = request.cb_kwargs.get("target")
         if not isinstance(capture, CaptureItem) or request.cb_kwargs.get("chain"):
             return False
+        if not request.url.startswith(f"{self.archive}/"):
+            return False  # made for another archive address: this run asks its own
         key = capture_key(capture.site, capture.url, capture.timestamp, capture.digest)
         if key in self._seen or key in self.ledger.recorded:
             return False
@@ -244,6 +248,16 @@ class WaybackSpider(Spider):
     def parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
     ) -> Iterator[Request | CaptureItem | ListingItem]:
+        try:
+            outputs = list(self._parse_cdx(response, target, url, via))
+        except Exception as error:  # noqa: BLE001 - the URL is listed again, not lost
+            self.logger.exception("could not process the CDX answer for %s", url)
+            outputs = list(self._listing_failed(target, url, f"{type(error).__name__}: {error}"))
+        yield from outputs
+
+    def _parse_cdx(
+        self, response: Response, target: Target, url: str, via: str | None
+    ) -> Iterator[Request | CaptureItem | ListingItem]:
         self.crawler.stats.inc_value("policytrail/cdx_requests")
         if response.status == 403 and any(m in response.body for m in EXCLUSION_MARKERS):
             # A final answer, not a failure: the archive does not show this site.
@@ -275,7 +289,11 @@ class WaybackSpider(Spider):
         if not resume_key:
             previous = self.ledger.listings.get(key)
             until = max(self._listed_max.get(key, ""), previous.listed_until if previous else "")
-            full = self._since.get(key) is None
+            # a listing within a time window is no full one, whatever it started from
+            windowed = bool(_later(self.from_ts, target.from_ts)) or bool(
+                _earlier(self.to_ts, target.to_ts)
+            )
+            full = self._since.get(key) is None and not windowed
             yield ListingItem(
                 target.site, target.policy_url, url, LISTED, until=until or None, full=full
             )
@@ -418,6 +436,19 @@ class WaybackSpider(Spider):
         self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
     ) -> Iterator[Request | CaptureItem | AliasItem]:
         kill_point("fetching")
+        try:
+            # materialised: an error half-way must not leave a capture yielded and unsettled
+            outputs = list(self._parse_memento(response, capture, target, chain))
+        except Exception as error:  # noqa: BLE001 - any bug here must not lose the capture
+            self.logger.exception("could not process %s", response.url)
+            outputs = list(
+                self._failed(capture, Reason(Outcome.ERROR, f"{type(error).__name__}: {error}"))
+            )
+        yield from outputs
+
+    def _parse_memento(
+        self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
+    ) -> Iterator[Request | CaptureItem | AliasItem]:
         datetime_header = response.headers.get(b"Memento-Datetime")
         if datetime_header is None:
             yield from self._not_a_capture(response, capture, target, chain)
@@ -443,7 +474,7 @@ class WaybackSpider(Spider):
             if memento.location:
                 yield from self._follow_move(target, capture, memento.location)
         yield replace(capture, fetch_status=FETCHED, reason=None, reason_code=None, memento=memento)
-        yield from self._settle(capture, stored=200 <= response.status < 300)
+        yield from self._settle(capture, stored=_is_its_page(capture, response))
 
     def _next_pages(self) -> Iterator[Request]:
         """CDX pages that waited for fetches to catch up, once half of the backlog is done."""
@@ -482,6 +513,8 @@ class WaybackSpider(Spider):
         the new URL is enumerated once. A redirect to a site's home page is no move: it is
         where sites send retired pages.
         """
+        if url_problem(location):
+            return  # a Location no archive could hold ("http://x:99999/")
         parts = urlsplit(location)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return
@@ -532,6 +565,19 @@ class WaybackSpider(Spider):
         self.crawler.stats.inc_value(f"policytrail/failed/{reason.code}")
         yield replace(capture, fetch_status=FAILED, reason=reason.text, reason_code=reason.code)
         yield from self._settle(capture, stored=False)
+
+
+def _is_its_page(capture: CaptureItem, response: Response) -> bool:
+    """Whether a 2xx answer holds the page the capture's digest names, so that other captures
+    of that digest can point at it: the archive's own copy at that second (the payload was
+    checked against the digest), or bytes with that very digest. An archive that redirects
+    to a neighbouring capture serves another page."""
+    if not 200 <= response.status < 300:
+        return False
+    replayed = split_memento_url(response.url)
+    return (replayed is not None and replayed[0] == capture.timestamp) or (
+        payload_digest(response.body) == capture.digest
+    )
 
 
 def _shares_payload(record: CdxRecord) -> bool:

@@ -191,7 +191,7 @@ def test_extract_of_a_binary_or_empty_file_is_one_line(tmp_path, content, name):
     assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
 
 
-@pytest.mark.parametrize("point", ["begin:1:enospc", "transaction:1:enospc"])
+@pytest.mark.parametrize("point", ["begin:1:enospc", "transaction:1:enospc", "versions:1:enospc"])
 def test_a_full_disk_is_one_line_and_loses_nothing_committed(archive, db, tmp_path, point):
     """A write refused (a full disk, simulated at the run's opening or inside a batch): one
     line, exit 2, the committed data as it was; the next run goes on."""

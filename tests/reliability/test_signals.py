@@ -19,9 +19,14 @@ from crawler.archive.server import ArchiveOptions, ArchiveServer
 
 
 @pytest.fixture(scope="module")
-def slow_archive(tmp_path_factory):
+def collection_folder(tmp_path_factory) -> Path:
+    return write_collection(tmp_path_factory.mktemp("collection"))
+
+
+@pytest.fixture(scope="module")
+def slow_archive(collection_folder, tmp_path_factory):
     """The reliability collection, each replay a little slow, so a crawl lasts a few seconds."""
-    folder = write_collection(tmp_path_factory.mktemp("collection"))
+    folder = collection_folder
     index = tmp_path_factory.mktemp("index") / "index.sqlite3"
     options = ArchiveOptions(faults=FaultConfig(latency=0.25, endpoints=frozenset({"replay"})))
     with ArchiveServer([folder], options, index_path=index) as server:
@@ -151,3 +156,77 @@ def test_a_pause_longer_than_max_pause_stops_the_crawl_as_interrupted(tmp_path):
     with ArchiveServer([folder], index_path=tmp_path / "j.sqlite3") as archive:
         assert crawl_local(tmp_path, archive.base_url, targets, db).returncode == 0
     assert query(db, "SELECT count(*) FROM captures WHERE fetch_status = 'fetched'") == [(4,)]
+
+
+def test_a_jobdir_made_for_another_archive_address_is_not_used_against_this_one(
+    slow_archive, collection_folder, tmp_path
+):
+    """Review finding: after a stop, the next run may use another address (a new port, http
+    instead of https); the queued requests for the old one must not be sent, nor failed."""
+    db = tmp_path / "study.duckdb"
+    job = tmp_path / "job"
+    process = start_cli(tmp_path, slow_archive.base_url, db, "--jobdir", str(job))
+    wait_for_fetching(db, process)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=120)
+    assert process.returncode == 3
+    with ArchiveServer([collection_folder], index_path=tmp_path / "moved.sqlite3") as moved:
+        assert moved.base_url != slow_archive.base_url
+        rerun = crawl(db, tmp_path / "targets.csv", moved.base_url, jobdir=job)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert query(db, "SELECT count(*) FROM captures WHERE fetch_status = 'failed'") == [(0,)]
+    assert warc_problems(db) == []
+
+
+def test_sigterm_during_a_long_pause_stops_at_once(tmp_path):
+    """Review finding: a stop waited out the archive's pause (an hour with IA's defaults),
+    past any service manager's stop timeout."""
+    from collection import HTML, page
+
+    from crawler.archive.builder import CaptureSpec, write_warc
+
+    url = "http://www.acme.example/privacy"
+    folder = tmp_path / "warcs"
+    write_warc(
+        [CaptureSpec(url, "20100101000000", headers=HTML, body=page(1, 1, 1))], folder / "a.warc.gz"
+    )
+    (tmp_path / "targets.csv").write_text(url + "\n")
+    slow_down = FaultConfig(throttle_rate=1.0, retry_after=600, endpoints=frozenset({"replay"}))
+    with ArchiveServer(
+        [folder], ArchiveOptions(faults=slow_down), index_path=tmp_path / "i.sqlite3"
+    ) as archive:
+        db = tmp_path / "study.duckdb"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "crawler",
+                "crawl",
+                str(tmp_path / "targets.csv"),
+                "--db",
+                str(db),
+                "--archive",
+                archive.base_url,
+                "--local",
+            ],
+            cwd=tmp_path,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "PYTHONPATH": str(ROOT),
+                "POLICYTRAIL_CACHE_DIR": str(tmp_path / "cache"),
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while archive.stats.get("rate_limited", 0) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # well into the 600 s pause
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        _, stderr = process.communicate(timeout=120)
+        stopped_in = time.monotonic() - started
+    assert process.returncode == 3, stderr[-2000:]
+    assert stopped_in < 30
+    assert run_statuses(db) == ["interrupted"]
