@@ -95,7 +95,8 @@ def kill_trials(root: Path, sites: int, captures: int, trials: int, seed: int) -
         for number in range(trials):
             jobdir = number % 2 == 1
             if number % 3 == 2:
-                plan.append(("random", rng.uniform(2.5, 2.5 + clean_seconds * 0.8), jobdir))
+                # within the crawl: start-up takes some 2.5 s, the rest is under a clean run's time
+                plan.append(("random", rng.uniform(2.5, max(3.0, clean_seconds * 0.7)), jobdir))
                 continue
             point = KILL_POINTS[number % len(KILL_POINTS)]
             nth = {
@@ -106,7 +107,7 @@ def kill_trials(root: Path, sites: int, captures: int, trials: int, seed: int) -
                 "versions": 1,
             }[point]
             plan.append((f"{point}:{nth}", None, jobdir))
-        recovered = lost = doubled = torn = 0
+        recovered = landed = lost = doubled = torn = 0
         for number, (point, delay, jobdir) in enumerate(plan):
             folder = root / f"trial-{number}"
             folder.mkdir()
@@ -128,6 +129,7 @@ def kill_trials(root: Path, sites: int, captures: int, trials: int, seed: int) -
             extra = len(got["captures"]) - len(reference["captures"]) + missing
             problems = warc_problems(db)
             same = got == reference and not problems and rerun == 0
+            landed += killed == -signal.SIGKILL
             recovered += same and killed == -signal.SIGKILL
             lost += missing
             doubled += max(extra, 0)
@@ -139,7 +141,8 @@ def kill_trials(root: Path, sites: int, captures: int, trials: int, seed: int) -
                 f"{f', {len(problems)} WARC problems' if problems else ''}"
             )
         print(
-            f"kills recovered: {recovered} of {len(plan)}; capture rows lost: {lost}, "
+            f"kills recovered: {recovered} of {landed} that landed ({len(plan)} trials: a kill "
+            f"after the crawl ended does not count); capture rows lost: {lost}, "
             f"doubled: {doubled}; WARC records torn or unreferenced: {torn}"
         )
 
