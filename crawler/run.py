@@ -21,7 +21,7 @@ from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import Target, load_targets
 from crawler.wayback import window_bound
 from pipelines.database import check_path, connect, crawl_lock
-from pipelines.runs import RunStart, begin_run
+from pipelines.runs import begin_run
 from pipelines.warcs import warc_folder
 
 DEFAULT = "https://web.archive.org"
@@ -182,8 +182,7 @@ def _crawl(
 ) -> int:
     connection = connect(db)  # creates or migrates it; fails now if another process holds it
     try:
-        start = _begin(
-            db,
+        start = begin_run(
             connection,
             loaded,
             archive=(archive or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/"),
@@ -192,6 +191,10 @@ def _crawl(
             warc_folder=warc_folder(settings),
             db_folder=db.resolve().parent,
         )
+    except (OSError, duckdb.Error) as error:  # a refused write (a full disk): rolled back
+        raise DatabaseError(
+            f"{db}: cannot write ({str(error).splitlines()[0]}); nothing was changed"
+        ) from None
     finally:
         connection.close()
     run_id = start.run_id
@@ -210,16 +213,6 @@ def _crawl(
             "committed is kept, and the next run goes on from there"
         )
     return run_id
-
-
-def _begin(db: Path, connection, targets: list, **run: object) -> RunStart:
-    """begin_run, with a refused write (a full disk) said in one line; nothing is changed."""
-    try:
-        return begin_run(connection, targets, **run)  # type: ignore[arg-type]
-    except (OSError, duckdb.Error) as error:
-        raise DatabaseError(
-            f"{db}: cannot write ({str(error).splitlines()[0]}); nothing was changed"
-        ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,19 +15,40 @@ from crawler.wayback import CdxRecord, parse_cdx_json, unique_records
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """`policytrail ARGS` in a fresh interpreter (Scrapy's reactor runs once per process)."""
+def cli_env(cwd: Path, **extra: str) -> dict[str, str]:
+    """The environment the CLI runs in for tests: this checkout, a cache of its own."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "POLICYTRAIL_CACHE_DIR": str(cwd / "cache"),
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
+def run_cli(
+    *args: str, cwd: Path, timeout: float = 240, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`policytrail ARGS` in a fresh interpreter (Scrapy's reactor runs once per process);
+    `env` adds variables (POLICYTRAIL_KILL_AT...)."""
     return subprocess.run(
         [sys.executable, "-m", "crawler", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         cwd=cwd,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "POLICYTRAIL_CACHE_DIR": str(cwd / "cache"),
-            "PYTHONPATH": str(ROOT),
-        },
+        env=cli_env(cwd, **(env or {})),
+    )
+
+
+def start_cli(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """`policytrail ARGS` started in a fresh interpreter, to be signalled or waited for."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=cwd,
+        env=cli_env(cwd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -221,11 +221,12 @@ class WaybackSpider(Spider):
         key = (target.site, surt_key(url))
         if first:
             self._since[key] = self._listing_since(target, url)
+        window_from, window_to = self._window(target)
         query = cdx_search_url(
             self.archive,
             url,
-            from_ts=_later(_later(self.from_ts, target.from_ts), self._since.get(key)),
-            to_ts=_earlier(self.to_ts, target.to_ts),
+            from_ts=_later(window_from, self._since.get(key)),
+            to_ts=window_to,
             limit=self.page_size,
             resume_key=resume_key,
             collapses=("digest",) if self.collapse_digest else (),
@@ -258,7 +259,6 @@ class WaybackSpider(Spider):
     def _parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
     ) -> Iterator[Request | CaptureItem | ListingItem]:
-        self.crawler.stats.inc_value("policytrail/cdx_requests")
         if response.status == 403 and any(m in response.body for m in EXCLUSION_MARKERS):
             # A final answer, not a failure: the archive does not show this site.
             message = " ".join(response.text[:300].split())
@@ -276,8 +276,7 @@ class WaybackSpider(Spider):
             yield from self._listing_failed(target, url, f"not CDX JSON ({error})")
             return
         for problem in bad_rows:
-            self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
-            self.logger.warning("CDX answer for %s: a malformed row is left out (%s)", url, problem)
+            self._left_out(url, problem)
         records = [record for record in records if self._usable(record, url)]
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
         key = (target.site, surt_key(url))
@@ -290,10 +289,7 @@ class WaybackSpider(Spider):
             previous = self.ledger.listings.get(key)
             until = max(self._listed_max.get(key, ""), previous.listed_until if previous else "")
             # a listing within a time window is no full one, whatever it started from
-            windowed = bool(_later(self.from_ts, target.from_ts)) or bool(
-                _earlier(self.to_ts, target.to_ts)
-            )
-            full = self._since.get(key) is None and not windowed
+            full = self._since.get(key) is None and self._window(target) == (None, None)
             yield ListingItem(
                 target.site, target.policy_url, url, LISTED, until=until or None, full=full
             )
@@ -304,13 +300,19 @@ class WaybackSpider(Spider):
         else:
             yield page
 
+    def _window(self, target: Target) -> tuple[str | None, str | None]:
+        """The captures' time window: the command's and the target's, the narrower of each."""
+        return _later(self.from_ts, target.from_ts), _earlier(self.to_ts, target.to_ts)
+
     def _usable(self, record: CdxRecord, url: str) -> bool:
         problem = row_problem(record)
-        if problem is None:
-            return True
+        if problem is not None:
+            self._left_out(url, f"bad {problem}")
+        return problem is None
+
+    def _left_out(self, url: str, problem: str) -> None:
         self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
-        self.logger.warning("CDX answer for %s: a row with a bad %s is left out", url, problem)
-        return False
+        self.logger.warning("CDX answer for %s: a malformed row is left out (%s)", url, problem)
 
     def cdx_failed(self, failure: Failure) -> Iterator[ListingItem]:
         if failure.check(StaleRequest, PauseTooLong):
@@ -415,7 +417,6 @@ class WaybackSpider(Spider):
     def memento_request(
         self, url: str, capture: CaptureItem, target: Target, chain: tuple[str, ...]
     ) -> Request:
-        self.crawler.stats.inc_value("policytrail/replay_requests")
         return Request(
             url,
             callback=self.parse_memento,
@@ -453,7 +454,6 @@ class WaybackSpider(Spider):
         if datetime_header is None:
             yield from self._not_a_capture(response, capture, target, chain)
             return
-        self.crawler.stats.inc_value("policytrail/bytes_fetched", len(response.body))
         memento = Memento(
             memento_url=chain[0] if chain else response.url,
             final_url=response.url,

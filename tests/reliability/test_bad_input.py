@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from collection import HTML, page
-from crawl_helpers import ROOT, crawl_local, run_cli
+from crawl_helpers import crawl_local, run_cli
 
 from crawler.archive.builder import CaptureSpec, write_warc
 from crawler.archive.server import ArchiveServer
@@ -200,25 +198,8 @@ def test_a_full_disk_is_one_line_and_loses_nothing_committed(archive, db, tmp_pa
     before.close()
     targets = tmp_path / "targets.txt"
     targets.write_text(URL.replace("acme", "other") + "\n" + URL + "\n")
-    command = [
-        sys.executable,
-        "-m",
-        "crawler",
-        "crawl",
-        str(targets),
-        "--db",
-        str(db),
-        "--archive",
-        archive.base_url,
-        "--local",
-    ]
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT),
-        "POLICYTRAIL_CACHE_DIR": str(tmp_path / "cache"),
-        "POLICYTRAIL_KILL_AT": point,
-    }
-    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    crawl = ("crawl", str(targets), "--db", str(db), "--archive", archive.base_url, "--local")
+    result = run_cli(*crawl, cwd=tmp_path, env={"POLICYTRAIL_KILL_AT": point})
     assert result.returncode == 2, result.stderr[-2000:]
     errors = [line for line in result.stderr.splitlines() if line.startswith("policytrail:")]
     assert len(errors) == 1 and "No space left on device" in errors[0]
@@ -228,6 +209,5 @@ def test_a_full_disk_is_one_line_and_loses_nothing_committed(archive, db, tmp_pa
         assert after.execute("SELECT * FROM captures ORDER BY ALL").fetchall() == captures
     finally:
         after.close()
-    del env["POLICYTRAIL_KILL_AT"]
-    again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    again = run_cli(*crawl, cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-2000:]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from collection import ROOT, content, crawl, run_statuses, warc_problems, write_collection
+from collection import content, crawl, run_statuses, warc_problems, write_collection
 from collection import write_targets as write_collection_targets
-from crawl_helpers import crawl_local, query
+from crawl_helpers import crawl_local, query, start_cli
 
 from crawler.archive.faults import FaultConfig
 from crawler.archive.server import ArchiveOptions, ArchiveServer
@@ -43,21 +42,10 @@ def never_stopped(slow_archive, tmp_path_factory) -> dict:
     return content(db)
 
 
-def start_cli(tmp_path: Path, archive: str, db: Path, *extra: str) -> subprocess.Popen[str]:
+def start_crawl_cli(tmp_path: Path, archive: str, db: Path, *extra: str) -> subprocess.Popen[str]:
     targets = write_collection_targets(tmp_path / "targets.csv")
-    return subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", str(targets), "--db", str(db)]
-        + ["--archive", archive, "--local", *extra],
-        cwd=tmp_path,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "PYTHONPATH": str(ROOT),
-            "POLICYTRAIL_CACHE_DIR": str(tmp_path / "cache"),
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    crawl = ("crawl", str(targets), "--db", str(db), "--archive", archive, "--local")
+    return start_cli(*crawl, *extra, cwd=tmp_path)
 
 
 def wait_for_fetching(db: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -86,7 +74,7 @@ def test_a_stopped_crawl_is_interrupted_and_the_next_run_completes_it(
 ):
     db = tmp_path / "study.duckdb"
     job = ["--jobdir", str(tmp_path / "job")] if jobdir else []
-    process = start_cli(tmp_path, slow_archive.base_url, db, *job)
+    process = start_crawl_cli(tmp_path, slow_archive.base_url, db, *job)
     wait_for_fetching(db, process)
     for number in signals:
         process.send_signal(number)
@@ -112,9 +100,9 @@ def test_a_second_crawl_of_the_same_database_is_refused_and_the_first_goes_on(
     slow_archive, tmp_path
 ):
     db = tmp_path / "study.duckdb"
-    first = start_cli(tmp_path, slow_archive.base_url, db)
+    first = start_crawl_cli(tmp_path, slow_archive.base_url, db)
     time.sleep(0.5)  # both start within a second
-    second = start_cli(tmp_path, slow_archive.base_url, db)
+    second = start_crawl_cli(tmp_path, slow_archive.base_url, db)
     _, second_err = second.communicate(timeout=120)
     _, first_err = first.communicate(timeout=180)
     assert second.returncode == 2, second_err[-2000:]
@@ -127,7 +115,7 @@ def test_a_second_crawl_of_the_same_database_is_refused_and_the_first_goes_on(
 def test_a_lock_left_by_a_killed_crawl_is_taken_over_with_a_message(slow_archive, tmp_path):
     db = tmp_path / "study.duckdb"
     (tmp_path / "study.duckdb.lock").write_text("999999")  # a process that is gone
-    process = start_cli(tmp_path, slow_archive.base_url, db)
+    process = start_crawl_cli(tmp_path, slow_archive.base_url, db)
     _, stderr = process.communicate(timeout=180)
     assert process.returncode == 0, stderr[-2000:]
     assert "cleared a stale lock left by process 999999" in stderr
@@ -172,7 +160,7 @@ def test_a_jobdir_made_for_another_archive_address_is_not_used_against_this_one(
     instead of https); the queued requests for the old one must not be sent, nor failed."""
     db = tmp_path / "study.duckdb"
     job = tmp_path / "job"
-    process = start_cli(tmp_path, slow_archive.base_url, db, "--jobdir", str(job))
+    process = start_crawl_cli(tmp_path, slow_archive.base_url, db, "--jobdir", str(job))
     wait_for_fetching(db, process)
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=120)
@@ -203,28 +191,15 @@ def test_sigterm_during_a_long_pause_stops_at_once(tmp_path):
         [folder], ArchiveOptions(faults=slow_down), index_path=tmp_path / "i.sqlite3"
     ) as archive:
         db = tmp_path / "study.duckdb"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "crawler",
-                "crawl",
-                str(tmp_path / "targets.csv"),
-                "--db",
-                str(db),
-                "--archive",
-                archive.base_url,
-                "--local",
-            ],
+        process = start_cli(
+            "crawl",
+            str(tmp_path / "targets.csv"),
+            "--db",
+            str(db),
+            "--archive",
+            archive.base_url,
+            "--local",
             cwd=tmp_path,
-            env={
-                "PATH": "/usr/bin:/bin",
-                "PYTHONPATH": str(ROOT),
-                "POLICYTRAIL_CACHE_DIR": str(tmp_path / "cache"),
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
         )
         deadline = time.monotonic() + 60
         while archive.stats.get("rate_limited", 0) == 0 and time.monotonic() < deadline:
