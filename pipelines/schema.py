@@ -171,6 +171,37 @@ MIGRATIONS: Sequence[str] = (
                count(*) AS captures
         FROM captures GROUP BY ALL ORDER BY site, fetch_status, captures DESC;
     """,
+    # 4: one row per version with everything a researcher reads, for plain SQL and exports.
+    # version_id hashes what names a version (site, target, first capture, text), not its
+    # number, so a citation survives renumbering; the memento URL is the archive's raw (id_)
+    # address of the version's first capture, rebuilt from the run's archive for captures
+    # skipped as duplicates.
+    """
+    CREATE VIEW policy_versions AS
+        SELECT substr(sha256(concat_ws(chr(10), v.site, v.target_url,
+                                       strftime(v.first_seen, '%Y%m%d%H%M%S'), v.text_hash)),
+                      1, 16) AS version_id,
+               v.site, v.target_url, v.version, v.first_seen, v.last_seen, v.next_seen,
+               v.n_captures, v.effective_date, d.effective_date_text,
+               d.effective_date_precision, d.title, d.language, d.n_words, d.text, d.markdown,
+               f.original_url, f.memento_url, d.extractor, d.extractor_version, d.is_policy,
+               v.text_hash
+        FROM versions v
+        JOIN documents d USING (text_hash)
+        LEFT JOIN (
+            SELECT c.site, c.target_url, c.timestamp, c.text_hash,
+                   min(c.url) AS original_url,
+                   min(coalesce(c.memento_url,
+                                rtrim(r.archive, '/') || '/web/'
+                                || strftime(c.timestamp, '%Y%m%d%H%M%S') || 'id_/' || c.url))
+                       AS memento_url
+            FROM captures c JOIN crawl_runs r USING (run_id)
+            WHERE c.text_hash IS NOT NULL
+            GROUP BY ALL
+        ) f ON f.site = v.site AND f.target_url = v.target_url AND f.timestamp = v.first_seen
+           AND f.text_hash = v.text_hash
+        ORDER BY v.site, v.target_url, v.version;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -54,3 +54,26 @@ def archive_factory(tmp_path: Path) -> Iterator[ArchiveFactory]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The demo's database (the bundled sample archive crawled), built once per test session.
+    Readers' tests only read it; a test that writes works on a copy (`sample_db_copy`)."""
+    from crawl_helpers import run_cli
+
+    folder = tmp_path_factory.mktemp("sample-db")
+    db = folder / "demo.duckdb"
+    result = run_cli("demo", "--db", str(db), cwd=folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return db
+
+
+@pytest.fixture
+def sample_db_copy(sample_db: Path, tmp_path: Path) -> Path:
+    """A copy of the sample database (and its WARC folder) that a test may change."""
+    import shutil
+
+    target = tmp_path / "sample"
+    shutil.copytree(sample_db.parent, target, ignore=shutil.ignore_patterns("cache"))
+    return target / sample_db.name

@@ -9,16 +9,8 @@ from pathlib import Path
 
 import click
 
-from crawler import settings
+from crawler.cli.options import DB_OPTION
 from crawler.exceptions import BadInputError
-
-DB_OPTION = click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    default=settings.POLICYTRAIL_DB,
-    show_default=True,
-    help="The database to read (opened read-only).",
-)
 
 
 @click.command()
