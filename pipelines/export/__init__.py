@@ -1,0 +1,1 @@
+"""Exporting corpora: versions selected from `policy_versions`, written in other tools' shapes."""
