@@ -24,8 +24,11 @@ class ExportVersion:
     n_words: int
     text: str
     markdown: str | None
+    # the capture this record stands for: the version's first, or with --sample-every the
+    # version's capture nearest the sampling instant
+    captured_at: datetime
     original_url: str | None  # the URL as captured
-    memento_url: str | None  # the archive's raw (id_) address of the version's first capture
+    memento_url: str | None  # the archive's raw (id_) address of that capture
     extractor: str
     extractor_version: str
     text_hash: str
@@ -34,5 +37,5 @@ class ExportVersion:
 
     @property
     def archived_on(self) -> date:
-        """The day the provenance header names: the capture's (first_seen's) day."""
-        return self.first_seen.date()
+        """The day the provenance header names: the day of the capture it stands for."""
+        return self.captured_at.date()
