@@ -177,10 +177,11 @@ MIGRATIONS: Sequence[str] = (
     # address of the version's first capture, rebuilt from the run's archive for captures
     # skipped as duplicates.
     """
+    CREATE MACRO version_id(site, target_url, first_seen, text_hash) AS
+        substr(sha256(concat_ws(chr(10), site, target_url,
+                                strftime(first_seen, '%Y%m%d%H%M%S'), text_hash)), 1, 16);
     CREATE VIEW policy_versions AS
-        SELECT substr(sha256(concat_ws(chr(10), v.site, v.target_url,
-                                       strftime(v.first_seen, '%Y%m%d%H%M%S'), v.text_hash)),
-                      1, 16) AS version_id,
+        SELECT version_id(v.site, v.target_url, v.first_seen, v.text_hash) AS version_id,
                v.site, v.target_url, v.version, v.first_seen, v.last_seen, v.next_seen,
                v.n_captures, v.effective_date, d.effective_date_text,
                d.effective_date_precision, d.title, d.language, d.n_words, d.text, d.markdown,

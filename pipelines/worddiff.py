@@ -67,3 +67,89 @@ def word_hunks(old: str | None, new: str | None, context: int = 6) -> list[Hunk]
 def _opcodes(before: list[str], after: list[str]) -> list[tuple[str, int, int, int, int]]:
     # autojunk off: in a long policy "the" and "we" are not noise to skip, they are the text
     return difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    kind: str  # "same", "removed" or "added"
+    text: str  # words joined by spaces; a paragraph break inside a change is a "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphChange:
+    """One changed paragraph (or a run of them, where paragraphs were split or merged), with
+    its words marked; numbers count paragraphs from 1 in each text (None: not in that text)."""
+
+    old_first: int | None
+    new_first: int | None
+    segments: tuple[Segment, ...]
+
+    @property
+    def added(self) -> int:
+        return sum(len(words(s.text)) for s in self.segments if s.kind == "added")
+
+    @property
+    def removed(self) -> int:
+        return sum(len(words(s.text)) for s in self.segments if s.kind == "removed")
+
+
+def paragraphs(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def paragraph_diff(old: str | None, new: str | None) -> list[ParagraphChange]:
+    """The changed paragraphs from `old` to `new`: paragraphs are aligned first, then the words
+    of each changed run are compared, so an edit shows in the paragraph it was made in."""
+    before, after = paragraphs(old), paragraphs(new)
+    changes = []
+    for tag, first, last, start, end in _opcodes(before, after):
+        if tag == "equal":
+            continue
+        if tag == "delete":
+            for number in range(first, last):
+                changes.append(
+                    ParagraphChange(number + 1, None, (Segment("removed", before[number]),))
+                )
+        elif tag == "insert":
+            for number in range(start, end):
+                changes.append(
+                    ParagraphChange(None, number + 1, (Segment("added", after[number]),))
+                )
+        elif last - first == end - start:
+            for offset in range(last - first):
+                segments = _word_segments([before[first + offset]], [after[start + offset]])
+                changes.append(ParagraphChange(first + offset + 1, start + offset + 1, segments))
+        else:
+            segments = _word_segments(before[first:last], after[start:end])
+            changes.append(ParagraphChange(first + 1, start + 1, segments))
+    return changes
+
+
+_BREAK = "\n"
+
+
+def _tokens(block: list[str]) -> list[str]:
+    tokens: list[str] = []
+    for paragraph in block:
+        if tokens:
+            tokens.append(_BREAK)
+        tokens.extend(words(paragraph))
+    return tokens
+
+
+def _word_segments(old_block: list[str], new_block: list[str]) -> tuple[Segment, ...]:
+    before, after = _tokens(old_block), _tokens(new_block)
+    segments = []
+    for tag, first, last, start, end in _opcodes(before, after):
+        if tag == "equal":
+            segments.append(Segment("same", _join(before[first:last])))
+            continue
+        if tag in ("replace", "delete"):
+            segments.append(Segment("removed", _join(before[first:last])))
+        if tag in ("replace", "insert"):
+            segments.append(Segment("added", _join(after[start:end])))
+    return tuple(segments)
+
+
+def _join(tokens: list[str]) -> str:
+    return " ".join(tokens).replace(f" {_BREAK} ", _BREAK).replace(f"{_BREAK} ", _BREAK)

@@ -8,6 +8,8 @@ import click
 
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
+from crawler.cli.history import diff, show, sites, timeline
+from crawler.cli.query import query, search
 from crawler.cli.runs import changes, runs
 from crawler.cli.text import extract, reprocess
 from crawler.exceptions import EXIT_INTERRUPTED, EXIT_REFUSED, PolicytrailError
@@ -33,6 +35,12 @@ cli.add_command(extract)
 cli.add_command(reprocess)
 cli.add_command(runs)
 cli.add_command(changes)
+cli.add_command(query)
+cli.add_command(sites)
+cli.add_command(timeline)
+cli.add_command(show)
+cli.add_command(diff)
+cli.add_command(search)
 
 
 def main(argv: list[str] | None = None) -> None:

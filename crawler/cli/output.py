@@ -1,0 +1,102 @@
+"""Tabular output shared by the readers' commands: `--format table|csv|json|markdown` means the
+same for `query`, `sites`, `timeline` and `search`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TextIO
+
+import click
+
+FORMATS = ("table", "csv", "json", "markdown")
+# A table on a terminal is for reading: long values (a policy's text) are cut to this many
+# characters; csv, json and markdown carry them whole.
+TABLE_CELL_WIDTH = 60
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table: aligned columns for reading; csv; json: one array of objects; markdown.",
+)
+
+
+def render(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    output_format: str,
+    stream: TextIO | None = None,
+) -> int:
+    """Write `rows` under `columns` in `output_format`; returns the number of rows written."""
+    out = stream or sys.stdout
+    if output_format == "csv":
+        return _csv(columns, rows, out)
+    if output_format == "json":
+        return _json(columns, rows, out)
+    table = [[_cell(value, output_format) for value in row] for row in rows]
+    if output_format == "markdown":
+        out.write("| " + " | ".join(columns) + " |\n")
+        out.write("|" + "|".join("---" for _ in columns) + "|\n")
+        for row in table:
+            out.write("| " + " | ".join(row) + " |\n")
+        return len(table)
+    widths = [len(name) for name in columns]
+    for row in table:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    header = "  ".join(name.ljust(width) for name, width in zip(columns, widths, strict=True))
+    out.write(header.rstrip() + "\n" + "  ".join("-" * width for width in widths) + "\n")
+    for row in table:
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        out.write(line.rstrip() + "\n")
+    return len(table)
+
+
+def json_value(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, str | int | float | bool | list | dict) or value is None:
+        return value
+    return str(value)
+
+
+def _cell(value: object, output_format: str) -> str:
+    if value is None:
+        return "" if output_format == "markdown" else "NULL"
+    text = value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
+    if output_format == "markdown":
+        return text.replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    text = " ".join(text.split()) if "\n" in text or "\t" in text else text
+    if len(text) > TABLE_CELL_WIDTH:
+        return text[: TABLE_CELL_WIDTH - 1] + "…"
+    return text
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row]
+        )
+        count += 1
+    return count
+
+
+def _json(columns: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) -> int:
+    count = 0
+    out.write("[")
+    for row in rows:
+        record = {name: json_value(value) for name, value in zip(columns, row, strict=True)}
+        out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count

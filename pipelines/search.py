@@ -1,0 +1,105 @@
+"""Finding a phrase in the corpus: the versions whose text holds it, and per target the first
+and the last version that do. Plain SQL over each distinct text once (documents), then joined
+to the versions: DuckDB scans 100,000 versions in well under a second (bench/search_bench.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from crawler.exceptions import BadInputError
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    site: str
+    target_url: str
+    version: int
+    version_id: str
+    first_seen: datetime
+    last_seen: datetime
+    next_seen: datetime | None
+    occurrences: int  # times the phrase occurs in the version's text
+
+
+@dataclass(frozen=True, slots=True)
+class TargetMatches:
+    """Per target: where the phrase is first and last found, and whether it is still there."""
+
+    site: str
+    target_url: str
+    versions: int  # the target's versions in all
+    matching: tuple[Match, ...]
+    in_latest: bool
+
+    @property
+    def first(self) -> Match:
+        return self.matching[0]
+
+    @property
+    def last(self) -> Match:
+        return self.matching[-1]
+
+
+# The pattern is matched case-insensitively; occurrences are counted on the same pattern.
+_SEARCH = """
+WITH hits AS (
+    SELECT text_hash, len(regexp_extract_all(text, $pattern, 0, 'i')) AS occurrences
+    FROM documents
+    WHERE regexp_matches(text, $pattern, 'i')
+)
+SELECT v.site, v.target_url, v.version,
+       version_id(v.site, v.target_url, v.first_seen, v.text_hash),
+       v.first_seen, v.last_seen, v.next_seen, h.occurrences,
+       (SELECT max(version) FROM versions a
+        WHERE a.site = v.site AND a.target_url = v.target_url) AS versions
+FROM versions v JOIN hits h USING (text_hash)
+{where}
+ORDER BY v.site, v.target_url, v.version
+"""
+
+
+def pattern_for(phrase: str, *, regex: bool = False, whole_words: bool = False) -> str:
+    """The regular expression a search runs: the phrase literally (its spaces matching any run
+    of white space, as texts wrap lines), or as given with --regex."""
+    if not phrase.strip():
+        raise BadInputError("the phrase to search for is empty")
+    if regex:
+        try:
+            re.compile(phrase)
+        except re.error as error:
+            raise BadInputError(f"not a regular expression ({error}): {phrase!r}") from None
+        pattern = phrase
+    else:
+        pattern = r"\s+".join(re.escape(word) for word in phrase.split())
+    return rf"\b(?:{pattern})\b" if whole_words else pattern
+
+
+def search(
+    connection: duckdb.DuckDBPyConnection, pattern: str, sites: list[str] | None = None
+) -> list[TargetMatches]:
+    """Every target whose versions hold `pattern`, with the versions that do."""
+    where, parameters = "", {"pattern": pattern}
+    if sites:
+        where = "WHERE v.site IN (SELECT unnest($sites))"
+        parameters["sites"] = sites  # type: ignore[assignment]
+    try:
+        rows = connection.execute(_SEARCH.format(where=where), parameters).fetchall()
+    except duckdb.InvalidInputException as error:
+        raise BadInputError(f"cannot search for {pattern!r}: {error}") from None
+    found: list[TargetMatches] = []
+    group: list[Match] = []
+    for position, row in enumerate(rows):
+        *fields, count = row
+        group.append(Match(*fields))
+        following = rows[position + 1] if position + 1 < len(rows) else None
+        if following is None or following[:2] != row[:2]:
+            found.append(
+                TargetMatches(row[0], row[1], count, tuple(group), group[-1].version == count)
+            )
+            group = []
+    return found
