@@ -32,6 +32,8 @@ def open_reader(db: str | Path) -> duckdb.DuckDBPyConnection:
         logger.warning("%s: upgrading from schema %d to %d", db, version, SCHEMA_VERSION)
         connect(db).close()
         connection = connect(db, read_only=True)
+    # DuckDB draws a progress bar on a terminal for long queries, over the readers' output
+    connection.execute("SET enable_progress_bar = false")
     return connection
 
 
