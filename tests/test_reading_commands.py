@@ -415,3 +415,15 @@ def test_a_site_with_several_targets_defaults_to_its_privacy_policy(sample_db_co
         str(sample_db_copy),
     )
     assert code == 0 and "cookies.html" in out.splitlines()[0] and "version_id" in out
+
+
+def test_a_database_of_an_older_schema_is_upgraded_when_first_read(tmp_path, capsys, caplog):
+    db = tmp_path / "v2.duckdb"
+    connection = duckdb.connect(str(db))
+    connection.execute(f"IMPORT DATABASE '{Path(__file__).parent / 'fixtures' / 'schema-v2'}'")
+    connection.close()
+    code, out, err = run(
+        capsys, "timeline", "lumenbank.example", "--db", str(db), "--format", "csv"
+    )
+    assert code == 0 and "upgrading from schema 2" in caplog.text
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 5
