@@ -44,3 +44,23 @@ def test_every_command_is_documented_in_the_readme():
         )
     missing = [name for name in names if name not in readme]
     assert not missing, f"not in README.md: {missing}"
+
+
+def test_every_command_has_an_example_in_its_help():
+    from click import Context
+
+    from crawler.cli import cli
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, f"{prefix} {name}")
+            else:
+                yield f"{prefix} {name}", command
+
+    lacking = [
+        name
+        for name, command in walk(cli, "policytrail")
+        if "Example" not in command.get_help(Context(command, info_name=name))
+    ]
+    assert not lacking, f"no example in --help: {lacking}"
