@@ -200,6 +200,11 @@ def demo(db: Path, verbose: bool) -> None:
         )
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"database: {db.resolve()}")
+    click.echo(
+        f"read it: policytrail sites --db {db}\n"
+        f"         policytrail timeline lumenbank.example --db {db}\n"
+        f"         policytrail diff lumenbank.example --db {db}"
+    )
 
 
 def _replace_demo_db(db: Path, targets: Path) -> None:
