@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import duckdb
 
@@ -83,9 +84,20 @@ def timeline(connection: duckdb.DuckDBPyConnection, target: TargetRef) -> Iterat
     )
     previous: str | None = None
     while row := cursor.fetchone():
-        *fields, version_id, text = row
+        number, first, last, following, captures, effective, n_words, version_id, text = row
         change = word_changes(previous, text)
-        yield TimelineRow(*fields, change.added, change.removed, version_id)
+        yield TimelineRow(
+            number,
+            first,
+            last,
+            following,
+            captures,
+            effective,
+            n_words,
+            change.added,
+            change.removed,
+            version_id,
+        )
         previous = text
 
 
@@ -116,10 +128,15 @@ FROM policy_versions WHERE site = ? AND target_url = ? AND {condition}
 
 
 def version_count(connection: duckdb.DuckDBPyConnection, target: TargetRef) -> int:
-    return connection.execute(
-        "SELECT count(*) FROM versions WHERE site = ? AND target_url = ?",
-        [target.site, target.target_url],
-    ).fetchone()[0]
+    count: int = _value(
+        connection, "SELECT count(*) FROM versions WHERE site = ? AND target_url = ?", target
+    )
+    return count
+
+
+def _value(connection: duckdb.DuckDBPyConnection, sql: str, target: TargetRef) -> Any:
+    row = connection.execute(sql, [target.site, target.target_url]).fetchone()
+    return None if row is None else row[0]
 
 
 def version_by_number(
@@ -135,6 +152,8 @@ def version_by_number(
     row = connection.execute(
         _VERSION.format(condition="version = ?"), [target.site, target.target_url, wanted]
     ).fetchone()
+    if row is None:  # removed since counted: a reprocess rebuilt the versions meanwhile
+        raise BadInputError(f"{target.site} has no version {number} any more")
     return Version(*row)
 
 
@@ -148,10 +167,11 @@ def version_at(
         [target.site, target.target_url, moment, moment],
     ).fetchone()
     if row is None:
-        first = connection.execute(
+        first = _value(
+            connection,
             "SELECT min(first_seen) FROM versions WHERE site = ? AND target_url = ?",
-            [target.site, target.target_url],
-        ).fetchone()[0]
+            target,
+        )
         if first is None:
             raise BadInputError(f"{target.site} ({target.target_url}) has no versions yet")
         raise BadInputError(

@@ -211,12 +211,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def current_version(connection: duckdb.DuckDBPyConnection) -> int:
     exists = connection.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
-    if not exists:
+    ).fetchone()
+    if not exists or not exists[0]:
         return 0
-    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[
-        0
-    ]
+    row = connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\S+")
@@ -64,7 +65,7 @@ def word_hunks(old: str | None, new: str | None, context: int = 6) -> list[Hunk]
     return hunks
 
 
-def _opcodes(before: list[str], after: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(before: list[str], after: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
     # autojunk off: in a long policy "the" and "we" are not noise to skip, they are the text
     return difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
 
