@@ -74,3 +74,7 @@ class PageTooLargeError(PolicytrailError):
         # What a capture's `reason` says: the same for every page over the limit, so the
         # coverage view counts them together.
         self.reason = f"too large to analyse (over {limit:,} bytes)"
+
+
+class ExportError(PolicytrailError):
+    """An export cannot be written as asked (git failed, a file would land outside its folder)."""

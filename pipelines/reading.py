@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 # How a target's URL or its documents' titles say it is the privacy policy, when a site has
 # several targets (a privacy policy beside a cookie policy or terms) and none is named.
-_PRIVACY_WORDS = re.compile(
+PRIVACY_WORDS = re.compile(
     r"priva|datenschutz|confidentialit|donn[eé]es|privacidad|riservatezza|gegevens", re.I
 )
 
@@ -66,7 +66,7 @@ def resolve_target(
         raise BadInputError(f"{site} has no target {url!r}; its targets: {', '.join(targets)}")
     if len(targets) == 1:
         return TargetRef(site, targets[0])
-    privacy = [target for target in targets if _PRIVACY_WORDS.search(target)]
+    privacy = [target for target in targets if PRIVACY_WORDS.search(target)]
     return TargetRef(site, (privacy or targets)[0])
 
 
