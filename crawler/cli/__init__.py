@@ -8,6 +8,7 @@ import click
 
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
+from crawler.cli.export import export
 from crawler.cli.runs import changes, runs
 from crawler.cli.text import extract, reprocess
 from crawler.exceptions import EXIT_INTERRUPTED, EXIT_REFUSED, PolicytrailError
@@ -23,6 +24,7 @@ def cli() -> None:
       policytrail demo
       policytrail crawl data/targets.example.csv --contact me@example.org
       policytrail archive serve data/sample --port 8765
+      policytrail export --format parquet corpus/ --db data/demo.duckdb
     """
 
 
@@ -33,6 +35,7 @@ cli.add_command(extract)
 cli.add_command(reprocess)
 cli.add_command(runs)
 cli.add_command(changes)
+cli.add_command(export)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -158,7 +158,7 @@ class Selection:
             "from": self.from_day.isoformat() if self.from_day else None,
             "to": self.to_day.isoformat() if self.to_day else None,
             "sample_every": self.sample_every.label if self.sample_every else None,
-            "sampled_at": self.sample_every.describe() if self.sample_every else None,
+            "sampling_instants": self.sample_every.describe() if self.sample_every else None,
         }
 
 
