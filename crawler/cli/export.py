@@ -7,6 +7,7 @@ import time
 from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -97,20 +98,20 @@ def export(
         progress = _Progress(stack, settings.POLICYTRAIL_EXPORT_PROGRESS_INTERVAL)
         summary = run(db, out, format_name, selection, force=force, progress=progress)
     counts = summary.counts
-    if selection.sample_every is None:
-        what = f"{counts.versions} versions"
-    else:
-        what = (
-            f"{counts.records} records ({counts.versions} versions, every "
-            f"{selection.sample_every.label})"
-        )
-    click.echo(f"exported {what} of {counts.sites} sites to {out} ({format_name})")
+    what = _many(counts.versions, "version")
+    if selection.sample_every is not None:
+        what = f"{_many(counts.records, 'record')} ({what}, every {selection.sample_every.label})"
+    click.echo(f"exported {what} of {_many(counts.sites, 'site')} to {out} ({format_name})")
     for problem in summary.problems:
         click.echo(f"policytrail: not exported: {problem}", err=True)
     if summary.problems:
         raise PolicytrailError(
             f"{len(summary.problems)} capture(s) could not be exported (named above); the rest were"
         )
+
+
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _last_day(value: str) -> date:
@@ -134,7 +135,7 @@ class _Progress:
         self.interval = interval
         self.terminal = sys.stderr.isatty()
         self.started = self.last = time.monotonic()
-        self.bar = None
+        self.bar: Any = None  # click.progressbar once the total is known
 
     def __call__(self, done: int, total: int) -> None:
         if self.terminal:

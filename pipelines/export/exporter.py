@@ -96,8 +96,8 @@ def _write(
     elif format_name == "hf":
         from pipelines.export.hf import CardFacts, write_hf
 
-        facts = CardFacts(selection, counts, runs, software, schema_version, created_at)
-        files = write_hf(connection, out, facts)
+        card = CardFacts(selection, counts, runs, software, schema_version, created_at)
+        files = write_hf(connection, out, card)
     elif format_name == "warc":
         from pipelines.export.warcfile import selected_captures, write_warc
 

@@ -81,7 +81,7 @@ def write_hf(connection: duckdb.DuckDBPyConnection, out: Path, facts: CardFacts)
     (uncompressed,) = connection.execute(
         "SELECT coalesce(sum(total_uncompressed_size), 0) FROM parquet_metadata($paths)",
         {"paths": paths},
-    ).fetchone()
+    ).fetchone() or (0,)
     download_size = sum((out / name).stat().st_size for name in files)
     languages = [
         language
@@ -176,8 +176,9 @@ def _prose(facts: CardFacts, features: Sequence[tuple[str, str]]) -> str:
         [
             "# Privacy policy versions from the Wayback Machine",
             "",
-            f"{counts.records} rows: {counts.versions} versions of the privacy policies of "
-            f"{counts.sites} sites ({counts.targets} policy URLs), as archived by "
+            f"{_many(counts.records, 'row')}: {_many(counts.versions, 'version')} of the "
+            f"privacy policies of {_many(counts.sites, 'site')} "
+            f"({_many(counts.targets, 'policy URL')}), as archived by "
             f"{', '.join(archives) or 'a Wayback-compatible archive'}. {unit}",
             "",
             "```python",
@@ -218,6 +219,10 @@ def _prose(facts: CardFacts, features: Sequence[tuple[str, str]]) -> str:
             *column_lines,
         ]
     )
+
+
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _q(value: str) -> str:

@@ -297,11 +297,11 @@ def materialise(connection: duckdb.DuckDBPyConnection, selection: Selection) -> 
         parameters["months"] = selection.sample_every.months
         parameters["day"] = selection.sample_every.middle_day
     connection.execute(_MATERIALISE.format(chosen=chosen), parameters)
-    records, versions, sites, targets = connection.execute(
+    counted = connection.execute(
         f"SELECT count(*), count(DISTINCT version_id), count(DISTINCT site),"
         f" count(DISTINCT (site, target_url)) FROM {SELECTED}"
     ).fetchone()
-    return SelectionCounts(records, versions, sites, targets)
+    return SelectionCounts(*(counted or (0, 0, 0, 0)))
 
 
 def read_selected(connection: duckdb.DuckDBPyConnection) -> Iterator[ExportVersion]:

@@ -9,10 +9,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 from pipelines.export.selection import SELECTED
@@ -139,7 +141,7 @@ def _read_records(path: Path, offset: int) -> tuple[list[bytes], _Copied]:
     )
 
 
-def _record_spans(stream, offset: int) -> Iterator[tuple[int, int, object]]:
+def _record_spans(stream: BinaryIO, offset: int) -> Iterator[tuple[int, int, ArcWarcRecord]]:
     """(start, length, record) of the record at `offset`, then of the next one if it is the
     metadata record written with it (WARC-Concurrent-To naming it)."""
     stream.seek(offset)
@@ -161,7 +163,7 @@ def _record_spans(stream, offset: int) -> Iterator[tuple[int, int, object]]:
     yield offset + length, records.get_record_length(), following
 
 
-def _read_block(stream, start: int, length: int) -> bytes:
+def _read_block(stream: BinaryIO, start: int, length: int) -> bytes:
     """One record's bytes, as a gzip member of its own (a record of an uncompressed WARC is
     compressed as it is, so the export stays one .warc.gz file)."""
     stream.seek(start)
@@ -171,7 +173,7 @@ def _read_block(stream, start: int, length: int) -> bytes:
     return block if block.startswith(_GZIP_MAGIC) else gzip.compress(block)
 
 
-def _revisit(writer: WARCWriter, capture: CaptureRef, response: _Copied):
+def _revisit(writer: WARCWriter, capture: CaptureRef, response: _Copied) -> ArcWarcRecord:
     """A revisit record: `capture` had the payload of `response` (same digest), no body."""
     record = writer.create_revisit_record(
         capture.url,
