@@ -93,6 +93,7 @@ def test_a_read_only_folder_is_refused(sample_db, tmp_path, capsys):
         (["--from", "2010-13-45"], "--from takes a date"),
         (["--to", "soon"], "--to takes a date"),
         (["--from", "2012-01-01", "--to", "2011"], "--from 2012-01-01 is after --to 2011-12-31"),
+        (["--from", "2030-01-01"], "no version matches --from 2030-01-01: nothing exported"),
     ],
 )
 def test_bad_options_are_refused_before_anything_is_written(

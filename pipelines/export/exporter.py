@@ -60,6 +60,10 @@ def export(
     try:
         check_sites(connection, selection.sites)
         counts = materialise(connection, selection)
+        if not counts.records:
+            # an empty corpus is a mistaken window or site list far more often than a wish
+            # (and `datasets` refuses to load an empty split): say so before touching OUT
+            raise BadInputError(f"no version matches {_described(selection)}: nothing exported")
         created = prepare_folder(out, force=force)
         try:
             return _write(connection, db, out, format_name, selection, counts, progress)
@@ -145,6 +149,19 @@ def _write_documents(
     from pipelines.export.documents import write_documents
 
     return write_documents(versions, out, format_name)
+
+
+def _described(selection: Selection) -> str:
+    parts = []
+    if selection.sites:
+        parts.append(f"--site {' '.join(selection.sites)}")
+    if selection.from_day:
+        parts.append(f"--from {selection.from_day}")
+    if selection.to_day:
+        parts.append(f"--to {selection.to_day}")
+    if selection.sample_every:
+        parts.append(f"--sample-every {selection.sample_every.label}")
+    return " ".join(parts) or "the selection (the database holds no versions)"
 
 
 def _counted(items: Iterable[T], total: int, report: Progress) -> Iterator[T]:

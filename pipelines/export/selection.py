@@ -305,10 +305,11 @@ def materialise(connection: duckdb.DuckDBPyConnection, selection: Selection) -> 
 
 
 def read_selected(connection: duckdb.DuckDBPyConnection) -> Iterator[ExportVersion]:
-    """The records of SELECTED in site, target and time order, as export writers take them.
+    """The records of SELECTED in site, target and time order, as export writers take them
+    (times naive, in UTC, as the database keeps them).
 
-    One query streams them READ_BATCH at a time: `connection` is busy until the iterator is
-    exhausted, so anything else read meanwhile goes through `connection.cursor()`.
+        One query streams them READ_BATCH at a time: `connection` is busy until the iterator is
+        exhausted, so anything else read meanwhile goes through `connection.cursor()`.
     """
     result = connection.execute(
         f"SELECT s.version_id, s.site, s.target_url, s.version, s.first_seen, s.last_seen,"
