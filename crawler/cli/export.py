@@ -16,17 +16,20 @@ from crawler.cli.options import DB_OPTION, parse_day
 from crawler.exceptions import PolicytrailError
 from pipelines.export.formats import FORMATS
 
+# Listed after the options: what each format writes into OUT.
+FORMATS_EPILOG = "\b\nFormats (each writes the folder OUT, with MANIFEST.json):\n" + "\n".join(
+    f"  {name:8} {what}" for name, what in FORMATS.items()
+)
 
-@click.command()
+
+@click.command(epilog=FORMATS_EPILOG)
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "format_name",
     type=click.Choice(list(FORMATS)),
     required=True,
-    help="What to write into OUT: "
-    + "; ".join(f"{name}: {what}" for name, what in FORMATS.items())
-    + ".",
+    help="What to write into OUT (Formats, below).",
 )
 @DB_OPTION
 @click.option(

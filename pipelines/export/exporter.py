@@ -1,6 +1,5 @@
 """One export from start to end: the database read, the records selected, OUT prepared, the
-format's writer run, MANIFEST.json written last; a failed export leaves OUT as it found it
-empty."""
+format's writer run, MANIFEST.json written last; a failed export removes what it wrote."""
 
 from __future__ import annotations
 
