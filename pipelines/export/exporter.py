@@ -136,13 +136,13 @@ def _write_documents(
     versions = _counted(read_selected(connection), counts.records, report)
     if format_name == "git":
         from pipelines.export.gitrepo import write_git
-        from pipelines.export.raw import raw_payload
+        from pipelines.export.raw import RawPayloads
 
         # read_selected keeps `connection` busy while it streams: raw payloads are looked
-        # up through a connection of their own
+        # up through a connection of their own (RawPayloads keeps its table on it)
         side = connection.cursor()
         try:
-            return write_git(versions, out, lambda version: raw_payload(side, db_folder, version))
+            return write_git(versions, out, RawPayloads(side, db_folder))
         finally:
             side.close()
     from pipelines.export.documents import write_documents
