@@ -197,3 +197,6 @@ EXTENSIONS = {
 LOG_LEVEL = "INFO"
 # A progress line per site this often, in seconds.
 POLICYTRAIL_PROGRESS_INTERVAL = 10.0
+# `policytrail export` writing to a file or pipe (no terminal for a progress bar): a line on
+# stderr this often, in seconds.
+POLICYTRAIL_EXPORT_PROGRESS_INTERVAL = 5.0

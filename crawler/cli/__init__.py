@@ -8,6 +8,7 @@ import click
 
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
+from crawler.cli.export import export
 from crawler.cli.history import diff, show, sites, timeline
 from crawler.cli.query import query, search
 from crawler.cli.runs import changes, runs
@@ -25,6 +26,7 @@ def cli() -> None:
       policytrail demo
       policytrail crawl data/targets.example.csv --contact me@example.org
       policytrail archive serve data/sample --port 8765
+      policytrail export --format parquet corpus/ --db data/demo.duckdb
     """
 
 
@@ -41,6 +43,7 @@ cli.add_command(timeline)
 cli.add_command(show)
 cli.add_command(diff)
 cli.add_command(search)
+cli.add_command(export)
 
 
 def main(argv: list[str] | None = None) -> None:

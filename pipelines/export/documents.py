@@ -64,7 +64,12 @@ def site_documents(
         key=lambda v: (v.target_url, document_day(v), as_utc(v.captured_at), v.version),
     )
     same_day: Counter[tuple[str, date]] = Counter()
+    # sampled instants that stand for one capture (a policy unchanged for years) are one file
+    written: set[tuple[str, object]] = set()
     for version in ordered:
+        if (version.target_url, version.captured_at) in written:
+            continue
+        written.add((version.target_url, version.captured_at))
         stem = target_stem(site, version.target_url, version.target_url == main)
         day = document_day(version)
         same_day[stem, day] += 1
