@@ -69,7 +69,8 @@ def resolve_target(
 
 
 def _some_sites(connection: duckdb.DuckDBPyConnection) -> str:
-    sites = [s for (s,) in connection.execute("SELECT DISTINCT site FROM targets ORDER BY site")]
+    rows = connection.execute("SELECT DISTINCT site FROM targets ORDER BY site").fetchall()
+    sites = [s for (s,) in rows]
     if not sites:
         return "it holds no sites yet"
     shown = ", ".join(sites[:5])
