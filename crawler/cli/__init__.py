@@ -8,6 +8,7 @@ import click
 
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
+from crawler.cli.report import report
 from crawler.cli.runs import changes, runs
 from crawler.cli.text import extract, reprocess
 from crawler.exceptions import EXIT_INTERRUPTED, EXIT_REFUSED, PolicytrailError
@@ -33,6 +34,7 @@ cli.add_command(extract)
 cli.add_command(reprocess)
 cli.add_command(runs)
 cli.add_command(changes)
+cli.add_command(report)
 
 
 def main(argv: list[str] | None = None) -> None:
