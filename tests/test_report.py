@@ -123,6 +123,10 @@ def test_policy_lengths_are_medians_of_the_versions_in_force_at_mid_year(corpus,
     assert lengths.years == tuple(sorted(by_year))
     assert lengths.median_words == pytest.approx([numpy.median(by_year[y]) for y in lengths.years])
     assert lengths.targets == tuple(len(by_year[y]) for y in lengths.years)
+    for quartile, values in ((25, lengths.lower_quartile), (75, lengths.upper_quartile)):
+        assert values == pytest.approx(
+            [numpy.percentile(by_year[y], quartile) for y in lengths.years]
+        )
     assert {
         (s.site, s.target_url): dict(zip(s.years, s.n_words, strict=True)) for s in lengths.series
     } == expected

@@ -112,7 +112,9 @@ FROM spans s JOIN mid_years m ON s.first_seen <= m.mid
 def policy_lengths(connection: duckdb.DuckDBPyConnection, scope: Scope) -> PolicyLengths:
     params = scope.params
     medians = connection.execute(
-        f"SELECT year, median(n_words), count(*) FROM ({_IN_FORCE}) GROUP BY year ORDER BY year",
+        f"""SELECT year, median(n_words), quantile_cont(n_words, 0.25),
+                   quantile_cont(n_words, 0.75), count(*)
+            FROM ({_IN_FORCE}) GROUP BY year ORDER BY year""",
         params,
     ).fetchall()
     series = connection.execute(
@@ -120,10 +122,12 @@ def policy_lengths(connection: duckdb.DuckDBPyConnection, scope: Scope) -> Polic
             FROM ({_IN_FORCE}) GROUP BY site, target_url ORDER BY site, target_url""",
         params,
     ).fetchall()
-    years, median_words, targets = _columns(medians, 3)
+    years, median_words, lower, upper, targets = _columns(medians, 5)
     return PolicyLengths(
         years,
         median_words,
+        lower,
+        upper,
         targets,
         tuple(LengthSeries(s, t, tuple(y), tuple(w)) for s, t, y, w in series),
     )

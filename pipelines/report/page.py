@@ -152,7 +152,15 @@ def _by_month(data: ChangesByMonth) -> str:
 def _lengths(data: PolicyLengths) -> str:
     if not data.years:
         return "The database holds no versions yet."
-    lines = "one grey line per target" if len(data.series) > 12 else "one line per target"
+    count = len(data.series)
+    drawn = len(plots.lines_drawn(data.series))
+    sample = f" for {drawn:,} of the {count:,}, spread evenly by name" if drawn < count else ""
+    lines = (
+        "one line per target"
+        if count <= len(plots.PALETTE)
+        else "in blue, the middle half of targets (between the quartiles); one grey line per "
+        f"target{sample}"
+    )
     return (
         "Length in words of the version in force on 1 July of each year. A version is in force "
         "from its first capture until the next version's first capture; the latest, until its "

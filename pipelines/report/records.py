@@ -62,10 +62,13 @@ class LengthSeries:
 
 @dataclass(frozen=True, slots=True)
 class PolicyLengths:
-    """The length of the version in force on 1 July of each year, by target and its median."""
+    """The length of the version in force on 1 July of each year, by target, and its median
+    and quartiles across targets (interpolated, as numpy's defaults)."""
 
     years: tuple[int, ...]
     median_words: tuple[float, ...]  # across the targets with a version in force that day
+    lower_quartile: tuple[float, ...]  # a quarter of those targets are shorter
+    upper_quartile: tuple[float, ...]  # a quarter are longer
     targets: tuple[int, ...]  # how many targets that is
     series: tuple[LengthSeries, ...]
 
