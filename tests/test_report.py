@@ -247,3 +247,12 @@ def test_refusals_are_one_line_and_exit_2(corpus, tmp_path, capsys, args, messag
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_timeline_without_captures_of_one_kind_is_drawn():
+    from pipelines.report import plots
+    from pipelines.report.records import TargetTimeline, Timelines, VersionSpan
+
+    span = VersionSpan(1, datetime(2018, 5, 25), datetime(2020, 1, 1), None)
+    row = TargetTimeline("one.example", "https://one.example/privacy", (span,), (), ())
+    assert plots.timelines(Timelines((row,), 1, 1)).startswith("<svg")

@@ -37,7 +37,8 @@ ROW = 0.3  # inches per site or target in the plots with one row each
 # as vector paths they would make the page megabytes long.
 MAX_VECTOR_MARKS = 10_000
 MAX_LINES = 400  # lengths: more lines than this merge into one grey block
-FIRST, CHANGE, TEXT, GREY = "#a9c4e0", "#2f6db0", "#1f3b5c", "#9a9a9a"
+FIRST, CHANGE, GREY = "#a9c4e0", "#2f6db0", "#9a9a9a"
+TEXT, NO_TEXT = "#1f3b5c", "#e08a2c"  # capture ticks: with text, and without (redirects...)
 PALETTE = tuple(matplotlib.color_sequences["tab10"])  # a line each, when there are so few
 BANDS = ("#c9dcf0", "#9dbfe3")  # versions of a target alternate between these
 FETCHED, SKIPPED, FAILED = "#4e9a5f", "#d9a441", "#c8474a"
@@ -148,7 +149,7 @@ def timelines(data: Timelines) -> str:
     rows = data.targets
     figure, axes = new_figure(1.1 + ROW * len(rows))
     effective: list[tuple[float, int]] = []
-    ticks: dict[str, list[tuple[float, int]]] = {TEXT: [], FAILED: []}
+    ticks: dict[str, list[tuple[float, int]]] = {TEXT: [], NO_TEXT: []}
     for index, row in enumerate(rows):
         spans = [
             (day_number(v.start), max(day_number(v.end) - day_number(v.start), 1))
@@ -160,9 +161,11 @@ def timelines(data: Timelines) -> str:
             (day_number(v.effective_date), index) for v in row.versions if v.effective_date
         ]
         ticks[TEXT] += [(day_number(day), index) for day in row.text_days]
-        ticks[FAILED] += [(day_number(day), index) for day in row.other_days]
+        ticks[NO_TEXT] += [(day_number(day), index) for day in row.other_days]
     raster = sum(len(marks) for marks in ticks.values()) > MAX_VECTOR_MARKS
     for color, marks in ticks.items():  # all rows' ticks of a kind in one path
+        if not marks:
+            continue
         vertices = [(day, i + offset) for day, i in marks for offset in (0.16, 0.42)]
         codes = [Path.MOVETO, Path.LINETO] * len(marks)
         axes.add_patch(
@@ -182,9 +185,7 @@ def timelines(data: Timelines) -> str:
             Patch(color=BANDS[1], label="version: first capture to the next version's"),
             Line2D([], [], color="black", marker="v", ls="", ms=5, label="effective date stated"),
             Line2D([], [], color=TEXT, marker="|", ls="", ms=9, label="capture with text"),
-            Line2D(
-                [], [], color=FAILED, marker="|", ls="", ms=9, label="capture skipped or failed"
-            ),
+            Line2D([], [], color=NO_TEXT, marker="|", ls="", ms=9, label="capture without text"),
         ],
     )
     return to_svg(figure, "timelines")

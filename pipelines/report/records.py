@@ -87,7 +87,8 @@ class TargetTimeline:
     target_url: str
     versions: tuple[VersionSpan, ...]
     text_days: tuple[date, ...]  # days with a capture that has text (fetched, or a duplicate)
-    other_days: tuple[date, ...]  # days with a capture without text (skipped or failed)
+    # days with a capture without text: a redirect, skipped (an error page...) or failed
+    other_days: tuple[date, ...]
 
 
 @dataclass(frozen=True, slots=True)
