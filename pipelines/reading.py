@@ -71,12 +71,8 @@ def resolve_target(
 
 
 def _some_sites(connection: duckdb.DuckDBPyConnection) -> str:
-    sites = [
-        site
-        for (site,) in connection.execute(
-            "SELECT DISTINCT site FROM targets ORDER BY site"
-        ).fetchall()
-    ]
+    rows = connection.execute("SELECT DISTINCT site FROM targets ORDER BY site").fetchall()
+    sites = [s for (s,) in rows]
     if not sites:
         return "it holds no sites yet"
     shown = ", ".join(sites[:5])

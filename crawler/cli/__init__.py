@@ -11,6 +11,7 @@ from crawler.cli.crawl import crawl, demo
 from crawler.cli.export import export
 from crawler.cli.history import diff, show, sites, timeline
 from crawler.cli.query import query, search
+from crawler.cli.report import report
 from crawler.cli.runs import changes, runs
 from crawler.cli.text import extract, reprocess
 from crawler.exceptions import EXIT_INTERRUPTED, EXIT_REFUSED, PolicytrailError
@@ -44,6 +45,7 @@ cli.add_command(show)
 cli.add_command(diff)
 cli.add_command(search)
 cli.add_command(export)
+cli.add_command(report)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""`policytrail report`: one self-contained HTML page of plots of a corpus."""
