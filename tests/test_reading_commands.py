@@ -148,6 +148,9 @@ def test_query_answers_in_every_format(sample_db, capsys):
         "CREATE TABLE mine AS SELECT 1",
         "ATTACH '/tmp/policytrail-other.duckdb'",
         "SELECT 1; DROP TABLE captures",
+        # EXPLAIN ANALYZE runs the statement it explains
+        "EXPLAIN ANALYZE COPY captures TO '/tmp/policytrail-copied.csv'",
+        "/* plan */ explain (analyze, format json) COPY captures TO '/tmp/policytrail-copied.csv'",
     ],
 )
 def test_query_refuses_writes_and_changes_nothing(sample_db, capsys, sql):
@@ -156,6 +159,11 @@ def test_query_refuses_writes_and_changes_nothing(sample_db, capsys, sql):
     assert "refused" in line or "one statement" in line
     assert digest(sample_db) == before
     assert not Path("/tmp/policytrail-copied.csv").exists()
+
+
+def test_query_explains_a_reading_statement(sample_db, capsys):
+    code, out, _ = run(capsys, "query", "EXPLAIN ANALYZE SELECT 1", "--db", str(sample_db))
+    assert code == 0 and "explain" in out
 
 
 def test_query_reports_bad_sql_in_one_line(sample_db, capsys):
