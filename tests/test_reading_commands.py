@@ -166,6 +166,25 @@ def test_query_explains_a_reading_statement(sample_db, capsys):
     assert code == 0 and "explain" in out
 
 
+def test_query_writes_nested_and_binary_values_in_every_format(sample_db, capsys):
+    sql = (
+        "SELECT [TIMESTAMP '2020-01-02 03:04:05'] AS l,"
+        " {'d': DATE '2020-01-01', 'n': 1.50::DECIMAL(4, 2)} AS s,"
+        " '\\xAA'::BLOB AS b, 'nan'::DOUBLE AS f"
+    )
+    code, out, err = run(capsys, "query", sql, "--db", str(sample_db), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == [
+        {"l": ["2020-01-02T03:04:05"], "s": {"d": "2020-01-01", "n": "1.50"}, "b": "aa", "f": None}
+    ]
+    code, out, _ = run(capsys, "query", sql, "--db", str(sample_db), "--format", "csv")
+    read = next(csv.DictReader(io.StringIO(out)))
+    assert json.loads(read["l"]) == ["2020-01-02T03:04:05"] and read["b"] == "aa"
+    assert json.loads(read["s"]) == {"d": "2020-01-01", "n": "1.50"}
+    code, out, _ = run(capsys, "query", sql, "--db", str(sample_db), "--format", "markdown")
+    assert "datetime" not in out and "b'" not in out
+
+
 def test_query_reports_bad_sql_in_one_line(sample_db, capsys):
     assert "error" in refused(capsys, "query", "SELECT nope FROM captures", "--db", str(sample_db))
     refused(capsys, "query", "SELEC 1", "--db", str(sample_db))
