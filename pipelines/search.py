@@ -67,7 +67,7 @@ ORDER BY v.site, v.target_url, v.version
 class Pattern:
     regex: str  # RE2, matched without regard to case
     # a word every match contains, found first with a plain substring scan (several times
-    # faster than the regular expression on long texts); None for --regex
+    # faster than the regular expression on long texts); None for --regex or a non-ASCII word
     must_contain: str | None
 
 
@@ -84,7 +84,10 @@ def pattern_for(phrase: str, *, regex: bool = False, whole_words: bool = False) 
         pattern = phrase
     else:
         pattern = r"\s+".join(re.escape(word) for word in phrase.split())
-    hint = None if regex else max(phrase.split(), key=len).lower()
+    longest = max(phrase.split(), key=len).lower()
+    # only an ASCII word: beyond ASCII, Python's lower(), DuckDB's lower() and RE2's case
+    # folding disagree (a final Σ, İ), and the scan would drop texts the pattern matches
+    hint = None if regex or not longest.isascii() else longest
     return Pattern(rf"\b(?:{pattern})\b" if whole_words else pattern, hint)
 
 

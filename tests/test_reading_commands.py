@@ -395,6 +395,22 @@ def test_search_finds_exactly_the_versions_holding_the_phrase(sample_db, capsys,
         assert summary["in_latest"] == (numbers[-1] == summary["versions"])
 
 
+@pytest.mark.parametrize("phrase", ["ΟΔΟΣ ΠΑΝΟΣ", "οδος", "İstanbul"])
+def test_search_finds_phrases_python_and_duckdb_lowercase_apart(sample_db_copy, capsys, phrase):
+    # Python lowercases a final Σ to ς and İ to i + a combining dot; DuckDB to σ and i
+    connection = duckdb.connect(str(sample_db_copy))
+    connection.execute(
+        "UPDATE documents SET text = text || ' ΟΔΟΣ ΠΑΝΟΣ 5, İstanbul' WHERE text_hash ="
+        " (SELECT text_hash FROM versions WHERE site = 'lumenbank.example' AND version = 2)"
+    )
+    connection.close()
+    code, out, _ = run(
+        capsys, "search", phrase, "--versions", "--format", "json", "--db", str(sample_db_copy)
+    )
+    assert code == 0
+    assert [(r["site"], r["version"]) for r in json.loads(out)] == [("lumenbank.example", 2)]
+
+
 def test_search_keeps_to_the_sites_asked(sample_db, capsys):
     code, out, _ = run(
         capsys,
