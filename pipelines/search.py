@@ -76,14 +76,8 @@ def pattern_for(phrase: str, *, regex: bool = False, whole_words: bool = False) 
     of white space, as texts wrap lines), or as given with --regex."""
     if not phrase.strip():
         raise BadInputError("the phrase to search for is empty")
-    if regex:
-        try:
-            re.compile(phrase)
-        except re.error as error:
-            raise BadInputError(f"not a regular expression ({error}): {phrase!r}") from None
-        pattern = phrase
-    else:
-        pattern = r"\s+".join(re.escape(word) for word in phrase.split())
+    # a --regex is checked by DuckDB when the search runs: RE2, not Python's syntax
+    pattern = phrase if regex else r"\s+".join(re.escape(word) for word in phrase.split())
     longest = max(phrase.split(), key=len).lower()
     # only an ASCII word: beyond ASCII, Python's lower(), DuckDB's lower() and RE2's case
     # folding disagree (a final Σ, İ), and the scan would drop texts the pattern matches
@@ -107,7 +101,8 @@ def search(
     try:
         rows = connection.execute(sql, parameters).fetchall()
     except duckdb.InvalidInputException as error:
-        raise BadInputError(f"cannot search for {pattern.regex!r}: {error}") from None
+        problem = str(error).removeprefix("Invalid Input Error: ")
+        raise BadInputError(f"not a regular expression ({problem}): {pattern.regex!r}") from None
     found: list[TargetMatches] = []
     group: list[Match] = []
     for position, row in enumerate(rows):

@@ -411,6 +411,22 @@ def test_search_finds_phrases_python_and_duckdb_lowercase_apart(sample_db_copy, 
     assert [(r["site"], r["version"]) for r in json.loads(out)] == [("lumenbank.example", 2)]
 
 
+def test_search_takes_re2_syntax_python_lacks(sample_db, capsys):
+    code, out, err = run(
+        capsys,
+        "search",
+        r"\p{Lu}\pL+",
+        "--regex",
+        "--versions",
+        "--format",
+        "json",
+        "--db",
+        str(sample_db),
+    )
+    assert code == 0, err
+    assert len(json.loads(out)) == 15
+
+
 def test_search_keeps_to_the_sites_asked(sample_db, capsys):
     code, out, _ = run(
         capsys,
