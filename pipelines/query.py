@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,6 +15,12 @@ from crawler.exceptions import BadInputError
 # (COPY ... TO and ATTACH would write outside the read-only database).
 _READING = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
 FETCH_ROWS = 2048
+# What comes before the statement an EXPLAIN explains: comments, the keyword, ANALYZE and the
+# options in parentheses. EXPLAIN ANALYZE runs that statement, so it is checked in its turn.
+_EXPLAIN = re.compile(
+    r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*EXPLAIN\s+(?:ANALY[SZ]E\b\s*)?(?:\([^)]*\)\s*)?",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +40,27 @@ def check_read_only(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
     if len(statements) > 1:
         raise BadInputError(f"one statement at a time ({len(statements)} given)")
     kind = statements[0].type
+    if kind == duckdb.StatementType.EXPLAIN:
+        kind = _explained(connection, statements[0].query)
     if kind not in _READING:
         raise BadInputError(
             f"refused: {kind.name} would change something, and `query` only reads "
             "(the database is opened read-only)"
         )
+
+
+def _explained(connection: duckdb.DuckDBPyConnection, sql: str) -> duckdb.StatementType:
+    """The kind of statement an EXPLAIN explains."""
+    found = _EXPLAIN.match(sql)
+    try:
+        inner = connection.extract_statements(sql[found.end() :]) if found else []
+    except duckdb.Error:
+        inner = []
+    if len(inner) != 1:
+        raise BadInputError("refused: cannot tell which statement this EXPLAIN explains")
+    if inner[0].type == duckdb.StatementType.EXPLAIN:
+        return _explained(connection, inner[0].query)
+    return inner[0].type
 
 
 def run_query(connection: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:

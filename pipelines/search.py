@@ -67,7 +67,7 @@ ORDER BY v.site, v.target_url, v.version
 class Pattern:
     regex: str  # RE2, matched without regard to case
     # a word every match contains, found first with a plain substring scan (several times
-    # faster than the regular expression on long texts); None for --regex
+    # faster than the regular expression on long texts); None for --regex or a non-ASCII word
     must_contain: str | None
 
 
@@ -76,15 +76,12 @@ def pattern_for(phrase: str, *, regex: bool = False, whole_words: bool = False) 
     of white space, as texts wrap lines), or as given with --regex."""
     if not phrase.strip():
         raise BadInputError("the phrase to search for is empty")
-    if regex:
-        try:
-            re.compile(phrase)
-        except re.error as error:
-            raise BadInputError(f"not a regular expression ({error}): {phrase!r}") from None
-        pattern = phrase
-    else:
-        pattern = r"\s+".join(re.escape(word) for word in phrase.split())
-    hint = None if regex else max(phrase.split(), key=len).lower()
+    # a --regex is checked by DuckDB when the search runs: RE2, not Python's syntax
+    pattern = phrase if regex else r"\s+".join(re.escape(word) for word in phrase.split())
+    longest = max(phrase.split(), key=len).lower()
+    # only an ASCII word: beyond ASCII, Python's lower(), DuckDB's lower() and RE2's case
+    # folding disagree (a final Σ, İ), and the scan would drop texts the pattern matches
+    hint = None if regex or not longest.isascii() else longest
     return Pattern(rf"\b(?:{pattern})\b" if whole_words else pattern, hint)
 
 
@@ -104,7 +101,8 @@ def search(
     try:
         rows = connection.execute(sql, parameters).fetchall()
     except duckdb.InvalidInputException as error:
-        raise BadInputError(f"cannot search for {pattern.regex!r}: {error}") from None
+        problem = str(error).removeprefix("Invalid Input Error: ")
+        raise BadInputError(f"not a regular expression ({problem}): {pattern.regex!r}") from None
     found: list[TargetMatches] = []
     group: list[Match] = []
     for position, row in enumerate(rows):

@@ -148,6 +148,9 @@ def test_query_answers_in_every_format(sample_db, capsys):
         "CREATE TABLE mine AS SELECT 1",
         "ATTACH '/tmp/policytrail-other.duckdb'",
         "SELECT 1; DROP TABLE captures",
+        # EXPLAIN ANALYZE runs the statement it explains
+        "EXPLAIN ANALYZE COPY captures TO '/tmp/policytrail-copied.csv'",
+        "/* plan */ explain (analyze, format json) COPY captures TO '/tmp/policytrail-copied.csv'",
     ],
 )
 def test_query_refuses_writes_and_changes_nothing(sample_db, capsys, sql):
@@ -156,6 +159,30 @@ def test_query_refuses_writes_and_changes_nothing(sample_db, capsys, sql):
     assert "refused" in line or "one statement" in line
     assert digest(sample_db) == before
     assert not Path("/tmp/policytrail-copied.csv").exists()
+
+
+def test_query_explains_a_reading_statement(sample_db, capsys):
+    code, out, _ = run(capsys, "query", "EXPLAIN ANALYZE SELECT 1", "--db", str(sample_db))
+    assert code == 0 and "explain" in out
+
+
+def test_query_writes_nested_and_binary_values_in_every_format(sample_db, capsys):
+    sql = (
+        "SELECT [TIMESTAMP '2020-01-02 03:04:05'] AS l,"
+        " {'d': DATE '2020-01-01', 'n': 1.50::DECIMAL(4, 2)} AS s,"
+        " '\\xAA'::BLOB AS b, 'nan'::DOUBLE AS f"
+    )
+    code, out, err = run(capsys, "query", sql, "--db", str(sample_db), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == [
+        {"l": ["2020-01-02T03:04:05"], "s": {"d": "2020-01-01", "n": "1.50"}, "b": "aa", "f": None}
+    ]
+    code, out, _ = run(capsys, "query", sql, "--db", str(sample_db), "--format", "csv")
+    read = next(csv.DictReader(io.StringIO(out)))
+    assert json.loads(read["l"]) == ["2020-01-02T03:04:05"] and read["b"] == "aa"
+    assert json.loads(read["s"]) == {"d": "2020-01-01", "n": "1.50"}
+    code, out, _ = run(capsys, "query", sql, "--db", str(sample_db), "--format", "markdown")
+    assert "datetime" not in out and "b'" not in out
 
 
 def test_query_reports_bad_sql_in_one_line(sample_db, capsys):
@@ -366,6 +393,38 @@ def test_search_finds_exactly_the_versions_holding_the_phrase(sample_db, capsys,
         assert (summary["first_version"], summary["last_version"]) == (numbers[0], numbers[-1])
         assert summary["matching"] == len(numbers)
         assert summary["in_latest"] == (numbers[-1] == summary["versions"])
+
+
+@pytest.mark.parametrize("phrase", ["ΟΔΟΣ ΠΑΝΟΣ", "οδος", "İstanbul"])
+def test_search_finds_phrases_python_and_duckdb_lowercase_apart(sample_db_copy, capsys, phrase):
+    # Python lowercases a final Σ to ς and İ to i + a combining dot; DuckDB to σ and i
+    connection = duckdb.connect(str(sample_db_copy))
+    connection.execute(
+        "UPDATE documents SET text = text || ' ΟΔΟΣ ΠΑΝΟΣ 5, İstanbul' WHERE text_hash ="
+        " (SELECT text_hash FROM versions WHERE site = 'lumenbank.example' AND version = 2)"
+    )
+    connection.close()
+    code, out, _ = run(
+        capsys, "search", phrase, "--versions", "--format", "json", "--db", str(sample_db_copy)
+    )
+    assert code == 0
+    assert [(r["site"], r["version"]) for r in json.loads(out)] == [("lumenbank.example", 2)]
+
+
+def test_search_takes_re2_syntax_python_lacks(sample_db, capsys):
+    code, out, err = run(
+        capsys,
+        "search",
+        r"\p{Lu}\pL+",
+        "--regex",
+        "--versions",
+        "--format",
+        "json",
+        "--db",
+        str(sample_db),
+    )
+    assert code == 0, err
+    assert len(json.loads(out)) == 15
 
 
 def test_search_keeps_to_the_sites_asked(sample_db, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -58,19 +59,36 @@ def render(
 
 
 def json_value(value: object) -> object:
+    """`value` as JSON holds it; LIST, STRUCT and MAP values (lists and dicts) item by item."""
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
-    if isinstance(value, str | int | float | bool | list | dict) or value is None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or infinity
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+def _plain(value: object) -> object:
+    """A value for one csv or table cell: nested values as JSON, bytes in hex, not as Python
+    writes them (`datetime.date(2020, 1, 1)`, `b'\\xaa'`)."""
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(json_value(value), ensure_ascii=False)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
 
 
 def _cell(value: object, output_format: str) -> str:
     if value is None:
         return "" if output_format == "markdown" else "NULL"
-    text = value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
+    text = value.isoformat(sep=" ") if isinstance(value, datetime) else str(_plain(value))
     if output_format == "markdown":
         return text.replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
     text = " ".join(text.split()) if "\n" in text or "\t" in text else text
@@ -85,7 +103,7 @@ def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO) 
     count = 0
     for row in rows:
         writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row]
+            ["" if v is None else v.isoformat() if isinstance(v, date) else _plain(v) for v in row]
         )
         count += 1
     return count
