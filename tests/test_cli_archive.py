@@ -235,6 +235,30 @@ def test_serve_stops_cleanly_on_interrupt(serve, warc: Path) -> None:
     assert served.process.returncode in (0, 130)
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_serve_started_in_the_background_stops_cleanly(warc: Path, tmp_path, env, stop) -> None:
+    # A shell starts background jobs with SIGINT ignored, and children inherit that.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "archive", "serve", str(warc), "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert first_line(process, STARTUP_SECONDS).startswith("http://127.0.0.1:")
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert "Traceback" not in stderr and "2 captures" in stderr
+    assert process.returncode == 0
+
+
 def test_serve_reuses_its_index(serve, warc: Path, tmp_path: Path) -> None:
     first = serve(str(warc), "--index", "index.sqlite3")
     first.process.send_signal(signal.SIGINT)

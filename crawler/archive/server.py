@@ -6,6 +6,7 @@ import asyncio
 import html
 import json
 import logging
+import signal
 import socket
 import struct
 import threading
@@ -444,14 +445,22 @@ class ArchiveServer:
 
 
 async def serve_until_stopped(server_app: ArchiveApp, host: str, port: int, announce) -> None:
-    """Run in the foreground (the CLI); `announce(base_url)` once the socket is listening."""
+    """Run in the foreground (the CLI) until SIGINT or SIGTERM; `announce(base_url)` once the
+    socket is listening. The handlers are set here, not inherited: a server started from a
+    script in the background begins with SIGINT ignored, and SIGTERM would skip the cleanup."""
     runner = web.AppRunner(server_app.application(), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound = runner.addresses[0]
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop_signal, stopped.set)
     announce(f"http://{host}:{bound[1]}")
     try:
-        await asyncio.Event().wait()
+        await stopped.wait()
     finally:
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(stop_signal)
         await runner.cleanup()
