@@ -125,6 +125,27 @@ def test_a_failed_export_leaves_nothing_behind(sample_db, tmp_path, monkeypatch)
     assert not out.exists()
 
 
+def test_a_failed_forced_export_keeps_the_previous_one(sample_db, tmp_path, monkeypatch):
+    import pipelines.export.tables as tables
+
+    out = tmp_path / "corpus"
+    assert run_export("--format", "csv", str(out), "--db", str(sample_db)) == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tables, "write_table", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        run_export("--format", "csv", str(out), "--db", str(sample_db), "--force")
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # nothing left beside it
+    monkeypatch.undo()
+    assert run_export("--format", "jsonl", str(out), "--db", str(sample_db), "--force") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["MANIFEST.json", "versions.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
+
+
 def test_progress_lines_and_the_final_count(sample_db, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(settings, "POLICYTRAIL_EXPORT_PROGRESS_INTERVAL", 0.0)
     out = tmp_path / "corpus"

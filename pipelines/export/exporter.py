@@ -12,7 +12,7 @@ from typing import TypeVar
 import duckdb
 
 from crawler.exceptions import BadInputError
-from pipelines.export.folder import discard, prepare_folder
+from pipelines.export.folder import discard, finish, prepare_folder
 from pipelines.export.formats import FORMATS, TABLE_FORMATS
 from pipelines.export.manifest import (
     ExportFacts,
@@ -63,12 +63,16 @@ def export(
             # an empty corpus is a mistaken window or site list far more often than a wish
             # (and `datasets` refuses to load an empty split): say so before touching OUT
             raise BadInputError(f"no version matches {_described(selection)}: nothing exported")
-        created = prepare_folder(out, force=force)
+        destination = prepare_folder(out, force=force)
         try:
-            return _write(connection, db, out, format_name, selection, counts, progress)
+            summary = _write(
+                connection, db, destination.write_to, format_name, selection, counts, progress
+            )
         except BaseException:
-            discard(out, created)
+            discard(destination)
             raise
+        finish(destination)
+        return summary
     finally:
         connection.close()
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.exceptions import BadInputError
@@ -24,15 +25,26 @@ def is_export(folder: Path) -> bool:
     return isinstance(software, dict) and software.get("name") == "policytrail"
 
 
-def prepare_folder(out: Path, *, force: bool) -> bool:
-    """Make OUT an empty, writable folder; returns whether it was created.
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where an export writes (`write_to`) and what becomes of OUT when it ends."""
 
-    An existing OUT must be empty, or hold a previous policytrail export and `force` be given
-    (everything in it is then removed). Anything else is refused with one line, untouched.
+    out: Path
+    write_to: Path  # OUT itself, or with --force over an export a new folder beside it
+    created: bool  # OUT did not exist
+
+
+def prepare_folder(out: Path, *, force: bool) -> Destination:
+    """Make a folder to write the export in.
+
+    An existing OUT must be empty, or hold a previous policytrail export and `force` be given:
+    the new export is then written beside it and takes its place only once complete, so a
+    failed export leaves the previous one as it was. Anything else is refused with one line.
     """
     if out.exists() and not out.is_dir():
         raise BadInputError(f"{out}: is a file; the export needs a folder")
     created = not out.exists()
+    replacing = False
     if not created and any(out.iterdir()):
         if not force:
             raise BadInputError(
@@ -44,17 +56,41 @@ def prepare_folder(out: Path, *, force: bool) -> bool:
                 f"{out} holds files that are not a policytrail export (no {MANIFEST}): "
                 "refusing to delete them, even with --force"
             )
+        replacing = True
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
+        write_to = (
+            Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent)) if replacing else out
+        )
     except OSError as error:
         if created:
             _remove_created(out)
         raise BadInputError(f"{out}: cannot write there ({error.strerror or error})") from None
-    if not created:
-        empty_folder(out)
-    return created
+    return Destination(out, write_to, created)
+
+
+def finish(destination: Destination) -> None:
+    """A complete export takes OUT's place (the previous export is removed only then)."""
+    if destination.write_to == destination.out:
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{destination.out.name}.old-", dir=destination.out.parent))
+    destination.out.rename(old / "export")
+    destination.write_to.rename(destination.out)
+    shutil.rmtree(old)
+
+
+def discard(destination: Destination) -> None:
+    """Undo a failed export: what it wrote removed, OUT as it was before."""
+    if destination.write_to != destination.out:
+        shutil.rmtree(destination.write_to, ignore_errors=True)
+        return
+    if not destination.out.is_dir():
+        return
+    empty_folder(destination.out)
+    if destination.created:
+        _remove_created(destination.out)
 
 
 def empty_folder(out: Path) -> None:
@@ -64,15 +100,6 @@ def empty_folder(out: Path) -> None:
             shutil.rmtree(entry)
         else:
             entry.unlink()
-
-
-def discard(out: Path, created: bool) -> None:
-    """Undo a failed export: OUT emptied, and removed if the export created it."""
-    if not out.is_dir():
-        return
-    empty_folder(out)
-    if created:
-        _remove_created(out)
 
 
 def _remove_created(out: Path) -> None:
