@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,10 +65,18 @@ def resolve_target(
         if len(crawled) == 1:
             return TargetRef(site, crawled[0][0])
         raise BadInputError(f"{site} has no target {url!r}; its targets: {', '.join(targets)}")
-    if len(targets) == 1:
-        return TargetRef(site, targets[0])
-    privacy = [target for target in targets if PRIVACY_WORDS.search(target)]
-    return TargetRef(site, (privacy or targets)[0])
+    return TargetRef(site, main_target(targets))
+
+
+def main_target(target_urls: Iterable[str]) -> str:
+    """A site's main target, which readers show and exports name after the site alone: the
+    only one, or the first (in URL order) whose URL reads as a privacy policy, or else the
+    first. It depends on the set of the site's targets only, so it is the same every time."""
+    ordered = sorted(set(target_urls))
+    if not ordered:
+        raise ValueError("a site has at least one target")
+    privacy = [url for url in ordered if PRIVACY_WORDS.search(url)]
+    return (privacy or ordered)[0]
 
 
 def _some_sites(connection: duckdb.DuckDBPyConnection) -> str:

@@ -11,12 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
-
-from pipelines.reading import PRIVACY_WORDS
 
 # A made-safe name is at most this long: with "--", a target's slug and a suffix, a file name
 # stays well under the 255 bytes most file systems allow.
@@ -91,17 +88,6 @@ def corpus_folder(site: str) -> PurePosixPath:
     `.` among them becomes `_` (a folder named `t.` loses its dot on Windows)."""
     prefix = (safe_name(site) + PAD * 3)[:3].replace(".", PAD)
     return PurePosixPath(prefix[:1], prefix[:2], prefix[:3])
-
-
-def main_target(target_urls: Iterable[str]) -> str:
-    """The target whose files are named after the site alone: the only one, or the first (in
-    URL order) whose URL reads as a privacy policy, or else the first. Deterministic: it depends
-    on the set of the site's targets only."""
-    ordered = sorted(set(target_urls))
-    if not ordered:
-        raise ValueError("a site has at least one target")
-    privacy = [url for url in ordered if PRIVACY_WORDS.search(url)]
-    return (privacy or ordered)[0]
 
 
 def target_slug(target_url: str) -> str:
