@@ -22,7 +22,6 @@ from pipelines.export.provenance import (
     SAFE_NAME_MAX,
     corpus_folder,
     html_header,
-    main_target,
     markdown_header,
     safe_name,
     target_slug,
@@ -30,6 +29,7 @@ from pipelines.export.provenance import (
 )
 from pipelines.export.raw import RawPayloads, raw_payload
 from pipelines.export.records import ExportVersion
+from pipelines.reading import main_target
 
 COLUMNS = (
     "version_id", "site", "target_url", "version", "first_seen", "last_seen", "next_seen",

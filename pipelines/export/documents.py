@@ -12,12 +12,12 @@ from crawler.exceptions import BadInputError, ExportError
 from pipelines.export.provenance import (
     as_utc,
     corpus_folder,
-    main_target,
     markdown_header,
     target_stem,
     text_header,
 )
 from pipelines.export.records import ExportVersion
+from pipelines.reading import main_target
 
 SUFFIXES = ("md", "txt")
 

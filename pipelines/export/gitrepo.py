@@ -20,11 +20,11 @@ from pipelines.export.provenance import (
     corpus_folder,
     html_header,
     html_missing_header,
-    main_target,
     one_line,
     target_stem,
 )
 from pipelines.export.records import ExportVersion
+from pipelines.reading import main_target
 
 BRANCH = "main"
 # Every commit's author and committer: the corpus, not whoever ran the export.
