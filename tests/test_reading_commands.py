@@ -185,6 +185,12 @@ def test_query_writes_nested_and_binary_values_in_every_format(sample_db, capsys
     assert "datetime" not in out and "b'" not in out
 
 
+def test_query_takes_sql_that_begins_with_a_comment(sample_db, capsys):
+    sql = "-- versions per site\nSELECT count(*) AS n FROM policy_versions"
+    code, out, _ = run(capsys, "query", sql, "--db", str(sample_db), "--format", "csv")
+    assert code == 0 and out.splitlines() == ["n", "15"]
+
+
 def test_query_reports_bad_sql_in_one_line(sample_db, capsys):
     assert "error" in refused(capsys, "query", "SELECT nope FROM captures", "--db", str(sample_db))
     refused(capsys, "query", "SELEC 1", "--db", str(sample_db))

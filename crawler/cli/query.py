@@ -11,7 +11,8 @@ from crawler.cli.options import DB_OPTION
 from crawler.cli.output import FORMAT_OPTION, render
 
 
-@click.command()
+# SQL may begin with a `--` comment, which click would otherwise read as an unknown option
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("sql")
 @DB_OPTION
 @FORMAT_OPTION
