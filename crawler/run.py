@@ -17,10 +17,12 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.exceptions import BadInputError, DatabaseError
+from crawler.ledger import Ledger
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import Target, load_targets
 from crawler.wayback import window_bound
 from pipelines.database import check_path, connect, crawl_lock
+from pipelines.ledger import read_ledger
 from pipelines.runs import begin_run
 from pipelines.warcs import warc_folder
 
@@ -156,7 +158,10 @@ def _run_spider(
     from_ts: str | None,
     to_ts: str | None,
 ) -> Crawler:
-    """The wayback spider, run to its end in this process (Scrapy's reactor runs once)."""
+    """The wayback spider, run to its end in this process (Scrapy's reactor runs once), given
+    what earlier runs in the database did (read before the store opens it for writing)."""
+    db = settings.get("POLICYTRAIL_DB")
+    ledger = read_ledger(Path(db)) if db else Ledger()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WaybackSpider)
     process.crawl(
@@ -166,6 +171,7 @@ def _run_spider(
         from_ts=from_ts,
         to_ts=to_ts,
         loaded_targets=loaded,
+        ledger=ledger,
     )
     process.start()
     return crawler

@@ -192,6 +192,8 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {
+    # `scrapy crawl wayback` only: `policytrail crawl` hands the spider the ledger itself
+    "pipelines.ledger.EarlierRuns": 100,
     "crawler.progress.ProgressReport": 500,
 }
 LOG_LEVEL = "INFO"

@@ -7,7 +7,6 @@ from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -31,6 +30,7 @@ from crawler.items import (
     Memento,
 )
 from crawler.killpoints import kill_point
+from crawler.ledger import Ledger, capture_key
 from crawler.middlewares.confine import OutsideTheArchive
 from crawler.middlewares.integrity import PayloadMismatch
 from crawler.middlewares.politeness import PauseTooLong
@@ -58,7 +58,6 @@ from crawler.wayback import (
     url_problem,
     window_bound,
 )
-from pipelines.ledger import Ledger, capture_key, read_ledger
 
 ORIGINAL_PREFIX = "x-archive-orig-"
 # Original headers that described the bytes on the wire; the payload we keep is decoded.
@@ -74,6 +73,14 @@ class WaybackSpider(Spider):
     Listing runs far ahead of fetching (a CDX page holds thousands of rows, and replays are
     rate-limited), so the next CDX page of a URL waits while more than
     WAYBACK_MAX_PENDING_FETCHES fetches are pending: memory stays bounded on huge histories.
+
+    What earlier runs did (the `Ledger`: captures recorded, pages stored, aliases found, how
+    far each URL was listed) comes in as the spider argument `ledger`, as Scrapy passes any
+    spider argument: `policytrail crawl` reads it from the database and calls
+    `process.crawl(crawler, ledger=...)`. The spider never opens the database itself, since
+    crawler/ is the layer below pipelines/. `scrapy crawl wayback` passes no ledger; there
+    the `pipelines.ledger.EarlierRuns` extension (in EXTENSIONS) reads POLICYTRAIL_DB's and
+    hands it over through `remember()` before the crawl starts.
     """
 
     name = "wayback"
@@ -85,6 +92,7 @@ class WaybackSpider(Spider):
         from_ts: str | None = None,
         to_ts: str | None = None,
         loaded_targets: list[Target] | None = None,
+        ledger: Ledger | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -97,6 +105,7 @@ class WaybackSpider(Spider):
         self.from_ts = window_bound(from_ts) if from_ts else None
         self.to_ts = window_bound(to_ts, upper=True) if to_ts else None
         self.ledger = Ledger()
+        self.ledger_given = ledger is not None
         self.archive = ""
         self.page_size = 0
         self.max_redirects = 0
@@ -108,6 +117,8 @@ class WaybackSpider(Spider):
         # Digests with a stored 2xx copy (earlier runs, and this one once written): a capture
         # is skipped as a duplicate only of a stored copy, never of one still in flight.
         self._stored: set[str] = set()
+        if ledger is not None:
+            self.remember(ledger)
         # Digest being fetched -> captures with that digest waiting for the outcome.
         self._in_flight: dict[str, list[tuple[CaptureItem, Target]]] = {}
         self._seen: set[bytes] = set()  # capture_key() of the rows taken on in this run
@@ -137,11 +148,13 @@ class WaybackSpider(Spider):
         spider.dry_run = settings.getbool("POLICYTRAIL_DRY_RUN")
         spider.overlap = timedelta(days=settings.getfloat("WAYBACK_CDX_OVERLAP_DAYS"))
         spider.full_every = timedelta(days=settings.getfloat("WAYBACK_CDX_FULL_EVERY_DAYS"))
-        db = settings.get("POLICYTRAIL_DB")
-        spider.ledger = read_ledger(Path(db)) if db else Ledger()
-        spider._stored = set(spider.ledger.fetched)
         crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
         return spider
+
+    def remember(self, ledger: Ledger) -> None:
+        """What earlier runs did: their captures are not taken on again, their pages shared."""
+        self.ledger = ledger
+        self._stored = set(ledger.fetched)
 
     async def start(self) -> AsyncIterator[Request | CaptureItem]:
         failed: dict[tuple[str, str], list] = {}
