@@ -1,1 +1,3 @@
-"""policytrail's Scrapy project: spiders, settings, middlewares, Wayback helpers and the CLI."""
+"""policytrail's Scrapy project, the lower layer: spiders, settings, middlewares, items, Wayback
+helpers, targets, selection and the local archive; it never imports pipelines/, which builds on
+it. Only the CLI (crawler/cli/) composes the two."""

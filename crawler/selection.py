@@ -86,3 +86,9 @@ def listing_start(
         return None
     since = datetime.strptime(until, TIMESTAMP_FORMAT) - overlap
     return since.strftime(TIMESTAMP_FORMAT)
+
+
+def shares_payload(record: CdxRecord) -> bool:
+    """Whether captures of this row's digest can share one stored copy. Redirects cannot:
+    their Location is in the headers, and body-less ones all have the empty digest."""
+    return not is_redirect(record) and record.digest != EMPTY_DIGEST

@@ -10,15 +10,14 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # ---- The Internet Archive's published limits ------------------------------------------------
-# Hard limits per client IP, as IA staff state them (and as EDGI's `wayback` library encodes
-# them): 30 CDX searches a minute and 600 replays a minute. Clients are asked to stay at 80%.
-WAYBACK_IA_CDX_LIMIT_PER_MINUTE = 30
-WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE = 600
-# A client that keeps requesting after 429s is blocked at IA's firewall, for an hour as IA
-# describes it. The local archive reproduces that: more than this many 429s in a minute...
-WAYBACK_IA_BLOCK_AFTER_429S = 10
-# ...and connections are dropped for this long.
-WAYBACK_IA_BLOCK_SECONDS = 3600.0
+# In crawler/ia_limits.py with their sources, so the local archive reads them without Scrapy;
+# imported here so they are settings too (WAYBACK_IA_*).
+from crawler.ia_limits import (  # noqa: E402, F401
+    WAYBACK_IA_BLOCK_AFTER_429S,
+    WAYBACK_IA_BLOCK_SECONDS,
+    WAYBACK_IA_CDX_LIMIT_PER_MINUTE,
+    WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE,
+)
 
 # ---- Where policytrail keeps caches -------------------------------------------------------
 # The local archive's capture index lives here unless `--index` names a file.
@@ -192,6 +191,8 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {
+    # `scrapy crawl wayback` only: `policytrail crawl` hands the spider the ledger itself
+    "pipelines.ledger.EarlierRuns": 100,
     "crawler.progress.ProgressReport": 500,
 }
 LOG_LEVEL = "INFO"

@@ -1,12 +1,15 @@
-"""What earlier runs already did, read once before a crawl so nothing is listed or fetched twice."""
+"""Reading what earlier runs already did from the database, once before a crawl, so nothing is
+listed or fetched twice (the ledger's types are in crawler/ledger.py)."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import Self
 
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from crawler.ledger import FailedCapture, Ledger, Listing, capture_key
 from crawler.wayback import CdxRecord
 from pipelines.database import connect
 
@@ -18,49 +21,6 @@ STORED_COPY = (
 )
 # Rows read from the database at a time, so the rows never sit in memory all at once.
 READ_BATCH = 50_000
-# A recorded capture is kept as a 16-byte BLAKE2b digest of its key, about 90 bytes in the set
-# against some 330 for the four strings: a million captures need some 90 MB. Two keys share a
-# digest with a probability near 1e-27 for a billion captures.
-KEY_DIGEST_BYTES = 16
-
-
-def capture_key(site: str, url: str, timestamp: str, digest: str) -> bytes:
-    """What the ledger keeps of a capture's key (site, url, 14-digit timestamp, digest)."""
-    joined = "\0".join((site, url, timestamp, digest)).encode("utf-8")
-    return hashlib.blake2b(joined, digest_size=KEY_DIGEST_BYTES).digest()
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """How far a URL's captures were last listed, in a run that finished."""
-
-    listed_until: str  # 14 digits: the latest capture timestamp that listing covered
-    full_listed_at: datetime | None  # when it was last listed from its first capture
-    rows: int  # capture rows recorded for the URL
-
-
-@dataclass(frozen=True, slots=True)
-class FailedCapture:
-    """A capture an earlier run failed to fetch, with its CDX row: fetched again next run."""
-
-    site: str
-    target_url: str
-    record: CdxRecord
-    via: str | None
-
-
-@dataclass(slots=True)
-class Ledger:
-    """Recorded capture keys, fetched digests and discovered alias URLs, from the database."""
-
-    recorded: set[bytes] = field(default_factory=set)  # capture_key() of each recorded capture
-    fetched: set[str] = field(default_factory=set)  # digests of pages (2xx) fetched
-    aliases: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
-    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)  # by (site, urlkey)
-    failed: list[FailedCapture] = field(default_factory=list)
-
-    def knows(self, site: str, url: str, timestamp: str, digest: str) -> bool:
-        return capture_key(site, url, timestamp, digest) in self.recorded
 
 
 def read_ledger(db_path: str | Path) -> Ledger:
@@ -111,3 +71,26 @@ def read_ledger(db_path: str | Path) -> Ledger:
     finally:
         connection.close()
     return ledger
+
+
+class EarlierRuns:
+    """Hands a spider started without a ledger (`scrapy crawl wayback`) the one of POLICYTRAIL_DB.
+
+    `policytrail crawl` reads the ledger itself and passes it as the spider argument `ledger`;
+    then this extension does nothing. It reads when it is built: after the spider, before the
+    store opens its write connection (DuckDB refuses a read-only one beside it in a process).
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        db = crawler.settings.get("POLICYTRAIL_DB")
+        if not db:
+            raise NotConfigured("POLICYTRAIL_DB is not set")
+        extension = cls(Path(db))
+        spider = crawler.spider
+        if spider is not None and not getattr(spider, "ledger_given", True):
+            spider.remember(read_ledger(extension.db_path))
+        return extension

@@ -14,9 +14,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.exceptions import PageTooLargeError
+from crawler.items import Document
 from pipelines.analysis import analyse
 from pipelines.database import connect, insert_rows
-from pipelines.documents import Document
 from pipelines.versions import DOCUMENT_COLUMNS, document_row, rebuild_versions
 
 # Records handed to a worker at a time: large enough to keep the pool busy, small enough that

@@ -13,8 +13,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from crawler.items import Document
 from pipelines.analysis import analyse
-from pipelines.documents import Document
 from pipelines.evaluation import Score, score
 
 PAGES = Path(__file__).resolve().parent / "heldout" / "pages"

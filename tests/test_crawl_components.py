@@ -522,8 +522,8 @@ def test_malformed_cdx_rows_are_left_out_and_the_rest_of_the_page_is_kept(spider
 def test_an_incremental_listing_starts_at_the_last_listed_capture_less_the_overlap():
     from datetime import datetime, timedelta
 
+    from crawler.ledger import Listing
     from crawler.selection import listing_start
-    from pipelines.ledger import Listing
 
     now = datetime(2026, 12, 2, 12, 0)
     week, overlap = timedelta(days=7), timedelta(days=3)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from crawler import settings
+from crawler import ia_limits
 
 ENDPOINTS = ("cdx", "replay", "available")
 
@@ -33,13 +33,13 @@ class FaultConfig:
     """Every misbehaviour the archive can show; all off by default."""
 
     rate_limits: bool = False
-    cdx_per_minute: int = settings.WAYBACK_IA_CDX_LIMIT_PER_MINUTE
-    replay_per_minute: int = settings.WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE
+    cdx_per_minute: int = ia_limits.WAYBACK_IA_CDX_LIMIT_PER_MINUTE
+    replay_per_minute: int = ia_limits.WAYBACK_IA_REPLAY_LIMIT_PER_MINUTE
     # The limits count requests in a sliding window: IA's minute, shorter for quick tests.
     window_seconds: float = 60.0
     retry_after: int | None = None  # seconds; IA's own 429s carry no Retry-After
-    block_after: int = settings.WAYBACK_IA_BLOCK_AFTER_429S
-    block_seconds: float = settings.WAYBACK_IA_BLOCK_SECONDS
+    block_after: int = ia_limits.WAYBACK_IA_BLOCK_AFTER_429S
+    block_seconds: float = ia_limits.WAYBACK_IA_BLOCK_SECONDS
     error_rate: float = 0.0
     throttle_rate: float = 0.0  # a share of random 429s, beside (or instead of) the real limits
     error_statuses: tuple[int, ...] = (502, 503, 504)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from crawler import settings
 from crawler.archive import cdx, replay
 from crawler.archive.faults import Fault, FaultConfig, FaultInjector
 from crawler.archive.index import ArchiveIndex, Progress, default_index_path, find_warcs
@@ -356,19 +355,28 @@ def _common_root(roots: Sequence[Path]) -> str:
 
 
 def open_index(
-    paths: Sequence[str | Path], index_path: Path | None = None, progress: Progress | None = None
+    paths: Sequence[str | Path],
+    index_path: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    cache_dir: Path | None = None,
 ) -> tuple[ArchiveIndex, int]:
+    """The index of the WARCs under `paths`: in `index_path`, or else in the caller's cache
+    folder (POLICYTRAIL_CACHE_DIR for the CLI), named after the WARCs."""
     warcs = find_warcs(paths)
     if not warcs:
         raise BadInputError(f"no WARC files in {', '.join(str(p) for p in paths)}")
-    index_file = index_path or default_index_path(settings.POLICYTRAIL_CACHE_DIR, warcs)
-    return ArchiveIndex.open(warcs, index_file, progress, roots=paths)
+    if index_path is None:
+        if cache_dir is None:
+            raise ValueError("open_index needs an index path or a cache folder to keep it in")
+        index_path = default_index_path(cache_dir, warcs)
+    return ArchiveIndex.open(warcs, index_path, progress, roots=paths)
 
 
 class ArchiveServer:
     """The archive on a background thread: for tests, the demo and the benchmarks.
 
-    >>> with ArchiveServer(["data/sample"]) as archive:   # doctest: +SKIP
+    >>> with ArchiveServer(["data/sample"], cache_dir=Path("cache")) as archive:  # doctest: +SKIP
     ...     print(archive.base_url)
     """
 
@@ -380,8 +388,9 @@ class ArchiveServer:
         host: str = "127.0.0.1",
         port: int = 0,
         index_path: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
-        self.index, self.files_indexed = open_index(paths, index_path)
+        self.index, self.files_indexed = open_index(paths, index_path, cache_dir=cache_dir)
         self.app = ArchiveApp(self.index, options or ArchiveOptions())
         self.host, self.port = host, port
         self.base_url = ""

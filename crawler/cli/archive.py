@@ -253,7 +253,9 @@ def serve(
         if total > 5:  # a handful of files index in a blink; larger collections say how far
             click.echo(f"indexing {number}/{total}: {path}", err=True)
 
-    index, indexed = open_index(paths, index_path, indexing)
+    index, indexed = open_index(
+        paths, index_path, indexing, cache_dir=settings.POLICYTRAIL_CACHE_DIR
+    )
     click.echo(
         f"policytrail archive: {len(index)} captures ({indexed} file(s) indexed now)", err=True
     )

@@ -9,9 +9,10 @@ import click
 
 from crawler import settings
 from crawler.archive.server import ArchiveServer
+from crawler.cli.runner import DryRun, run_crawl
+from crawler.cli.runner import dry_run as plan_run
+from crawler.cli.summary import format_summary, run_outcome, run_summary
 from crawler.exceptions import BadInputError, CrawlIncomplete, CrawlInterrupted
-from crawler.run import DryRun, format_summary, run_crawl, run_outcome, run_summary
-from crawler.run import dry_run as plan_run
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 

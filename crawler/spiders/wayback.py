@@ -7,30 +7,28 @@ from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from crawler.items import (
-    EXCLUDED,
     FAILED,
     FETCHED,
-    LISTED,
-    LISTING_FAILED,
     SKIPPED,
     AliasItem,
     CaptureItem,
-    ListingItem,
     Memento,
 )
 from crawler.killpoints import kill_point
+from crawler.ledger import Ledger, capture_key
+from crawler.listing import CdxListing
+from crawler.mementos import is_its_page, original_headers, original_location
 from crawler.middlewares.confine import OutsideTheArchive
 from crawler.middlewares.integrity import PayloadMismatch
 from crawler.middlewares.politeness import PauseTooLong
@@ -38,42 +36,36 @@ from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
 from crawler.outcomes import Outcome, Reason
 from crawler.selection import (
     DUPLICATE,
-    is_redirect,
-    listing_start,
     replay_skip_reason,
-    row_problem,
+    shares_payload,
     skip_reason,
 )
 from crawler.targets import Target, load_targets
 from crawler.wayback import (
-    EMPTY_DIGEST,
     CdxRecord,
-    cdx_search_url,
     memento_url,
     parse_http_date,
-    payload_digest,
-    split_cdx_json,
-    split_memento_url,
     surt_key,
     url_problem,
     window_bound,
 )
-from pipelines.ledger import Ledger, capture_key, read_ledger
-
-ORIGINAL_PREFIX = "x-archive-orig-"
-# Original headers that described the bytes on the wire; the payload we keep is decoded.
-WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
-# What IA's CDX server says (with a 403) of a URL whose site is excluded from the archive.
-EXCLUSION_MARKERS = (b"Blocked Site Error", b"AdministrativeAccessControlException")
 
 
-class WaybackSpider(Spider):
+class WaybackSpider(CdxListing, Spider):
     """Enumerates captures through the CDX API and fetches them raw (`id_`) from the archive.
 
     Run it with `policytrail crawl TARGETS` or `scrapy crawl wayback -a targets=TARGETS`.
     Listing runs far ahead of fetching (a CDX page holds thousands of rows, and replays are
     rate-limited), so the next CDX page of a URL waits while more than
     WAYBACK_MAX_PENDING_FETCHES fetches are pending: memory stays bounded on huge histories.
+
+    What earlier runs did (the `Ledger`: captures recorded, pages stored, aliases found, how
+    far each URL was listed) comes in as the spider argument `ledger`, as Scrapy passes any
+    spider argument: `policytrail crawl` reads it from the database and calls
+    `process.crawl(crawler, ledger=...)`. The spider never opens the database itself, since
+    crawler/ is the layer below pipelines/. `scrapy crawl wayback` passes no ledger; there
+    the `pipelines.ledger.EarlierRuns` extension (in EXTENSIONS) reads POLICYTRAIL_DB's and
+    hands it over through `remember()` before the crawl starts.
     """
 
     name = "wayback"
@@ -85,6 +77,7 @@ class WaybackSpider(Spider):
         from_ts: str | None = None,
         to_ts: str | None = None,
         loaded_targets: list[Target] | None = None,
+        ledger: Ledger | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -97,6 +90,7 @@ class WaybackSpider(Spider):
         self.from_ts = window_bound(from_ts) if from_ts else None
         self.to_ts = window_bound(to_ts, upper=True) if to_ts else None
         self.ledger = Ledger()
+        self.ledger_given = ledger is not None
         self.archive = ""
         self.page_size = 0
         self.max_redirects = 0
@@ -108,6 +102,8 @@ class WaybackSpider(Spider):
         # Digests with a stored 2xx copy (earlier runs, and this one once written): a capture
         # is skipped as a duplicate only of a stored copy, never of one still in flight.
         self._stored: set[str] = set()
+        if ledger is not None:
+            self.remember(ledger)
         # Digest being fetched -> captures with that digest waiting for the outcome.
         self._in_flight: dict[str, list[tuple[CaptureItem, Target]]] = {}
         self._seen: set[bytes] = set()  # capture_key() of the rows taken on in this run
@@ -137,11 +133,13 @@ class WaybackSpider(Spider):
         spider.dry_run = settings.getbool("POLICYTRAIL_DRY_RUN")
         spider.overlap = timedelta(days=settings.getfloat("WAYBACK_CDX_OVERLAP_DAYS"))
         spider.full_every = timedelta(days=settings.getfloat("WAYBACK_CDX_FULL_EVERY_DAYS"))
-        db = settings.get("POLICYTRAIL_DB")
-        spider.ledger = read_ledger(Path(db)) if db else Ledger()
-        spider._stored = set(spider.ledger.fetched)
         crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
         return spider
+
+    def remember(self, ledger: Ledger) -> None:
+        """What earlier runs did: their captures are not taken on again, their pages shared."""
+        self.ledger = ledger
+        self._stored = set(ledger.fetched)
 
     async def start(self) -> AsyncIterator[Request | CaptureItem]:
         failed: dict[tuple[str, str], list] = {}
@@ -163,19 +161,6 @@ class WaybackSpider(Spider):
                 for output in self.consider(target, capture.record, capture.via):
                     yield output
 
-    def _listing_since(self, target: Target, url: str) -> str | None:
-        """Where this run's listing of `url` starts (None: from its first capture)."""
-        listing = self.ledger.listings.get((target.site, surt_key(url)))
-        if self.full_listing or listing is None:
-            return None
-        since = listing_start(listing, datetime.now(UTC), self.overlap, self.full_every)
-        if since is not None:
-            # what is not listed again: the URL's recorded rows (the overlap aside)
-            pages = -(-listing.rows // self.page_size) if self.page_size else 1
-            self.crawler.stats.inc_value("policytrail/cdx_requests_saved", max(pages - 1, 0))
-            self.crawler.stats.inc_value("policytrail/cdx_rows_saved", listing.rows)
-        return since
-
     def admit(self, request: Request) -> bool:
         """Whether a request is still wanted when it is about to be downloaded.
 
@@ -196,7 +181,7 @@ class WaybackSpider(Spider):
         key = capture_key(capture.site, capture.url, capture.timestamp, capture.digest)
         if key in self._seen or key in self.ledger.recorded:
             return False
-        if _shares_payload(capture.record):
+        if shares_payload(capture.record):
             if capture.digest in self._stored or capture.digest in self._in_flight:
                 return False
             self._in_flight[capture.digest] = []
@@ -206,137 +191,6 @@ class WaybackSpider(Spider):
         self.crawler.stats.inc_value("policytrail/resumed_fetches")
         self.logger.debug("resuming the fetch of %s (%s)", capture.url, target)
         return True
-
-    # ---- enumeration -------------------------------------------------------------------------
-
-    def cdx_request(
-        self,
-        target: Target,
-        url: str,
-        *,
-        via: str | None,
-        resume_key: str | None = None,
-        first: bool = False,
-    ) -> Request:
-        key = (target.site, surt_key(url))
-        if first:
-            self._since[key] = self._listing_since(target, url)
-        window_from, window_to = self._window(target)
-        query = cdx_search_url(
-            self.archive,
-            url,
-            from_ts=_later(window_from, self._since.get(key)),
-            to_ts=window_to,
-            limit=self.page_size,
-            resume_key=resume_key,
-            collapses=("digest",) if self.collapse_digest else (),
-        )
-        return Request(
-            query,
-            callback=self.parse_cdx,
-            errback=self.cdx_failed,
-            cb_kwargs={"target": target, "url": url, "via": via},
-            meta={
-                "download_slot": "cdx",
-                "handle_httpstatus_all": True,
-                "dont_redirect": True,
-                RUN_TOKEN: self.run_token,
-            },
-            # listed again on every start, even when a JOBDIR remembers the last run's pages
-            dont_filter=True,
-        )
-
-    def parse_cdx(
-        self, response: Response, target: Target, url: str, via: str | None
-    ) -> Iterator[Request | CaptureItem | ListingItem]:
-        try:
-            outputs = list(self._parse_cdx(response, target, url, via))
-        except Exception as error:  # noqa: BLE001 - the URL is listed again, not lost
-            self.logger.exception("could not process the CDX answer for %s", url)
-            outputs = list(self._listing_failed(target, url, f"{type(error).__name__}: {error}"))
-        yield from outputs
-
-    def _parse_cdx(
-        self, response: Response, target: Target, url: str, via: str | None
-    ) -> Iterator[Request | CaptureItem | ListingItem]:
-        if response.status == 403 and any(m in response.body for m in EXCLUSION_MARKERS):
-            # A final answer, not a failure: the archive does not show this site.
-            message = " ".join(response.text[:300].split())
-            self.crawler.stats.inc_value("policytrail/cdx_excluded")
-            self.logger.warning("%s: the archive excludes %s (%s)", target.site, url, message)
-            yield ListingItem(target.site, target.policy_url, url, EXCLUDED, message)
-            return
-        if response.status != 200:
-            message = f"HTTP {response.status}: {' '.join(response.text[:200].split())}"
-            yield from self._listing_failed(target, url, message)
-            return
-        try:
-            records, resume_key, bad_rows = split_cdx_json(response.text)
-        except (ValueError, IndexError) as error:
-            yield from self._listing_failed(target, url, f"not CDX JSON ({error})")
-            return
-        for problem in bad_rows:
-            self._left_out(url, problem)
-        records = [record for record in records if self._usable(record, url)]
-        self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
-        key = (target.site, surt_key(url))
-        for record in records:
-            yield from self.consider(target, record, via)
-            if record.timestamp > self._listed_max.get(key, ""):
-                self._listed_max[key] = record.timestamp
-        kill_point("listing")
-        if not resume_key:
-            previous = self.ledger.listings.get(key)
-            until = max(self._listed_max.get(key, ""), previous.listed_until if previous else "")
-            # a listing within a time window is no full one, whatever it started from
-            full = self._since.get(key) is None and self._window(target) == (None, None)
-            yield ListingItem(
-                target.site, target.policy_url, url, LISTED, until=until or None, full=full
-            )
-            return
-        page = self.cdx_request(target, url, via=via, resume_key=resume_key)
-        if self._pending > self.max_pending:
-            self._waiting_pages.append(page)
-        else:
-            yield page
-
-    def _window(self, target: Target) -> tuple[str | None, str | None]:
-        """The captures' time window: the command's and the target's, the narrower of each."""
-        return _later(self.from_ts, target.from_ts), _earlier(self.to_ts, target.to_ts)
-
-    def _usable(self, record: CdxRecord, url: str) -> bool:
-        problem = row_problem(record)
-        if problem is not None:
-            self._left_out(url, f"bad {problem}")
-        return problem is None
-
-    def _left_out(self, url: str, problem: str) -> None:
-        self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
-        self.logger.warning("CDX answer for %s: a malformed row is left out (%s)", url, problem)
-
-    def cdx_failed(self, failure: Failure) -> Iterator[ListingItem]:
-        if failure.check(StaleRequest, PauseTooLong):
-            return
-        request = failure.request  # type: ignore[attr-defined]
-        message = failure.getErrorMessage() or failure.type.__name__
-        yield from self._listing_failed(
-            request.cb_kwargs["target"], request.cb_kwargs["url"], message
-        )
-
-    def _listing_failed(self, target: Target, url: str, message: str) -> Iterator[ListingItem]:
-        self.crawler.stats.inc_value("policytrail/cdx_failed")
-        self.logger.error(
-            "CDX search for %s failed: %s (it is listed again next run)", url, message
-        )
-        yield ListingItem(target.site, target.policy_url, url, LISTING_FAILED, message[:300])
-
-    def release_waiting_pages(self) -> None:
-        """When nothing else is left to do, list the next CDX pages that waited."""
-        if not self._waiting_pages:
-            return
-        while self._waiting_pages and self._pending <= self.max_pending:
-            self.crawler.engine.crawl(self._waiting_pages.popleft())
-        raise DontCloseSpider
 
     def consider(
         self, target: Target, record: CdxRecord, via: str | None
@@ -373,10 +227,10 @@ class WaybackSpider(Spider):
         if self.dry_run:
             # what a run would fetch: one capture per page, as if each fetch succeeded
             self.planned[target.site]["fetch"] += 1
-            if _shares_payload(record):
+            if shares_payload(record):
                 self._stored.add(record.digest)
             return
-        if _shares_payload(record):
+        if shares_payload(record):
             waiting = self._in_flight.get(record.digest)
             if waiting is not None:
                 waiting.append((capture, target))
@@ -398,7 +252,7 @@ class WaybackSpider(Spider):
     def _settle(self, capture: CaptureItem, *, stored: bool) -> Iterator[Request | CaptureItem]:
         """A fetch ended: release the captures that waited on its page, and list on."""
         self._pending -= 1
-        if _shares_payload(capture.record):
+        if shares_payload(capture.record):
             waiting = self._in_flight.pop(capture.digest, [])
             if stored:
                 self._stored.add(capture.digest)
@@ -459,7 +313,7 @@ class WaybackSpider(Spider):
             final_url=response.url,
             memento_datetime=parse_http_date(datetime_header.decode("latin-1")),
             http_status=response.status,
-            headers=_original_headers(response),
+            headers=original_headers(response),
             body=response.body,
             redirect_chain=list(chain),
             fetched_at=datetime.now(UTC),
@@ -470,16 +324,11 @@ class WaybackSpider(Spider):
             yield from self._settle(capture, stored=False)
             return
         if 300 <= response.status < 400:
-            memento.location = _original_location(response)
+            memento.location = original_location(response)
             if memento.location:
                 yield from self._follow_move(target, capture, memento.location)
         yield replace(capture, fetch_status=FETCHED, reason=None, reason_code=None, memento=memento)
-        yield from self._settle(capture, stored=_is_its_page(capture, response))
-
-    def _next_pages(self) -> Iterator[Request]:
-        """CDX pages that waited for fetches to catch up, once half of the backlog is done."""
-        while self._waiting_pages and self._pending <= self.max_pending // 2:
-            yield self._waiting_pages.popleft()
+        yield from self._settle(capture, stored=is_its_page(capture, response))
 
     def _not_a_capture(
         self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
@@ -565,58 +414,3 @@ class WaybackSpider(Spider):
         self.crawler.stats.inc_value(f"policytrail/failed/{reason.code}")
         yield replace(capture, fetch_status=FAILED, reason=reason.text, reason_code=reason.code)
         yield from self._settle(capture, stored=False)
-
-
-def _is_its_page(capture: CaptureItem, response: Response) -> bool:
-    """Whether a 2xx answer holds the page the capture's digest names, so that other captures
-    of that digest can point at it: the archive's own copy at that second (the payload was
-    checked against the digest), or bytes with that very digest. An archive that redirects
-    to a neighbouring capture serves another page."""
-    if not 200 <= response.status < 300:
-        return False
-    replayed = split_memento_url(response.url)
-    return (replayed is not None and replayed[0] == capture.timestamp) or (
-        payload_digest(response.body) == capture.digest
-    )
-
-
-def _shares_payload(record: CdxRecord) -> bool:
-    """Whether captures of this row's digest can share one stored copy. Redirects cannot:
-    their Location is in the headers, and body-less ones all have the empty digest."""
-    return not is_redirect(record) and record.digest != EMPTY_DIGEST
-
-
-def _original_headers(response: Response) -> list[tuple[str, str]]:
-    """The archived response's own headers: X-Archive-Orig-* unprefixed, plus Content-Type."""
-    headers: list[tuple[str, str]] = []
-    for raw_name, values in response.headers.items():
-        name = raw_name.decode("latin-1")
-        lower = name.lower()
-        if lower.startswith(ORIGINAL_PREFIX):
-            original = name[len(ORIGINAL_PREFIX) :]
-            if original.lower() in WIRE_HEADERS:
-                continue
-            headers.extend((original, value.decode("latin-1")) for value in values)
-        elif lower == "content-type":
-            headers.extend((name, value.decode("latin-1")) for value in values)
-    return headers
-
-
-def _original_location(response: Response) -> str | None:
-    """A captured redirect's target as an original URL (the archive rewrites it into itself)."""
-    raw = response.headers.get(b"Location")
-    if not raw:
-        return None
-    absolute = urljoin(response.url, raw.decode("latin-1"))
-    parts = split_memento_url(absolute)
-    return parts[2] if parts else absolute
-
-
-def _later(first: str | None, second: str | None) -> str | None:
-    values = [v for v in (first, second) if v]
-    return max(values) if values else None
-
-
-def _earlier(first: str | None, second: str | None) -> str | None:
-    values = [v for v in (first, second) if v]
-    return min(values) if values else None

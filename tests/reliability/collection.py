@@ -92,7 +92,7 @@ def write_targets(path: Path) -> Path:
 CRAWL = """
 import json, sys
 from pathlib import Path
-from crawler.run import run_crawl
+from crawler.cli.runner import run_crawl
 extra = {"LOG_LEVEL": "WARNING", "POLICYTRAIL_STORE_BATCH": int(sys.argv[4])}
 extra.update(json.loads(sys.argv[6]))
 if sys.argv[5]:

@@ -1,10 +1,10 @@
-"""Running one crawl in this process, and reading back its per-site summary."""
+"""Running one crawl (or a dry run) in this process: inputs checked, the run opened, the ledger
+read and handed to the spider."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import shutil
 import socket
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -17,25 +17,18 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.exceptions import BadInputError, DatabaseError
+from crawler.jobdir import close_job, open_job
+from crawler.ledger import Ledger
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import Target, load_targets
 from crawler.wayback import window_bound
 from pipelines.database import check_path, connect, crawl_lock
+from pipelines.ledger import read_ledger
 from pipelines.runs import begin_run
 from pipelines.warcs import warc_folder
 
 DEFAULT = "https://web.archive.org"
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteSummary:
-    site: str
-    listed: int
-    fetched: int
-    skipped: int
-    failed: int
-    versions: int  # versions of the site's policies known after the run (all runs)
 
 
 def crawl_settings(
@@ -156,7 +149,10 @@ def _run_spider(
     from_ts: str | None,
     to_ts: str | None,
 ) -> Crawler:
-    """The wayback spider, run to its end in this process (Scrapy's reactor runs once)."""
+    """The wayback spider, run to its end in this process (Scrapy's reactor runs once), given
+    what earlier runs in the database did (read before the store opens it for writing)."""
+    db = settings.get("POLICYTRAIL_DB")
+    ledger = read_ledger(Path(db)) if db else Ledger()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(WaybackSpider)
     process.crawl(
@@ -166,6 +162,7 @@ def _run_spider(
         from_ts=from_ts,
         to_ts=to_ts,
         loaded_targets=loaded,
+        ledger=ledger,
     )
     process.start()
     return crawler
@@ -260,50 +257,6 @@ def dry_run(
     return DryRun(sites, cdx, cdx * cdx_delay, fetches * replay_delay)
 
 
-# What Scrapy keeps in a JOBDIR: the request queue, the duplicate filter, the spider's state.
-JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
-
-
-# Written in a JOBDIR when a crawl closed Scrapy's queue cleanly; absent, the queue is torn.
-CLOSED_MARK = "policytrail.closed"
-
-
-def open_job(jobdir: Path) -> None:
-    """Use a JOBDIR only if the last crawl that used it closed it: a disk queue written up to
-    a SIGKILL (or a second Ctrl-C) can lose the requests pushed onto it later."""
-    mark = jobdir / CLOSED_MARK
-    if (jobdir / "requests.queue").exists() and not mark.exists():
-        forget_job_queue(jobdir)
-    mark.unlink(missing_ok=True)
-
-
-def close_job(jobdir: Path) -> None:
-    jobdir.mkdir(parents=True, exist_ok=True)
-    (jobdir / CLOSED_MARK).write_text("closed cleanly: the queue may be resumed\n")
-
-
-def forget_job_queue(jobdir: Path) -> None:
-    """A JOBDIR whose last crawl did not close it is not to be trusted. The database says
-    what is left to do, so the job's files go and the run starts its queue afresh."""
-    removed = []
-    for name in JOB_FILES:
-        path = jobdir / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        else:
-            continue
-        removed.append(name)
-    if removed:
-        logger.warning(
-            "%s: the last crawl using it did not close it, so its queue is not trusted: "
-            "cleared %s (the database says what is left to do)",
-            jobdir,
-            ", ".join(removed),
-        )
-
-
 def _close_abandoned_store(crawler: Crawler) -> object | None:
     """After an unclean stop (a second Ctrl-C) the store never heard that the spider closed:
     write what it holds and mark the run interrupted, so the database is left usable.
@@ -317,61 +270,3 @@ def _close_abandoned_store(crawler: Crawler) -> object | None:
             abandon()
             return pipeline
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
-    status: str
-    cdx_failed: int
-    failed: int  # captures that failed, or that a pipeline failed on
-    excluded: list[tuple[str, str, str]]  # (site, url, the archive's message) of hidden URLs
-
-
-def run_outcome(db: Path, run_id: int) -> RunOutcome:
-    connection = connect(db, read_only=True)
-    try:
-        status, cdx_failed, failed, errors = connection.execute(
-            "SELECT status, cdx_failed, failed, item_errors FROM crawl_runs WHERE run_id = ?",
-            [run_id],
-        ).fetchone()
-        excluded = connection.execute(
-            "SELECT site, url, coalesce(listing_message, '') FROM target_urls"
-            " WHERE listing_status = 'excluded' ORDER BY site, url"
-        ).fetchall()
-    finally:
-        connection.close()
-    return RunOutcome(status, cdx_failed, failed + errors, excluded)
-
-
-def run_summary(db: Path, run_id: int) -> list[SiteSummary]:
-    connection = connect(db, read_only=True)
-    try:
-        rows = connection.execute(
-            "SELECT site, count(*), count(*) FILTER (fetch_status = 'fetched'),"
-            " count(*) FILTER (fetch_status = 'skipped'),"
-            " count(*) FILTER (fetch_status = 'failed'),"
-            " (SELECT count(*) FROM versions v WHERE v.site = c.site)"
-            " FROM captures c WHERE run_id = ? GROUP BY site ORDER BY site",
-            [run_id],
-        ).fetchall()
-    finally:
-        connection.close()
-    return [SiteSummary(*row) for row in rows]
-
-
-def format_summary(rows: list[SiteSummary]) -> str:
-    header = ("site", "listed", "fetched", "skipped", "failed", "versions")
-    table = [header] + [(r.site, *(str(getattr(r, f)) for f in header[1:])) for r in rows]
-    totals = ("total", *(str(sum(getattr(r, f) for r in rows)) for f in header[1:]))
-    table.append(totals)
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in table
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
