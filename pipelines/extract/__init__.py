@@ -32,12 +32,18 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def extract_policy(body: bytes, url: str, content_type: str | None = None) -> Extracted | None:
-    """The policy text of one capture, or None when there is nothing usable in it."""
+def extract_policy(
+    body: bytes, url: str, content_type: str | None = None, html_text: str | None = None
+) -> Extracted | None:
+    """The policy text of one capture, or None when there is nothing usable in it.
+
+    `html_text` is `body` as the decode stage read it (`decode_html`); without it, the body is
+    decoded here.
+    """
     media_type = _media_type(content_type)
     if media_type in PDF_TYPES or body.lstrip()[:5] == b"%PDF-":
         return _from_pdf(body)
-    text = decode_html(body, content_type).text
+    text = html_text if html_text is not None else decode_html(body, content_type).text
     if media_type in TEXT_TYPES and not text.lstrip().startswith("<"):
         return _from_plain_text(text)
     return from_html(text, url)
@@ -87,7 +93,11 @@ def _from_plain_text(text: str) -> Extracted | None:
 
 
 def extract_document(
-    body: bytes, url: str, content_type: str | None, max_bytes: int
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    max_bytes: int,
+    html_text: str | None = None,
 ) -> Document | None:
     """The extraction step: a Document with the text (None when there is none to use).
 
@@ -95,7 +105,7 @@ def extract_document(
     """
     if len(body) > max_bytes:
         raise PageTooLargeError(len(body), max_bytes)
-    found = extract_policy(body, url, content_type)
+    found = extract_policy(body, url, content_type, html_text)
     if found is None:
         return None
     return Document(
@@ -143,7 +153,7 @@ class ExtractPipeline(Stage):
         if 200 <= memento.http_status < 300:
             try:
                 item.document = extract_document(
-                    memento.body, item.url, memento.content_type, self.max_bytes
+                    memento.body, item.url, memento.content_type, self.max_bytes, item.html_text
                 )
             except PageTooLargeError as error:
                 item.reason = error.reason
