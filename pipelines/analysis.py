@@ -11,9 +11,9 @@ from datetime import datetime
 from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.classify import classify_document
 from pipelines.dates import date_document
-from pipelines.dedupe import hash_document
 from pipelines.documents import Document
 from pipelines.extract import extract_document
+from pipelines.versions import hash_document
 
 
 def analyse(

@@ -12,8 +12,8 @@ from crawler.items import FETCHED, SKIPPED, CaptureItem, Memento
 from crawler.spiders.wayback import WaybackSpider
 from pipelines.classify import ClassifyPipeline
 from pipelines.dates import DatesPipeline
-from pipelines.dedupe import DedupePipeline
 from pipelines.extract import ExtractPipeline
+from pipelines.versions import DedupePipeline
 
 URL = "http://www.acme.example/privacy"
 POLICY = (

@@ -9,8 +9,8 @@ import duckdb
 
 from crawler.wayback import naive_utc
 from pipelines.database import insert_rows
-from pipelines.dedupe import PolicyCapture, build_versions, sketch_from_bytes
 from pipelines.store.duplicates import TEXT_COLUMNS, share_by_digest
+from pipelines.versions import PolicyCapture, build_versions, sketch_from_bytes
 
 VERSION_COLUMNS = (
     "site",
