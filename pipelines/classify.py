@@ -1,4 +1,4 @@
-"""Whether a capture's text is a privacy policy: a small weighted score whose parts are named."""
+"""The classify stage: whether a text is a privacy policy, by a weighted score with named parts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The date a privacy policy states for itself ("Last updated", "Effective", "Stand", ...)."""
+"""The dates stage: the date a policy states for itself ("Last updated", "Effective", "Stand")."""
 
 from __future__ import annotations
 
