@@ -1,5 +1,4 @@
-"""Which text of an HTML page is its policy: trafilatura's of the page, of its main container,
-or the text blocks' when trafilatura finds too little."""
+"""Which text of a page is its policy: trafilatura's of the page or main container, or blocks'."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""How every extraction is configured: trafilatura's options and the bounds past which its
-result is distrusted, recorded as JSON with each extracted text."""
+"""Extraction's configuration: trafilatura's options and the bounds, recorded with each text."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The policy text of an HTML page: parsed within bounds, its layout undone, the best candidate
-text taken (`candidates`), and the date line put back when extraction dropped it."""
+"""The policy text of an HTML page: parsed within bounds, layout undone, date line kept."""
 
 from __future__ import annotations
 
