@@ -26,7 +26,7 @@ from reference_data import (  # noqa: E402
     word_change,
 )
 
-from pipelines.dedupe import (  # noqa: E402
+from pipelines.versions import (  # noqa: E402
     NEAR_DUPLICATE_THRESHOLD,
     NOISE_CHECK_FLOOR,
     SHINGLE_WORDS,
@@ -35,7 +35,7 @@ from pipelines.dedupe import (  # noqa: E402
     similarity,
     sketch,
 )
-from pipelines.noise import only_noise  # noqa: E402
+from pipelines.versions.noise import only_noise  # noqa: E402
 
 REAL_CHANGE = 0.02  # as in tests/test_dedupe_quality.py
 

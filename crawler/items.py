@@ -94,6 +94,7 @@ class CaptureItem:
     via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
     memento: Memento | None = None
     encoding: str | None = None  # filled by the decode pipeline: "cp1252 (meta)"
+    html_text: str | None = None  # filled by the decode pipeline: the HTML body as text
     document: Document | None = None  # filled by the extract, classify, dates, dedupe pipelines
     # filled by the WARC pipeline once the memento is written
     warc_path: str | None = None

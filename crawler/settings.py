@@ -187,7 +187,7 @@ ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 200,
     "pipelines.classify.ClassifyPipeline": 300,
     "pipelines.dates.DatesPipeline": 400,
-    "pipelines.dedupe.DedupePipeline": 500,
+    "pipelines.versions.DedupePipeline": 500,
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {

@@ -12,8 +12,8 @@ from crawler.items import Document
 from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.classify import classify_document
 from pipelines.dates import date_document
-from pipelines.dedupe import hash_document
 from pipelines.extract import extract_document
+from pipelines.versions import hash_document
 
 
 def analyse(

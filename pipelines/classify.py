@@ -1,4 +1,4 @@
-"""Whether a capture's text is a privacy policy: a small weighted score whose parts are named."""
+"""The classify stage: whether a text is a privacy policy, by a weighted score with named parts."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from crawler.items import CaptureItem
-from pipelines.documents import Document
+from crawler.items import CaptureItem, Document
 from pipelines.normalise import normalise_text
 from pipelines.stage import Stage
 

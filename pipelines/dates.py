@@ -1,4 +1,4 @@
-"""The date a privacy policy states for itself ("Last updated", "Effective", "Stand", ...)."""
+"""The dates stage: the date a policy states for itself ("Last updated", "Effective", "Stand")."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from crawler.items import CaptureItem
-from pipelines.documents import Document
+from crawler.items import CaptureItem, Document
 from pipelines.stage import Stage
 
 # Policies on the web start in the mid-1990s; an earlier date is a law's or a company's history.

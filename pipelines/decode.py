@@ -1,4 +1,4 @@
-"""Decoding archived HTML to text: HTTP charset, then the page's meta charset, then detection."""
+"""The decode stage: archived HTML to text by HTTP charset, then meta charset, then detection."""
 
 from __future__ import annotations
 
@@ -89,13 +89,15 @@ def looks_binary(body: bytes) -> bool:
 
 
 class DecodePipeline(Stage):
-    """Records, for each fetched HTML capture, the encoding its text is read with and why."""
+    """Decodes each fetched HTML capture once, for the stages after it, and records the
+    encoding its text is read with and why."""
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.fetch_status == FETCHED and item.memento:
             content_type = item.memento.content_type or ""
             if content_type.split(";")[0].strip().lower() in HTML_TYPES and item.memento.body:
                 decoded = decode_html(item.memento.body, content_type)
+                item.html_text = decoded.text
                 item.encoding = f"{decoded.encoding} ({decoded.source})"
                 self.crawler.stats.inc_value(f"policytrail/encoding/{decoded.source}")
         return item

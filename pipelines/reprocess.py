@@ -17,7 +17,8 @@ from crawler.exceptions import PageTooLargeError
 from crawler.items import Document
 from pipelines.analysis import analyse
 from pipelines.database import connect, insert_rows
-from pipelines.versions import DOCUMENT_COLUMNS, document_row, rebuild_versions
+from pipelines.store.documents import DOCUMENT_COLUMNS, document_row
+from pipelines.store.versions import rebuild_versions
 
 # Records handed to a worker at a time: large enough to keep the pool busy, small enough that
 # the work spreads evenly over the cores.

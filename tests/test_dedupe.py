@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.dedupe import (
+from pipelines.normalise import normalise_text
+from pipelines.versions import (
     NEAR_DUPLICATE_THRESHOLD,
     PolicyCapture,
     build_versions,
@@ -17,8 +18,7 @@ from pipelines.dedupe import (
     sketch_to_bytes,
     text_hash,
 )
-from pipelines.noise import only_noise
-from pipelines.normalise import normalise_text
+from pipelines.versions.noise import only_noise
 
 POLICIES = Path(__file__).parent / "fixtures" / "policies"
 POLICY = (POLICIES / "quillfeather_en.txt").read_text(encoding="utf-8")  # 580 words

@@ -21,7 +21,7 @@ from reference_data import (
     word_change,
 )
 
-from pipelines.dedupe import (
+from pipelines.versions import (
     NEAR_DUPLICATE_THRESHOLD,
     PolicyCapture,
     build_versions,

@@ -7,7 +7,6 @@ import json
 import pytest
 from lxml.html import fromstring
 
-from pipelines import extract as extract_module
 from pipelines.evaluation import (
     reference_text,
     score,
@@ -15,9 +14,9 @@ from pipelines.evaluation import (
     strip_provenance,
     tokens,
 )
-from pipelines.extract import Extracted, extract_policy
-from pipelines.extract_blocks import blocks, main_blocks, to_markdown, to_text
-from pipelines.extract_layout import keep_privacy_documents, remove_dialogs
+from pipelines.extract import Extracted, candidates, config, extract_policy
+from pipelines.extract.blocks import blocks, main_blocks, to_markdown, to_text
+from pipelines.extract.layout import keep_privacy_documents, remove_dialogs
 
 URL = "https://example.org/privacy"
 
@@ -209,7 +208,7 @@ def test_title_language_and_settings_are_recorded(policy):
     assert settings["trafilatura"]["deduplicate"] is False
     assert settings["trafilatura"]["include_tables"] is True
     assert " " not in policy.settings  # compact
-    assert policy.settings == extract_module.settings_json()
+    assert policy.settings == config.settings_json()
 
 
 def test_language_is_detected_from_the_text_not_the_declared_lang():
@@ -363,7 +362,7 @@ def test_a_policy_whose_sections_are_titled_with_privacy_words_is_not_cut():
 
 
 def test_when_trafilatura_finds_nothing_the_block_fallback_is_used(monkeypatch):
-    monkeypatch.setattr(extract_module, "_trafilatura", lambda *args, **kwargs: None)
+    monkeypatch.setattr(candidates, "trafilatura_text", lambda *args, **kwargs: None)
     extracted = extract_policy(page(POLICY), URL)
     assert extracted is not None
     assert extracted.strategy == "fallback-blocks"

@@ -9,16 +9,11 @@ from lxml.html import fromstring
 
 from crawler.exceptions import PageTooLargeError
 from pipelines.analysis import analyse
-from pipelines.extract import (
-    HTML_PARSER,
-    MAX_TREE_DEPTH,
-    MAX_TREE_ELEMENTS,
-    extract_document,
-    extract_policy,
-    tree_depth,
-)
-from pipelines.extract_flat import read_flat
-from pipelines.extract_layout import unwrap_unclosed_formatting
+from pipelines.extract import extract_document, extract_policy
+from pipelines.extract.config import HTML_PARSER, MAX_TREE_DEPTH, MAX_TREE_ELEMENTS
+from pipelines.extract.flat import read_flat
+from pipelines.extract.html import tree_depth
+from pipelines.extract.layout import unwrap_unclosed_formatting
 
 URL = "https://example.org/privacy"
 SENTENCE = "We collect the personal information you give us and share it with our providers."

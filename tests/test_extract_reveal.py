@@ -6,7 +6,7 @@ from lxml.html import fromstring
 from test_extract import LEGAL_PAGE, URL, page, paragraphs
 
 from pipelines.extract import extract_policy
-from pipelines.extract_reveal import keep_date_lines, open_panels
+from pipelines.extract.reveal import keep_date_lines, open_panels
 
 SECTION = (
     "We keep your bookings for six years, as the tax authorities require of us, and then "

@@ -12,8 +12,9 @@ from crawler.items import FETCHED, SKIPPED, CaptureItem, Memento
 from crawler.spiders.wayback import WaybackSpider
 from pipelines.classify import ClassifyPipeline
 from pipelines.dates import DatesPipeline
-from pipelines.dedupe import DedupePipeline
+from pipelines.decode import DecodePipeline
 from pipelines.extract import ExtractPipeline
+from pipelines.versions import DedupePipeline
 
 URL = "http://www.acme.example/privacy"
 POLICY = (
@@ -116,3 +117,18 @@ def test_a_page_over_the_analysis_limit_is_kept_fetched_with_a_reason():
     assert item.reason == f"too large to analyse (over {len(POLICY) - 1:,} bytes)"
     assert crawler.stats.get_value("policytrail/analysis_too_large") == 1
     assert crawler.stats.get_value("policytrail/extract_empty") is None
+
+
+def test_a_page_is_decoded_once_and_extraction_reads_the_decoded_text(monkeypatch):
+    crawler = get_crawler(WaybackSpider, {})
+    decode, extract = (build_from_crawler(c, crawler) for c in (DecodePipeline, ExtractPipeline))
+    item = decode.process_item(capture(POLICY))
+    assert item.html_text == POLICY.decode("utf-8")
+    item.html_text = item.html_text.replace("Acme", "Apex")
+
+    def decode_again(*args):
+        raise AssertionError("the page was decoded a second time")
+
+    monkeypatch.setattr("pipelines.extract.decode_html", decode_again)
+    item = extract.process_item(item)
+    assert item.document is not None and item.document.title == "Apex Privacy Policy"

@@ -1,4 +1,4 @@
-"""Rebuilding the `versions` table from captures and their documents, one target at a time."""
+"""The store's `versions` table, rebuilt from captures and their documents one target at a time."""
 
 from __future__ import annotations
 
@@ -9,17 +9,9 @@ import duckdb
 
 from crawler.wayback import naive_utc
 from pipelines.database import insert_rows
-from pipelines.dedupe import PolicyCapture, build_versions, sketch_from_bytes
-from pipelines.ledger import STORED_COPY
+from pipelines.store.duplicates import TEXT_COLUMNS, share_by_digest
+from pipelines.versions import PolicyCapture, build_versions, sketch_from_bytes
 
-# Captures skipped because their page was fetched under another capture share its document.
-SHARE_TEXTS = f"""
-UPDATE captures SET text_hash = f.text_hash
-FROM (SELECT digest, arg_min(text_hash, timestamp) AS text_hash FROM captures AS f
-      WHERE {STORED_COPY} AND text_hash IS NOT NULL GROUP BY digest) AS f
-WHERE captures.fetch_status = 'skipped' AND captures.reason = 'digest already fetched'
-  AND captures.digest = f.digest AND captures.text_hash IS DISTINCT FROM f.text_hash
-"""
 VERSION_COLUMNS = (
     "site",
     "target_url",
@@ -58,7 +50,7 @@ def rebuild_versions(
 
     The caller holds the transaction.
     """
-    connection.execute(SHARE_TEXTS)
+    share_by_digest(connection, TEXT_COLUMNS, refresh=True)
     connection.execute(DATE_AFTER_CAPTURE)
     if targets is None:
         targets = connection.execute(
@@ -109,57 +101,3 @@ def rebuild_versions(
         )
         written += len(version_rows)
     return written
-
-
-DOCUMENT_COLUMNS = (
-    "text_hash",
-    "text",
-    "markdown",
-    "language",
-    "title",
-    "effective_date",
-    "effective_date_precision",
-    "effective_date_text",
-    "effective_date_confidence",
-    "effective_date_ambiguous",
-    "is_policy",
-    "policy_score",
-    "policy_reasons",
-    "extractor",
-    "extractor_version",
-    "extractor_settings",
-    "strategy",
-    "n_words",
-    "sketch",
-)
-
-
-def document_row(document) -> list:
-    """A Document as a `documents` row (columns in DOCUMENT_COLUMNS order)."""
-    return [
-        document.text_hash,
-        document.text,
-        document.markdown,
-        document.language,
-        document.title,
-        document.effective_day,
-        document.effective_date_precision,
-        document.effective_date_text,
-        document.effective_date_confidence,
-        document.effective_date_ambiguous,
-        bool(document.is_policy),
-        float(document.policy_score or 0.0),
-        list(document.policy_reasons),
-        document.extractor,
-        document.extractor_version,
-        document.extractor_settings,
-        document.strategy,
-        len(document.text.split()),
-        document.sketch or None,
-    ]
-
-
-INSERT_DOCUMENT = (
-    f"INSERT INTO documents ({', '.join(DOCUMENT_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}) ON CONFLICT DO NOTHING"
-)

@@ -1,4 +1,4 @@
-"""Policy text identity and near-identity, and grouping a target's captures into versions."""
+"""The versions stage: text identity and near-identity, and captures grouped into versions."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from datetime import UTC, date, datetime
 
 from datasketch import LeanMinHash, MinHash
 
-from crawler.items import CaptureItem
-from pipelines.documents import Document
-from pipelines.noise import NoiseCheck
+from crawler.items import CaptureItem, Document
 from pipelines.normalise import normalise_text
 from pipelines.stage import Stage
+from pipelines.versions.noise import NoiseCheck
 
 # Two texts are near-duplicates when the MinHash estimate of the Jaccard similarity of their
 # word 5-shingle sets is at least this. Measured on Open Terms Archive's series
@@ -26,8 +25,8 @@ from pipelines.stage import Stage
 # tolerates a copyright-year change in texts of ~500 words or more and a one-line banner in
 # texts of ~1,600 words or more. An edit that also changes the effective date still starts a
 # version (see build_versions). This decides when only sketches are at hand; with the texts (as
-# rebuild_versions always has them), a pair is compared word by word instead (pipelines.noise),
-# which keeps those small edits apart and lets a short text's copyright year change.
+# rebuild_versions always has them), a pair is compared word by word instead (noise.py), which
+# keeps those small edits apart and lets a short text's copyright year change.
 NEAR_DUPLICATE_THRESHOLD = 0.98
 # With the texts at hand, pairs less similar than this are not compared word by word: noise (a
 # year, one short line) changes at most ~30 of a text's shingles, so a text of 60 words or more
@@ -98,7 +97,7 @@ class PolicyCapture:
     """What versioning needs of one capture. Give `sketch`, or `text` to sketch it from.
 
     With its text (here, or from build_versions' `texts`), a near text is compared word by word
-    with the text that began the version: only noise (`pipelines.noise`) keeps it in. Without,
+    with the text that began the version: only noise (`noise.py`) keeps it in. Without,
     the sketch decides.
     """
 
@@ -202,7 +201,7 @@ def build_versions(
     Captures are sorted by time (ties keep their given order). A capture continues the current
     version when its text hash equals that of the version's first capture, or, when both texts
     are at hand (a capture's `text`, or `texts(text_hash)`, asked only when needed), when the
-    two differ only in noise (`pipelines.noise`); with sketches alone, when its sketch is at
+    two differ only in noise (`noise.py`); with sketches alone, when its sketch is at
     least `threshold` similar to the first capture's. Comparing with the first capture,
     not the previous one, keeps small edits from adding up: a text drifting a line at a time
     starts a new version once it is no longer near the text the version began with. A near

@@ -1,4 +1,4 @@
-"""The store pipeline: owns the crawl's only DuckDB write connection and writes in batches."""
+"""The store stage: owns the crawl's only DuckDB write connection and writes in batches."""
 
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, ListingItem
+from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, Document, ListingItem
 from crawler.killpoints import kill_point
-from crawler.outcomes import Outcome
 from crawler.signals import before_commit
 from crawler.wayback import naive_utc, payload_digest, surt_key
 from pipelines.database import connect, insert_rows
-from pipelines.documents import Document
-from pipelines.ledger import STORED_COPY
 from pipelines.runs import begin_run, moment
-from pipelines.versions import INSERT_DOCUMENT, document_row, rebuild_versions
+from pipelines.store.documents import INSERT_DOCUMENT, document_row
+from pipelines.store.duplicates import PAYLOAD_COLUMNS, share_by_digest
+from pipelines.store.versions import rebuild_versions
 from pipelines.warcs import warc_folder
 
 _CAPTURE_COLUMNS = (
@@ -64,24 +63,6 @@ _ON_CONFLICT = f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in _CAPTURE_COLUMNS if c not in _KEY
 )
 
-
-# Rows skipped because their page (digest) was fetched under another capture point at that copy.
-_SHARE_PAYLOADS = f"""
-UPDATE captures SET warc_path = f.warc_path, warc_offset = f.warc_offset,
-                    warc_length = f.warc_length, payload_sha1 = f.payload_sha1
-FROM (
-    SELECT digest,
-           arg_min(warc_path, timestamp) AS warc_path,
-           arg_min(warc_offset, timestamp) AS warc_offset,
-           arg_min(warc_length, timestamp) AS warc_length,
-           arg_min(payload_sha1, timestamp) AS payload_sha1
-    FROM captures AS f
-    WHERE {STORED_COPY} AND warc_path IS NOT NULL
-    GROUP BY digest
-) AS f
-WHERE captures.warc_path IS NULL AND captures.reason_code = '{Outcome.DUPLICATE}'
-  AND captures.digest = f.digest
-"""
 
 # Captures of a URL found through redirects name the earliest redirect, whatever came first.
 _VIA_EARLIEST_REDIRECT = """
@@ -198,7 +179,7 @@ class StorePipeline:
     def _close_batch(self) -> None:
         """Share stored copies and rebuild the versions of what changed, as one transaction."""
         self.connection.execute("BEGIN TRANSACTION")
-        self.connection.execute(_SHARE_PAYLOADS)
+        share_by_digest(self.connection, PAYLOAD_COLUMNS, refresh=False)
         self.connection.execute(_VIA_EARLIEST_REDIRECT)
         # Only the targets that got captures since their versions were last built: this run's,
         # and those of runs that ended without building them (killed, or a second Ctrl-C).

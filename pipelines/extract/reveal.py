@@ -22,8 +22,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines.dates import find_effective_date
-from pipelines.extract_blocks import is_hidden
-from pipelines.extract_layout import HEADING_TAGS
+from pipelines.extract.blocks import is_hidden
+from pipelines.extract.layout import HEADING_TAGS
 
 # The tags extractors drop however they are styled; a control's title survives as a heading.
 CONTROL_TAGS = frozenset(("button",))

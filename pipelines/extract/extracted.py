@@ -1,0 +1,48 @@
+"""What an extraction yields (`Extracted`), and the word counts and language it is judged by."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import py3langid
+
+# Language detection is unreliable on a few words; below this the page's own lang= is used.
+MIN_WORDS_FOR_DETECTION = 20
+DETECTION_CHARS = 20_000
+WORDS = re.compile(r"\w+")
+LANG_TAG = re.compile(r"^([a-z]{2})(?:[-_]|$)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A capture's policy text, and how it was obtained."""
+
+    text: str
+    markdown: str
+    title: str | None
+    language: str | None  # ISO 639-1
+    extractor: str  # the library that produced the text: "trafilatura", "pypdf", "policytrail"
+    extractor_version: str
+    settings: str  # compact JSON of the options used
+    # The steps that produced the text, joined by "+": "trafilatura-recall" (the whole page),
+    # "trafilatura-container" (its main container), "fallback-blocks", "pdf", "plain-text",
+    # after "fallback-fragment" (a bare fragment, wrapped into a page), "layout-tables" (tables
+    # used for layout read as blocks), "privacy-documents" (a page of several legal documents,
+    # cut to its privacy ones) and "date-line" (the policy's date line put back in front) when
+    # those were needed; "flat-text" alone, after "deep-tree" or "large-tree", for a page past
+    # the tree bounds (MAX_TREE_DEPTH, MAX_TREE_ELEMENTS), read as a run of text blocks.
+    strategy: str
+
+
+def word_count(text: str | None) -> int:
+    return len(WORDS.findall(text or ""))
+
+
+def detect_language(text: str, declared: str | None = None) -> str | None:
+    """ISO 639-1 code of `text`, or of the page's declared language when there is too little."""
+    if word_count(text) >= MIN_WORDS_FOR_DETECTION:
+        language, _ = py3langid.classify(text[:DETECTION_CHARS])
+        return language
+    match = LANG_TAG.match(declared or "")
+    return match[1].lower() if match else None
