@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines.database import connect
 from pipelines.history import timeline
 from pipelines.reading import TargetRef, open_reader
 from pipelines.search import pattern_for, search
+from pipelines.store.database import connect
 
 PHRASES = (
     "We collect the information you give us when you create an account or contact us.",

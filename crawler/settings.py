@@ -188,11 +188,11 @@ ITEM_PIPELINES = {
     "pipelines.classify.ClassifyPipeline": 300,
     "pipelines.dates.DatesPipeline": 400,
     "pipelines.versions.DedupePipeline": 500,
-    "pipelines.store.StorePipeline": 900,
+    "pipelines.store.pipeline.StorePipeline": 900,
 }
 EXTENSIONS = {
     # `scrapy crawl wayback` only: `policytrail crawl` hands the spider the ledger itself
-    "pipelines.ledger.EarlierRuns": 100,
+    "pipelines.store.ledger.EarlierRuns": 100,
     "crawler.progress.ProgressReport": 500,
 }
 LOG_LEVEL = "INFO"

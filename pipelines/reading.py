@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 
 from crawler.exceptions import BadInputError
-from pipelines.database import connect
-from pipelines.schema import SCHEMA_VERSION, current_version
+from pipelines.store.database import connect
+from pipelines.store.schema import SCHEMA_VERSION, current_version
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from crawler.exceptions import PageTooLargeError
 from crawler.items import Document
 from pipelines.analysis import analyse
-from pipelines.database import connect, insert_rows
+from pipelines.store.database import connect, insert_rows
 from pipelines.store.documents import DOCUMENT_COLUMNS, document_row
 from pipelines.store.versions import rebuild_versions
 

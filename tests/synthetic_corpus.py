@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipelines.database import connect
+from pipelines.store.database import connect
 
 GDPR_MONTH = date(2018, 5, 1)  # as the GDPR made real corpora change
 CCPA_MONTH = date(2020, 1, 1)  # the CCPA took effect on 1 January 2020

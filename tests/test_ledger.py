@@ -7,8 +7,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler.ledger import Ledger, capture_key
 from crawler.spiders.wayback import WaybackSpider
-from pipelines.database import connect
-from pipelines.ledger import EarlierRuns, read_ledger
+from pipelines.store.database import connect
+from pipelines.store.ledger import EarlierRuns, read_ledger
 
 ARCHIVE = {"WAYBACK_ARCHIVE_URL": "http://127.0.0.1:8765"}
 ROW = (

@@ -10,8 +10,8 @@ import pytest
 from crawl_helpers import crawl_local
 
 from crawler.archive.server import ArchiveServer
-from pipelines.database import connect
-from pipelines.schema import SCHEMA_VERSION
+from pipelines.store.database import connect
+from pipelines.store.schema import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema-v2"
 DATA = Path(__file__).resolve().parents[1] / "data"

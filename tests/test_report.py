@@ -13,9 +13,9 @@ import pytest
 from synthetic_corpus import GDPR_MONTH, BuiltVersion, CorpusShape, build_corpus
 
 from crawler.cli import main
-from pipelines.database import connect
 from pipelines.reading import open_reader
 from pipelines.report import data
+from pipelines.store.database import connect
 
 ALL = data.Scope()
 NETWORK_LOAD = re.compile(

@@ -1,4 +1,4 @@
-"""A run's opening (pipelines/runs.py): targets loaded in bulk, stale runs marked killed."""
+"""A run's opening (pipelines/store/runs.py): targets loaded in bulk, stale runs marked killed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from crawl_helpers import crawl_local, query
 from crawler.archive.builder import CaptureSpec, write_warc
 from crawler.archive.server import ArchiveServer
 from crawler.targets import load_targets
-from pipelines.database import connect
-from pipelines.runs import begin_run
+from pipelines.store.database import connect
+from pipelines.store.runs import begin_run
 
 HTML = (("Content-Type", "text/html; charset=utf-8"),)
 

@@ -16,9 +16,9 @@ from crawler.archive.server import ArchiveServer
 from crawler.items import FETCHED, SKIPPED, AliasItem, CaptureItem, Memento
 from crawler.outcomes import Outcome
 from crawler.spiders.wayback import WaybackSpider
-from pipelines.database import connect
-from pipelines.schema import SCHEMA_VERSION
-from pipelines.store import StorePipeline
+from pipelines.store.database import connect
+from pipelines.store.pipeline import StorePipeline
+from pipelines.store.schema import SCHEMA_VERSION
 from pipelines.warcs import WarcPipeline
 
 URL = "http://www.acme.example/privacy"
@@ -167,7 +167,7 @@ def test_an_interrupted_crawl_is_recorded_as_such(pipelines):
 def test_a_second_process_gets_a_clear_error_while_a_crawl_writes(pipelines):
     db, _, store = pipelines  # the store holds the write connection, as during a crawl
     code = (
-        "import sys\nfrom pipelines.database import connect\n"
+        "import sys\nfrom pipelines.store.database import connect\n"
         "from crawler.exceptions import DatabaseLockedError\n"
         f"try:\n    connect({str(db)!r})\nexcept DatabaseLockedError as e:\n"
         "    print(e); sys.exit(3)\n"

@@ -213,7 +213,7 @@ def _replace_demo_db(db: Path, targets: Path) -> None:
     every run crawled the sample targets from a local archive is replaced."""
     if not db.exists():
         return
-    from pipelines.database import connect
+    from pipelines.store.database import connect
 
     connection = connect(db, read_only=True)
     try:

@@ -22,9 +22,9 @@ from crawler.ledger import Ledger
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import Target, load_targets
 from crawler.wayback import window_bound
-from pipelines.database import check_path, connect, crawl_lock
-from pipelines.ledger import read_ledger
-from pipelines.runs import begin_run
+from pipelines.store.database import check_path, connect, crawl_lock
+from pipelines.store.ledger import read_ledger
+from pipelines.store.runs import begin_run
 from pipelines.warcs import warc_folder
 
 DEFAULT = "https://web.archive.org"

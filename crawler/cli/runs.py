@@ -26,8 +26,8 @@ def runs(db: Path, limit: int | None) -> None:
     Example:
       policytrail runs --db study.duckdb --limit 10
     """
-    from pipelines.database import connect
-    from pipelines.runs import list_runs
+    from pipelines.store.database import connect
+    from pipelines.store.runs import list_runs
 
     connection = connect(db, read_only=True)
     try:
@@ -85,7 +85,7 @@ def changes(db: Path, since: str | None, output: str) -> None:
       policytrail changes --since 2026-11-01
     """
     from pipelines.changes import changes_since
-    from pipelines.database import connect
+    from pipelines.store.database import connect
 
     after_run, moment = _since(since)
     connection = connect(db, read_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.database import connect
+from pipelines.store.database import connect
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class WaybackSpider(CdxListing, Spider):
     spider argument: `policytrail crawl` reads it from the database and calls
     `process.crawl(crawler, ledger=...)`. The spider never opens the database itself, since
     crawler/ is the layer below pipelines/. `scrapy crawl wayback` passes no ledger; there
-    the `pipelines.ledger.EarlierRuns` extension (in EXTENSIONS) reads POLICYTRAIL_DB's and
+    the `pipelines.store.ledger.EarlierRuns` extension (in EXTENSIONS) reads POLICYTRAIL_DB's and
     hands it over through `remember()` before the crawl starts.
     """
 

@@ -28,7 +28,7 @@ from pipelines.export.selection import (
     read_selected,
 )
 from pipelines.reading import open_reader
-from pipelines.schema import current_version
+from pipelines.store.schema import current_version
 
 # Called as records are written: (written so far, how many in all).
 Progress = Callable[[int, int], None]

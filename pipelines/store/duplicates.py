@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from crawler.outcomes import Outcome
-from pipelines.ledger import STORED_COPY
+from pipelines.store.ledger import STORED_COPY
 
 # What a duplicate takes from the stored copy of its page: where the page is in the WARCs...
 PAYLOAD_COLUMNS = ("warc_path", "warc_offset", "warc_length", "payload_sha1")

@@ -8,7 +8,7 @@ from datetime import UTC
 import duckdb
 
 from crawler.wayback import naive_utc
-from pipelines.database import insert_rows
+from pipelines.store.database import insert_rows
 from pipelines.store.duplicates import TEXT_COLUMNS, share_by_digest
 from pipelines.versions import PolicyCapture, build_versions, sketch_from_bytes
 

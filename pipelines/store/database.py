@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from crawler.exceptions import DatabaseError, DatabaseLockedError
-from pipelines.schema import migrate
+from pipelines.store.schema import migrate
 
 logger = logging.getLogger(__name__)
 

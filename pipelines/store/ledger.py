@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.ledger import FailedCapture, Ledger, Listing, capture_key
 from crawler.wayback import CdxRecord
-from pipelines.database import connect
+from pipelines.store.database import connect
 
 # A fetched row `f` that holds the page its digest names (other captures of that digest may
 # point at it): a 2xx replay of the capture at its own second, or a payload with that digest.
