@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import signal
-import socket
-import struct
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from crawler.archive import cdx, replay
+from crawler.archive import cdx, misbehave, replay
 from crawler.archive.faults import Fault, FaultConfig, FaultInjector
 from crawler.archive.index import ArchiveIndex, Progress, default_index_path, find_warcs
 from crawler.exceptions import BadInputError, CdxQueryError, WarcError
@@ -31,7 +28,6 @@ BLOCKED_SITE_ERROR = (
     "org.archive.util.io.RuntimeIOException: "
     "org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error"
 )
-SLOW_CHUNKS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +189,7 @@ class ArchiveApp:
         faults = self.options.faults
         fault = self.injector.decide(request.remote or "?", endpoint)
         if fault in (Fault.BLOCKED, Fault.RESET):
-            _reset(request)
+            misbehave.reset(request)
             raise asyncio.CancelledError
         if fault is Fault.RATE_LIMITED:
             headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after else {}
@@ -205,12 +201,12 @@ class ArchiveApp:
             return _page(status, "Server error", "The archive could not answer.")
         response = await handler(request)
         if fault is Fault.MALFORMED and isinstance(response, web.Response):
-            return _malformed(response) if endpoint == "cdx" else response
+            return misbehave.malformed(response) if endpoint == "cdx" else response
         if fault is Fault.CUT and isinstance(response, web.Response):
-            _cut(request, response)
+            misbehave.cut(request, response)
             raise asyncio.CancelledError
         if fault in (Fault.TRUNCATED, Fault.SLOW) and isinstance(response, web.Response):
-            return await _stream(request, response, fault, faults.slow_seconds)
+            return await misbehave.stream(request, response, fault, faults.slow_seconds)
         return response
 
     # ---- helpers -------------------------------------------------------------------------------
@@ -256,84 +252,6 @@ def _invalid_url(url: str, problem: str) -> web.Response:
     tell a request it must not repeat from a URL the archive merely lacks (404).
     """
     return _page(400, "Invalid URL", html.escape(f"invalid url {url!r}: {problem}"))
-
-
-def _reset(request: web.Request) -> None:
-    """Drop the connection with a TCP reset, as a firewall or an overloaded proxy does."""
-    transport = request.transport
-    if transport is None:
-        return
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
-
-
-# Rows as a broken CDX shard gives them: too few fields, a timestamp that is no date, no URL.
-BROKEN_ROWS = (
-    ["org,example)/"],
-    ["org,example)/", "2010130199", "http://example.org/", "text/html", "200", "X", "1"],
-    ["org,example)/", "20100101000000", "not a url", "text/html", "200", "X", "1"],
-)
-
-
-def _malformed(response: web.Response) -> web.Response:
-    """The answer with broken rows among its good ones (JSON) or lines (text)."""
-    body = response.body.decode("utf-8") if isinstance(response.body, bytes) else ""
-    if body.lstrip().startswith("["):
-        table = json.loads(body)
-        if table:
-            table[1:1] = [list(row) for row in BROKEN_ROWS]
-        text = json.dumps(table)
-    else:
-        text = "".join(" ".join(row) + "\n" for row in BROKEN_ROWS) + body
-    return web.Response(
-        status=response.status,
-        body=text.encode("utf-8"),
-        headers={"Content-Type": response.content_type},
-    )
-
-
-def _cut(request: web.Request, response: web.Response) -> None:
-    """Half the body, with no Content-Length and no chunking, then the connection closes: as an
-    HTTP/1.0-style answer ends, so the client cannot tell it from a whole one."""
-    transport = request.transport
-    if transport is None:
-        return
-    body = response.body if isinstance(response.body, bytes) else b""
-    head = [f"HTTP/1.1 {response.status} {response.reason}"]
-    head += [
-        f"{name}: {value}"
-        for name, value in response.headers.items()
-        if name.lower() not in ("content-length", "transfer-encoding", "connection")
-    ]
-    head.append("Connection: close")
-    transport.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body[: len(body) // 2])
-    transport.close()
-
-
-async def _stream(
-    request: web.Request, response: web.Response, fault: Fault, slow_seconds: float
-) -> web.StreamResponse:
-    body = response.body if isinstance(response.body, bytes) else b""
-    stream = web.StreamResponse(status=response.status, reason=response.reason)
-    for name, value in response.headers.items():
-        if name.lower() not in ("content-length", "transfer-encoding"):
-            stream.headers.add(name, value)
-    stream.content_length = len(body)
-    await stream.prepare(request)
-    if fault is Fault.TRUNCATED:
-        # Half the promised bytes, then an orderly close: the client sees a short body.
-        await stream.write(body[: len(body) // 2])
-        if request.transport is not None:
-            request.transport.close()
-        raise asyncio.CancelledError
-    step = max(1, -(-len(body) // SLOW_CHUNKS))
-    for start in range(0, len(body), step):
-        await stream.write(body[start : start + step])
-        await asyncio.sleep(slow_seconds / SLOW_CHUNKS)
-    await stream.write_eof()
-    return stream
 
 
 def _surt_prefix(rule: str) -> str:
