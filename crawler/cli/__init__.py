@@ -1,4 +1,5 @@
-"""The `policytrail` command: one group, each family of subcommands in a module of its own."""
+"""The `policytrail` command, the composer: the only package that imports both crawler/ and
+pipelines/. One group, each family of subcommands in a module of its own."""
 
 from __future__ import annotations
 

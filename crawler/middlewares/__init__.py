@@ -1,1 +1,2 @@
-"""Downloader middlewares of the wayback crawl."""
+"""Downloader middlewares of the wayback crawl, one concern each (resume, confine, integrity,
+accounting, politeness, retry), each with its own on/off setting."""
