@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,26 @@ def open_reader(db: str | Path) -> duckdb.DuckDBPyConnection:
     # DuckDB draws a progress bar on a terminal for long queries, over the readers' output
     connection.execute("SET enable_progress_bar = false")
     return connection
+
+
+def unknown_sites(connection: duckdb.DuckDBPyConnection, sites: Sequence[str]) -> list[str]:
+    """The sites named that the database does not know, in order (none named: none)."""
+    if not sites:
+        return []
+    rows = connection.execute(
+        "SELECT s FROM unnest($sites::VARCHAR[]) AS t(s)"
+        " WHERE s NOT IN (SELECT site FROM targets UNION SELECT site FROM versions)"
+        " ORDER BY s",
+        {"sites": list(sites)},
+    ).fetchall()
+    return [site for (site,) in rows]
+
+
+def check_sites(connection: duckdb.DuckDBPyConnection, sites: Sequence[str]) -> None:
+    """Refuse, naming them, sites the database does not know (a typo would show nothing)."""
+    unknown = unknown_sites(connection, sites)
+    if unknown:
+        raise BadInputError(f"no site {', '.join(map(repr, unknown))} in the database")
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,16 +34,14 @@ def sites(db: Path, only: tuple[str, ...], output_format: str) -> None:
       policytrail sites --format csv > sites.csv
     """
     from pipelines.history import sites as site_rows
-    from pipelines.reading import open_reader
+    from pipelines.reading import check_sites, open_reader
 
     connection = open_reader(db)
     try:
+        check_sites(connection, only)
         rows = site_rows(connection, list(only) or None)
     finally:
         connection.close()
-    missing = sorted(set(only) - {row.site for row in rows})
-    if missing:
-        raise BadInputError(f"no site {', '.join(map(repr, missing))} in the database")
     columns = (
         "site",
         "target_url",

@@ -65,22 +65,14 @@ def search(
       policytrail search sell --words --site lumenbank.example --versions
       policytrail search "do not track|DNT" --regex --format csv
     """
-    from pipelines.reading import open_reader
+    from pipelines.reading import check_sites, open_reader
     from pipelines.search import pattern_for
     from pipelines.search import search as find
 
     pattern = pattern_for(phrase, regex=regex, whole_words=whole_words)
     connection = open_reader(db)
     try:
-        if only:
-            from pipelines.history import sites
-
-            known = {row.site for row in sites(connection, list(only))}
-            missing = sorted(set(only) - known)
-            if missing:
-                from crawler.exceptions import BadInputError
-
-                raise BadInputError(f"no site {', '.join(map(repr, missing))} in the database")
+        check_sites(connection, only)
         found = find(connection, pattern, list(only) or None)
     finally:
         connection.close()

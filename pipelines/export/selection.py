@@ -13,6 +13,7 @@ import duckdb
 
 from crawler.exceptions import BadInputError
 from pipelines.export.records import ExportVersion
+from pipelines.reading import unknown_sites
 
 # The temporary table the selected records are kept in while an export is written; every
 # writer reads from it, so the filters and the sampling are computed once.
@@ -196,17 +197,7 @@ def read_sites(values: Sequence[str]) -> tuple[str, ...]:
 
 def check_sites(connection: duckdb.DuckDBPyConnection, sites: Sequence[str]) -> None:
     """Refuse sites the database does not know, naming them (a typo exports nothing)."""
-    if not sites:
-        return
-    unknown = [
-        site
-        for (site,) in connection.execute(
-            "SELECT s FROM unnest($sites::VARCHAR[]) AS t(s)"
-            " WHERE s NOT IN (SELECT site FROM targets UNION SELECT site FROM versions)"
-            " ORDER BY s",
-            {"sites": list(sites)},
-        ).fetchall()
-    ]
+    unknown = unknown_sites(connection, sites)
     if unknown:
         shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
         raise BadInputError(f"no such site in the database ({len(unknown)}): {shown}")

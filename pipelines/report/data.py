@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines.reading import resolve_target
+from pipelines.reading import check_sites
 from pipelines.report.records import (
     ChangesByMonth,
     CorpusSummary,
@@ -40,8 +40,7 @@ class Scope:
 
 def scope_of(connection: duckdb.DuckDBPyConnection, sites: tuple[str, ...]) -> Scope:
     """The scope of the sites named, refused (BadInputError) if one is not in the database."""
-    for site in sites:
-        resolve_target(connection, site)
+    check_sites(connection, sites)
     return Scope(tuple(dict.fromkeys(sites)))
 
 
