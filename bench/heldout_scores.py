@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from heldout_pages import PAGES, held_out_pages, outcome, table  # noqa: E402
+from heldout_pages import PAGES, held_out_pages, outcome, summary, table  # noqa: E402
 
 
 def main() -> None:
@@ -32,15 +32,8 @@ def main() -> None:
     if not outcomes:
         sys.exit(f"{args.folder}: no pages (each needs a .json, .html and .txt)")
     print(table(outcomes))
-    stating = [found for found in outcomes if found.page.effective_date]
-    silent = [found for found in outcomes if not found.page.effective_date]
-    print(
-        f"dates: {sum(f.effective_date == f.page.effective_date for f in stating)}/{len(stating)}"
-        f" exact, {sum(f.effective_date is not None for f in silent)} invented on {len(silent)}"
-        f" pages stating none; classified right:"
-        f" {sum(f.is_policy == f.page.is_policy for f in outcomes)}/{len(outcomes)}"
-        f" ({time.perf_counter() - started:.1f} s)"
-    )
+    print(summary(outcomes))
+    print(f"({time.perf_counter() - started:.1f} s)")
 
 
 if __name__ == "__main__":
