@@ -15,6 +15,15 @@ FAILED = "failed"
 FETCH_STATUSES = (FETCHED, SKIPPED, FAILED)
 
 
+@dataclass(frozen=True, slots=True)
+class StatedDate:
+    """A date a document states for itself, with what its label says it is."""
+
+    label: str  # effective, updated, revised, modified, posted, version or dated
+    value: str  # "YYYY-MM-DD", or "YYYY-MM" when only a month is stated
+    phrase: str  # the words it was read from ("Last updated: March 3, 2020")
+
+
 @dataclass(slots=True)
 class Document:
     """One capture's text and what policytrail found in it. Equal texts share a `text_hash`."""
@@ -27,14 +36,20 @@ class Document:
     extractor_version: str
     extractor_settings: str
     strategy: str
-    is_policy: bool | None = None
+    declared_language: str | None = None  # the page's own `lang`, as written ("en-GB")
+    is_policy: bool | None = None  # kind == "privacy"
     policy_score: float | None = None
     policy_reasons: tuple[str, ...] = ()
+    kind: str | None = None  # privacy, cookies, terms, other legal, not legal
+    kind_score: float | None = None  # the classifier's probability of that kind
+    kind_reasons: tuple[str, ...] = ()  # the features that weighed most for it
     effective_date: str | None = None  # "YYYY-MM-DD", or "YYYY-MM" when only a month is stated
     effective_date_text: str | None = None
     effective_date_confidence: float | None = None
     effective_date_ambiguous: bool = False
     effective_date_after_capture: bool = False
+    effective_date_evidence: str | None = None  # what decided a numeric date's day/month order
+    effective_dates: tuple[StatedDate, ...] = ()  # every date it states for itself, in order
     text_hash: str = ""
     sketch: bytes = field(default=b"", repr=False)
 

@@ -116,6 +116,7 @@ def extract_document(
         extractor_version=found.extractor_version,
         extractor_settings=found.settings,
         strategy=found.strategy,
+        declared_language=found.declared_language,
     )
 
 

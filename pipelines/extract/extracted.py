@@ -33,6 +33,7 @@ class Extracted:
     # those were needed; "flat-text" alone, after "deep-tree" or "large-tree", for a page past
     # the tree bounds (MAX_TREE_DEPTH, MAX_TREE_ELEMENTS), read as a run of text blocks.
     strategy: str
+    declared_language: str | None = None  # the page's own `lang`, as written ("en-GB")
 
 
 def word_count(text: str | None) -> int:

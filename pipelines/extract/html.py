@@ -74,6 +74,7 @@ def _from_flat_reading(html: str, why: str) -> Extracted | None:
         extractor_version=version("policytrail"),
         settings=SETTINGS,
         strategy=f"{why}+flat-text",
+        declared_language=page.language,
     )
 
 
@@ -186,4 +187,5 @@ def from_html(html: str, url: str) -> Extracted | None:
         extractor_version=extractor_version,
         settings=SETTINGS,
         strategy="+".join([*steps, candidate.strategy]),
+        declared_language=declared,
     )
