@@ -30,4 +30,4 @@ def analyse(
     document = extract_document(body, url, content_type, max_bytes)
     if document is None:
         return None
-    return hash_document(date_document(classify_document(document, url), captured_at))
+    return hash_document(date_document(classify_document(document, url), captured_at, url))

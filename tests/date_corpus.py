@@ -53,7 +53,10 @@ def outcomes(documents: Iterable[Document]) -> list[Outcome]:
     for document in documents:
         pinned = load_baseline(document.collection)[document.key]
         found = find_effective_date(
-            document.reference_text(), document.declared_language, document.captured_at
+            document.reference_text(),
+            document.declared_language,
+            document.captured_at,
+            url=document.url,
         )
         results.append(Outcome(document, pinned["expected"], pinned["note"], found))
     return results

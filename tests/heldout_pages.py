@@ -92,7 +92,9 @@ def held_out_pages(folder: Path = PAGES) -> tuple[HeldOutPage, ...]:
                 is_policy=known["is_policy"],
                 notes=known.get("notes", ""),
                 kind=known.get("kind", "privacy" if known["is_policy"] else "not legal"),
-                stated_dates=tuple(StatedDate(**stated) for stated in known.get("stated_dates", ())),
+                stated_dates=tuple(
+                    StatedDate(**stated) for stated in known.get("stated_dates", ())
+                ),
                 date_position=known.get("date_position", ""),
                 date_evidence=known.get("date_evidence", ""),
             )
@@ -152,7 +154,7 @@ def summary(outcomes: list[Outcome]) -> str:
         got = sum(
             len(
                 {stated.date for stated in f.page.stated_dates}
-                & {stated.date for stated in getattr(f.document, "effective_dates", ())}
+                & {stated.value for stated in getattr(f.document, "effective_dates", ())}
             )
             for f in listed
         )

@@ -138,10 +138,41 @@ def test_language_is_guessed_when_not_given():
 
 
 class TestNumericOrder:
-    def test_english_without_a_region_is_ambiguous_and_read_day_first(self):
+    def test_english_without_a_day_first_region_is_read_month_first(self):
         found = find_effective_date("Last updated: 04/05/2020\n" + BODY, "en")
-        assert (found.value, found.ambiguous) == ("2020-05-04", True)
+        assert (found.value, found.ambiguous) == ("2020-04-05", False)
+        assert found.order_evidence == "English with no sign of a day-first region"
+
+    def test_nothing_to_decide_by_is_flagged(self):
+        found = find_effective_date("Last updated: 04/05/2020")
+        assert (found.ambiguous, found.order_evidence) == (True, "")
         assert found.confidence < 1.0
+
+    @pytest.mark.parametrize(
+        ("url", "expected"),
+        [
+            ("https://shop.example.co.uk/privacy", "2020-05-04"),
+            ("https://www.example.com.au/privacy", "2020-05-04"),
+            ("https://www.example.us/privacy", "2020-04-05"),
+            ("https://www.example.com/privacy", "2020-04-05"),
+            ("https://uk.example.com/pages/privacy", "2020-05-04"),
+            ("https://help.example.com/hc/en-gb/articles/1", "2020-05-04"),
+            ("https://help.example.com/hc/en-us/articles/1", "2020-04-05"),
+        ],
+    )
+    def test_the_host_country_decides_an_english_page(self, url, expected):
+        found = find_effective_date("Last updated: 04/05/2020\n" + BODY, "en", url=url)
+        assert (found.value, found.ambiguous) == (expected, False)
+
+    def test_the_declared_region_beats_the_detected_language(self):
+        found = find_effective_date("Last updated: 04/05/2020\n" + BODY, "en", declared="en-GB")
+        assert (found.value, found.order_evidence) == ("2020-05-04", "declared language en-GB")
+
+    def test_a_page_writing_day_first_with_month_names_is_read_day_first(self):
+        text = "Last updated: 04/05/2020\n" + BODY + "The service launched on 1 April 2015."
+        found = find_effective_date(text, "en")
+        assert found.value == "2020-05-04"
+        assert "day first with month names" in found.order_evidence
 
     @pytest.mark.parametrize(
         ("language", "expected"),
@@ -170,14 +201,14 @@ class TestNumericOrder:
         found = find_effective_date(text, "en")
         assert (found.value, found.ambiguous) == ("2020-05-04", False)
 
-    def test_a_page_writing_month_first_is_read_month_first_but_still_flagged(self):
+    def test_a_page_writing_month_first_is_read_month_first(self):
         text = "Last updated: 04/05/2020\n" + BODY + "The service launched on April 1, 2015."
         found = find_effective_date(text, "en")
-        assert (found.value, found.ambiguous) == ("2020-04-05", True)
+        assert (found.value, found.ambiguous) == ("2020-04-05", False)
 
     def test_the_capture_settles_a_date_said_to_be_past(self):
         # 11 March 2025 is the capture's own day; 3 November would be after it.
-        found = find_effective_date("Last Updated: 3/11/2025", "en", datetime(2025, 3, 11, 12, 32))
+        found = find_effective_date("Last Updated: 3/11/2025", None, datetime(2025, 3, 11, 12, 32))
         assert (found.value, found.ambiguous, found.after_capture) == ("2025-03-11", False, False)
         assert found.confidence < 1.0
 
@@ -185,10 +216,21 @@ class TestNumericOrder:
         found = find_effective_date("Updated: 11/05/2026", "en-US", datetime(2026, 5, 12))
         assert (found.value, found.after_capture) == ("2026-05-11", False)
 
-    def test_the_capture_does_not_settle_a_date_that_may_lie_ahead(self):
+    def test_the_capture_does_not_overrule_the_page_for_a_date_that_may_lie_ahead(self):
         captured = datetime(2024, 7, 10)
         found = find_effective_date("This Privacy Policy applies from 09/08/2024.", "en", captured)
-        assert (found.value, found.ambiguous, found.after_capture) == ("2024-08-09", True, True)
+        assert (found.value, found.ambiguous, found.after_capture) == ("2024-09-08", False, True)
+
+    def test_the_capture_is_weak_evidence_for_an_effective_date_when_nothing_else_is(self):
+        found = find_effective_date("Effective: 09/08/2024", None, datetime(2024, 8, 20))
+        assert (found.value, found.after_capture) == ("2024-08-09", False)
+        assert found.order_evidence.startswith("capture time")
+
+    def test_the_capture_settles_an_update_date_on_an_english_page(self):
+        # month first would be 5 November, after the capture: an "updated" date cannot be
+        found = find_effective_date("Last updated: 11/05/2011\n" + BODY, "en", datetime(2011, 6, 1))
+        assert (found.value, found.ambiguous) == ("2011-05-11", False)
+        assert found.order_evidence.startswith("capture time")
 
     def test_dotted_dates_are_day_first_whatever_the_language(self):
         found = find_effective_date("Last updated: 02.01.2025", "en-US")
@@ -332,7 +374,9 @@ class TestSeveralDates:
 
     def test_the_top_beats_the_end_when_one_page_holds_several_documents(self):
         text = (
-            "Privacy Policy\n\nLast updated: September 30, 2024\n\n" + BODY * 3 + "Cookie Policy\n"
+            "Privacy Policy\n\nLast updated: September 30, 2024\n\n"
+            + BODY * 3
+            + "\nCookie Policy\n"
             "We use cookies.\n\nLast updated: October 7, 2025"
         )
         found = find_effective_date(text, "en")
@@ -412,3 +456,68 @@ def test_a_date_signed_at_a_place_at_the_end_is_the_policy_date(line, language, 
 def test_a_place_and_date_inside_a_sentence_is_not_a_signature():
     text = BODY + "\n\nOur office opened in Berlin, 12.03.2020 by the founders."
     assert find_effective_date(text, "en") is None
+
+
+class TestStatedDates:
+    def test_every_date_line_is_kept_and_the_latest_governs(self):
+        text = "Effective Date: May 1, 2018\nLast updated: May 24, 2018\n" + BODY
+        found = find_effective_date(text, "en")
+        assert found.value == "2018-05-24"
+        assert [(s.label, s.value) for s in found.stated] == [
+            ("effective", "2018-05-01"),
+            ("updated", "2018-05-24"),
+        ]
+
+    def test_a_date_line_at_the_end_counts_beside_one_at_the_top(self):
+        text = "Effective June 4, 2001\n" + BODY + "\nLast revised May 4, 2001."
+        found = find_effective_date(text, "en")
+        assert found.value == "2001-06-04"
+        assert {s.value for s in found.stated} == {"2001-06-04", "2001-05-04"}
+
+    def test_an_effective_date_after_the_posting_governs(self):
+        captured = datetime(2020, 2, 18)
+        found = find_effective_date(
+            "Posted: 2/1/2020, Effective: 3/1/2020\n" + BODY, "en-US", captured
+        )
+        assert (found.value, found.after_capture) == ("2020-03-01", True)
+        assert [s.label for s in found.stated] == ["posted", "effective"]
+
+    def test_a_previous_version_date_is_not_stated(self):
+        text = (
+            "Last updated: March 3, 2021\n" + BODY + "\nThe previous version, dated June 15, 2019."
+        )
+        found = find_effective_date(text, "en")
+        assert [s.value for s in found.stated] == ["2021-03-03"]
+
+    def test_a_date_in_the_middle_is_not_a_date_line(self):
+        text = (
+            "Last updated: March 3, 2021\n"
+            + BODY * 2
+            + "We updated this on May 5, 2022.\n"
+            + BODY * 2
+        )
+        assert [s.value for s in find_effective_date(text, "en").stated] == ["2021-03-03"]
+
+
+class TestMonthNamesFromCldr:
+    @pytest.mark.parametrize(
+        ("language", "line", "expected"),
+        [
+            ("pl", "Ostatnia aktualizacja: 12 stycznia 2020", "2020-01-12"),
+            ("cs", "Poslední aktualizace: 14. února 2019", "2019-02-14"),
+            ("sv", "Senast uppdaterad 3 maj 2021", "2021-05-03"),
+            ("da", "Sidst opdateret den 14. februar 2019", "2019-02-14"),
+            ("nb", "Sist oppdatert 2. mars 2020", "2020-03-02"),
+            ("fi", "Päivitetty 5. kesäkuuta 2020", "2020-06-05"),
+            ("hu", "Utolsó frissítés: 2019. február 14.", "2019-02-14"),
+            ("tr", "Son güncelleme: 7 Ekim 2021", "2021-10-07"),
+            ("ja", "最終更新日：2019年2月14日", "2019-02-14"),
+            ("de", "Stand: Jänner 2020", "2020-01"),
+        ],
+    )
+    def test_a_labelled_date_in_the_page_language(self, language, line, expected):
+        assert value(line, language) == expected
+
+    def test_month_names_of_other_languages_are_not_read_on_a_known_page(self):
+        # "maj" is May in Polish and Swedish, not a month in English
+        assert value("Last updated: 3 maj 2021", "en") is None

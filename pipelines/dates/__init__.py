@@ -2,9 +2,9 @@
 
 A policy may state several ("Effective May 1, 2018" and "Last updated May 24, 2018"): all are
 kept, with their labels, and the policy's `effective_date` is the latest of those stated in its
-own date lines (labelled dates at the top of the text, where its title block is put; failing
-those, at its end): the day its current text became what it is. A page stating dates only
-elsewhere gets its best-placed one.
+own date lines (labelled dates at the top of the text, where its title block is put, or at
+its end, unless under another document's heading): the day its current text became what it
+is. A page stating dates only elsewhere gets its best-placed one.
 Parts: `found` (dates written in a text), `weigh` (labels and places), `order` (day or month
 first), `labels` and `months` (vocabularies, data only).
 """
@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from crawler.items import CaptureItem, Document, StatedDate
 from pipelines.dates.found import MAX_YEAR, MIN_YEAR, Found, find_dates, plain_spaces
-from pipelines.dates.labels import STOPWORDS
+from pipelines.dates.labels import OTHER_DOCUMENTS, STOPWORDS
 from pipelines.dates.order import Order, numeric_order
 from pipelines.dates.weigh import Candidate, changelogs, weigh
 from pipelines.stage import Stage
@@ -39,12 +39,17 @@ DATE_LINE_SCORE = 0.75
 AMBIGUOUS_CONFIDENCE = 0.6
 CAPTURE_DECIDED_CONFIDENCE = 0.85
 CONTESTED_CONFIDENCE = 0.8
+# How far above an end-of-text date line, and how short a line, a heading is looked for.
+HEADING_REACH, HEADING_WORDS = 3_000, 8
 # Scanned for month names when a page's language is unknown and cannot be guessed.
 FALLBACK_LANGUAGES = frozenset({*STOPWORDS, "pt"})
 
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 _STOPWORD_SETS = {language: frozenset(words.split()) for language, words in STOPWORDS.items()}
+_OTHER_DOCUMENT = re.compile(
+    "|".join(f"(?:{heading})" for heading in OTHER_DOCUMENTS), re.IGNORECASE
+)
 _LABEL_NAMES = {"bare": "dated", "changelog": "revised"}
 
 
@@ -96,7 +101,7 @@ def find_effective_date(
     if not candidates:
         return None
     best = max(candidates, key=lambda candidate: (candidate.score, -candidate.found.start))
-    lines = _stated(candidates) or [best]
+    lines = _stated(scan, candidates) or [best]
     chosen = max(lines, key=lambda candidate: (_first_day(candidate.found), candidate.score))
     value = chosen.found.value
     confidence = min(1.0, chosen.score)
@@ -129,23 +134,28 @@ def find_effective_date(
     )
 
 
-def _stated(candidates: list[Candidate]) -> list[Candidate]:
-    """The policy's date lines, one per date (its best-scored phrase): those at the top, or
-    where the top has none, those at the end (at the end of a page of several documents
-    stands the last one's date)."""
+def _stated(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """The policy's date lines, one per date (its best-scored phrase): labelled dates at the
+    top or the end of the text, but not one under another document's heading."""
     lines: dict[str, Candidate] = {}
-    eligible = [
-        candidate
-        for candidate in candidates
-        if candidate.score >= DATE_LINE_SCORE and candidate.label not in ("bare", "changelog")
-    ]
-    if any(candidate.zone == "top" for candidate in eligible):
-        eligible = [candidate for candidate in eligible if candidate.zone == "top"]
-    for candidate in eligible:
+    for candidate in candidates:
+        if candidate.score < DATE_LINE_SCORE or candidate.label in ("bare", "changelog"):
+            continue
+        if _under_other_document(text, candidate.found.start):
+            continue
         held = lines.get(candidate.found.value)
         if held is None or candidate.score > held.score:
             lines[candidate.found.value] = candidate
     return list(lines.values())
+
+
+def _under_other_document(text: str, start: int) -> bool:
+    """Whether the nearest heading-like line above `start` names another kind of document."""
+    for line in reversed(text[max(0, start - HEADING_REACH) : start].splitlines()[:-1]):
+        words = line.split()
+        if 0 < len(words) <= HEADING_WORDS and not line.rstrip().endswith((".", ",", ";", ":")):
+            return _OTHER_DOCUMENT.search(line) is not None
+    return False
 
 
 def _evidence(chosen: Candidate, order: Order) -> str:
