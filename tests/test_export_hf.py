@@ -23,7 +23,12 @@ train = loaded["train"]
 print(json.dumps({
     "splits": sorted(loaded),
     "rows": train.num_rows,
-    "features": {name: str(feature.dtype) for name, feature in train.features.items()},
+    "features": {
+        name: str(feature.dtype)
+        if hasattr(feature, "dtype")
+        else {part: str(value.dtype) for part, value in feature.feature.items()}
+        for name, feature in train.features.items()
+    },
     "version_ids": list(train["version_id"]),
     "first": {key: str(value) for key, value in train[0].items()},
 }))
@@ -73,7 +78,12 @@ def test_load_dataset_reads_the_folder_as_it_is(sample_db, tmp_path, sample):
 
     info = front_matter((out / "README.md").read_text(encoding="utf-8"))
     assert info["configs"][0]["data_files"][0] == {"split": "train", "path": "data/train-*.parquet"}
-    features = {f["name"]: f["dtype"] for f in info["dataset_info"]["features"]}
+    features = {
+        f["name"]: f["dtype"]
+        if "dtype" in f
+        else {part["name"]: part["dtype"] for part in f["list"]}
+        for f in info["dataset_info"]["features"]
+    }
     assert features == loaded["features"]
     assert info["dataset_info"]["splits"][0]["num_examples"] == records
     assert info["license"] == "other" and info["language"] == ["en"]

@@ -20,6 +20,10 @@ def iso(value: object) -> object:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list):
+        return [iso(item) for item in value]
+    if isinstance(value, dict):
+        return {key: iso(item) for key, item in value.items()}
     return value
 
 
@@ -42,7 +46,7 @@ def test_jsonl_reads_back_as_policy_versions(sample_db, tmp_path, capsys):
         "files": 1,
     }
     assert manifest["software"]["name"] == "policytrail"
-    assert manifest["database"] == {"path": str(sample_db.resolve()), "schema_version": 4}
+    assert manifest["database"] == {"path": str(sample_db.resolve()), "schema_version": 5}
     assert [run["run_id"] for run in manifest["runs"]] == [1]
     assert manifest["selection"]["sample_every"] is None
 

@@ -10,7 +10,7 @@ import duckdb
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 RELATION = re.compile(r"^### `(\w+)` \((table|view)\)")
-COLUMN = re.compile(r"^\| `(\w+)` \| ([A-Z\[\]]+) \| (.+) \|$")
+COLUMN = re.compile(r"^\| `(\w+)` \| ([A-Z][^|]*?) \| (.+) \|$")
 
 
 def documented() -> dict[str, tuple[str, list[tuple[str, str]]]]:

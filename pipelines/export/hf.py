@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,22 @@ HF_DTYPES = {
     "TIMESTAMP": "timestamp[us]",
     "TIMESTAMP WITH TIME ZONE": "timestamp[us, tz=UTC]",
 }
+_STRUCT_LIST = re.compile(r"STRUCT\((?P<fields>.*)\)\[\]")
+
+
+def hf_dtype(column_type: str) -> str:
+    """The `datasets` type of a DuckDB column type; a list of structs (`effective_dates`) as
+    the card's YAML writes it, one `name`/`dtype` pair per field under `list:`."""
+    listed = _STRUCT_LIST.fullmatch(column_type)
+    if listed is None:
+        return HF_DTYPES[column_type]
+    fields = [field.split(" ", 1) for field in listed["fields"].split(", ")]
+    return "list:" + "".join(
+        f"\n    - name: {name.strip(chr(34))}\n      dtype: {_q(HF_DTYPES[kind])}"
+        for name, kind in fields
+    )
+
+
 # The Hub's size buckets, by number of rows.
 SIZE_CATEGORIES = (
     (1_000, "n<1K"),
@@ -72,7 +89,7 @@ def write_hf(connection: duckdb.DuckDBPyConnection, out: Path, facts: CardFacts)
         )
         files.append(name)
     features = [
-        (column, HF_DTYPES[column_type])
+        (column, hf_dtype(column_type))
         for column, column_type, *_ in connection.execute(
             f"DESCRIBE {records_query(sampled, typed_times=True)}"
         ).fetchall()
@@ -127,7 +144,12 @@ def dataset_card(
         f"    path: {_q(DATA_FOLDER + '/train-*.parquet')}",
         "dataset_info:",
         "  features:",
-        *(f"  - name: {name}\n    dtype: {_q(dtype)}" for name, dtype in features),
+        *(
+            f"  - name: {name}\n    {dtype}"
+            if dtype.startswith("list:")
+            else f"  - name: {name}\n    dtype: {_q(dtype)}"
+            for name, dtype in features
+        ),
         "  splits:",
         "  - name: train",
         f"    num_bytes: {dataset_size}",
@@ -170,7 +192,8 @@ def _prose(facts: CardFacts, features: Sequence[tuple[str, str]]) -> str:
         for run in facts.runs
     ]
     column_lines = [
-        f"| `{name}` | {dtype} | {COLUMN_MEANINGS.get(name, '')} |" for name, dtype in features
+        f"| `{name}` | {_in_words(dtype)} | {COLUMN_MEANINGS.get(name, '')} |"
+        for name, dtype in features
     ]
     return "\n".join(
         [
@@ -219,6 +242,14 @@ def _prose(facts: CardFacts, features: Sequence[tuple[str, str]]) -> str:
             *column_lines,
         ]
     )
+
+
+def _in_words(dtype: str) -> str:
+    """A dtype for the card's table: "list of (label string, date date32, ...)"."""
+    if not dtype.startswith("list:"):
+        return dtype
+    names = re.findall(r"name: (\S+)\n\s+dtype: (\S+)", dtype)
+    return "list of (" + ", ".join(f"{name} {kind.strip(chr(34))}" for name, kind in names) + ")"
 
 
 def _many(count: int, noun: str) -> str:

@@ -42,6 +42,8 @@ VERSION_COLUMNS = (
     "extractor_version",
     "is_policy",
     "text_hash",
+    "effective_dates",
+    "kind",
 )
 # Written first when sampling: the instant a record stands for, and its capture's time.
 SAMPLING_COLUMNS = ("sampled_at", "captured_at")

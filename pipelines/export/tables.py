@@ -51,6 +51,8 @@ COLUMN_MEANINGS = {
     "extractor_version": "its version",
     "is_policy": "whether the classifier judged the page a privacy policy",
     "text_hash": "SHA-256 of the normalised text: equal texts share it",
+    "effective_dates": "every date the policy states for itself: label, date, precision, phrase",
+    "kind": "privacy, cookies, terms, other legal or not legal",
 }
 
 

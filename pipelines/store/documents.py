@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from crawler.items import StatedDate
+
 DOCUMENT_COLUMNS = (
     "text_hash",
     "text",
@@ -22,6 +26,11 @@ DOCUMENT_COLUMNS = (
     "strategy",
     "n_words",
     "sketch",
+    "effective_dates",
+    "effective_date_evidence",
+    "kind",
+    "kind_score",
+    "kind_reasons",
 )
 
 
@@ -47,7 +56,23 @@ def document_row(document) -> list:
         document.strategy,
         len(document.text.split()),
         document.sketch or None,
+        [stated_row(stated) for stated in document.effective_dates],
+        document.effective_date_evidence,
+        document.kind,
+        document.kind_score,
+        list(document.kind_reasons),
     ]
+
+
+def stated_row(stated: StatedDate) -> dict[str, object]:
+    """A stated date as an element of `documents.effective_dates`."""
+    year, month, *day = (int(part) for part in stated.value.split("-"))
+    return {
+        "label": stated.label,
+        "date": date(year, month, day[0] if day else 1),
+        "precision": "day" if day else "month",
+        "phrase": stated.phrase,
+    }
 
 
 INSERT_DOCUMENT = (

@@ -203,6 +203,44 @@ MIGRATIONS: Sequence[str] = (
            AND f.text_hash = v.text_hash
         ORDER BY v.site, v.target_url, v.version;
     """,
+    # 5: every date a document states for itself, what decided a numeric date's order, and the
+    # kind of legal document it is (is_policy = kind 'privacy'); both shown in the views
+    """
+    ALTER TABLE documents ADD COLUMN effective_dates
+        STRUCT(label TEXT, date DATE, precision TEXT, phrase TEXT)[];
+    ALTER TABLE documents ADD COLUMN effective_date_evidence TEXT;
+    ALTER TABLE documents ADD COLUMN kind TEXT;
+    ALTER TABLE documents ADD COLUMN kind_score DOUBLE;
+    ALTER TABLE documents ADD COLUMN kind_reasons TEXT[];
+    CREATE OR REPLACE VIEW policy_history AS
+        SELECT v.site, v.target_url, v.version, v.first_seen, v.last_seen, v.next_seen,
+               v.n_captures, v.effective_date, d.effective_date_text, d.title, d.language,
+               d.n_words, v.text_hash, d.effective_dates, d.kind
+        FROM versions v JOIN documents d USING (text_hash)
+        ORDER BY v.site, v.target_url, v.version;
+    CREATE OR REPLACE VIEW policy_versions AS
+        SELECT version_id(v.site, v.target_url, v.first_seen, v.text_hash) AS version_id,
+               v.site, v.target_url, v.version, v.first_seen, v.last_seen, v.next_seen,
+               v.n_captures, v.effective_date, d.effective_date_text,
+               d.effective_date_precision, d.title, d.language, d.n_words, d.text, d.markdown,
+               f.original_url, f.memento_url, d.extractor, d.extractor_version, d.is_policy,
+               v.text_hash, d.effective_dates, d.kind
+        FROM versions v
+        JOIN documents d USING (text_hash)
+        LEFT JOIN (
+            SELECT c.site, c.target_url, c.timestamp, c.text_hash,
+                   min(c.url) AS original_url,
+                   min(coalesce(c.memento_url,
+                                rtrim(r.archive, '/') || '/web/'
+                                || strftime(c.timestamp, '%Y%m%d%H%M%S') || 'id_/' || c.url))
+                       AS memento_url
+            FROM captures c JOIN crawl_runs r USING (run_id)
+            WHERE c.text_hash IS NOT NULL
+            GROUP BY ALL
+        ) f ON f.site = v.site AND f.target_url = v.target_url AND f.timestamp = v.first_seen
+           AND f.text_hash = v.text_hash
+        ORDER BY v.site, v.target_url, v.version;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
