@@ -521,3 +521,21 @@ class TestMonthNamesFromCldr:
     def test_month_names_of_other_languages_are_not_read_on_a_known_page(self):
         # "maj" is May in Polish and Swedish, not a month in English
         assert value("Last updated: 3 maj 2021", "en") is None
+
+
+class TestTitleAndLaws:
+    def test_a_date_in_the_title_line_is_the_documents(self):
+        text = "STATEMENT OF PRIVACY (12/23/2014, UNITED STATES ONLY)\n" + BODY
+        assert value(text, "en") == "2014-12-23"
+
+    def test_a_date_in_a_later_heading_is_not_the_title(self):
+        text = "Privacy Policy\n" + BODY + "\nA\nB\nC\nPolicy changes (12/23/2014)\n" + BODY
+        assert value(text, "en") is None
+
+    def test_privacy_in_a_laws_name_does_not_make_its_date_the_policys(self):
+        text = (
+            BODY * 3 + "These rights come from the California Consumer Privacy Act as amended by"
+            " the California Privacy Rights Act, whose amendments became effective January 1,"
+            " 2023.\n" + BODY * 3
+        )
+        assert value(text, "en") is None

@@ -27,6 +27,7 @@ from pipelines.extract.extracted import Extracted, detect_language, word_count
 from pipelines.extract.flat import read_flat
 from pipelines.extract.layout import remove_dialogs, unwrap_unclosed_formatting
 from pipelines.extract.reveal import keep_date_lines, line_text, open_panels
+from pipelines.extract.titleblock import title_block_dates
 
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -147,6 +148,7 @@ def from_html(html: str, url: str) -> Extracted | None:
     remove_dialogs(tree)
     open_panels(tree)
     date_lines = keep_date_lines(tree, declared)
+    title_dates = title_block_dates(tree, declared)
     as_laid_out = deepcopy(tree)
     if unwrap_layout_tables(tree):
         candidate, more = best_candidate(tree, url)
@@ -163,10 +165,11 @@ def from_html(html: str, url: str) -> Extracted | None:
     # Date lines the cut to the privacy documents removed are another document's.
     kept = [line for line in date_lines if any(up is tree for up in line.iterancestors())]
     flat = " ".join(candidate.text.split())
-    missing = list(dict.fromkeys(line_text(line) for line in kept))
-    missing = [line for line in missing if line not in flat]
+    missing = list(dict.fromkeys([*title_dates, *(line_text(line) for line in kept)]))
+    missing = [line for line in missing if " ".join(line.split()) not in flat]
     if missing:
-        # The policy's date line, above the content trafilatura started at: put it back.
+        # The policy's date line, in its title block or above the content trafilatura
+        # started at: put it back.
         candidate = replace(candidate, text="\n".join([*missing, candidate.text]))
         steps.append("date-line")
     if candidate.source is None:
