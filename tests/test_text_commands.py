@@ -96,9 +96,41 @@ def test_extract_prints_exactly_the_documented_keys(tmp_path):
         "effective_date_text",
         "is_policy",
         "policy_score",
+        "effective_dates",
+        "effective_date_evidence",
+        "kind",
     ]
     assert record["effective_date"] == "2020-09-18" and record["is_policy"] is True
+    assert record["effective_dates"] == [
+        {"label": "updated", "date": "2020-09-18", "phrase": "Last updated: September 18, 2020"}
+    ]
     assert record["language"] == "en" and "We collect personal information" in record["text"]
+
+
+def test_extract_reads_numeric_dates_with_the_capture_time_and_url(tmp_path):
+    page = tmp_path / "policy.html"
+    page.write_text(
+        "<html lang='en'><head><title>Privacy Policy</title></head><body><h1>Privacy Policy</h1>"
+        "<p>Last updated: 11/05/2011</p>"
+        + "<p>We collect personal information you give us, use cookies, and share data with"
+        " service providers. You may ask us to delete your personal data at any time.</p>"
+        * 6
+        + "</body></html>"
+    )
+
+    def effective(*options: str) -> tuple[str, str]:
+        result = run_cli("extract", str(page), "--json", *options, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        record = json.loads(result.stdout)
+        return record["effective_date"], record["effective_date_evidence"]
+
+    assert effective()[0] == "2011-11-05"  # English, no region: month first
+    assert effective("--url", "https://shop.example.co.uk/privacy")[0] == "2011-05-11"
+    found, evidence = effective("--captured-at", "2011-06-01")
+    assert found == "2011-05-11" and evidence.startswith("capture time")
+    bad = run_cli("extract", str(page), "--captured-at", "June 2011", cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "--captured-at takes a date" in bad.stderr
 
 
 def test_extract_of_a_missing_file_is_one_line(tmp_path):

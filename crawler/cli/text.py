@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import click
 
 from crawler import settings
+from crawler.cli.options import parse_day
 from crawler.exceptions import (
     EXIT_FAILURES,
     EXIT_REFUSED,
@@ -35,13 +37,28 @@ JSON_KEYS = (
     "effective_date_text",
     "is_policy",
     "policy_score",
+    "effective_dates",
+    "effective_date_evidence",
+    "kind",
 )
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file.")
-def extract(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option(
+    "--captured-at",
+    metavar="DATE",
+    help="When the pages were captured (YYYY-MM-DD): a date labelled as past cannot follow it.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="The pages' original URL (its country helps read 04/08/2011); default: the file's.",
+)
+def extract(
+    paths: tuple[Path, ...], as_json: bool, captured_at: str | None, url: str | None
+) -> None:
     """Extract text, Markdown, effective date and policy score from saved pages (HTML or PDF).
 
     Folders are read recursively; all files run in one process. A file over the analysis
@@ -52,8 +69,11 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
     Examples:
       policytrail extract page.html
       policytrail extract saved-pages/ --json > extracted.jsonl
+      policytrail extract page.html --captured-at 2011-05-02 --url https://shop.example.co.uk/privacy
     """
     from pipelines.analysis import analyse
+
+    moment = parse_day(captured_at, "--captured-at").replace(tzinfo=UTC) if captured_at else None
 
     files = _files(paths)
     refused = 0
@@ -65,7 +85,9 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
             refused += 1
             continue
         try:
-            document = analyse(body, path.resolve().as_uri(), EXTRACTABLE[_suffix(path)])
+            document = analyse(
+                body, url or path.resolve().as_uri(), EXTRACTABLE[_suffix(path)], moment
+            )
         except PageTooLargeError as error:
             click.echo(f"policytrail: error: {path}: {error}", err=True)
             refused += 1
@@ -80,6 +102,12 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
             "effective_date_text": document.effective_date_text if document else None,
             "is_policy": bool(document.is_policy) if document else False,
             "policy_score": round(document.policy_score or 0.0, 4) if document else 0.0,
+            "effective_dates": [
+                {"label": stated.label, "date": stated.value, "phrase": stated.phrase}
+                for stated in (document.effective_dates if document else ())
+            ],
+            "effective_date_evidence": document.effective_date_evidence if document else None,
+            "kind": document.kind if document else None,
         }
         if as_json:
             click.echo(json.dumps({key: record[key] for key in JSON_KEYS}, ensure_ascii=False))
