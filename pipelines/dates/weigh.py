@@ -9,21 +9,30 @@ from functools import cache
 from pipelines.dates import labels as vocabulary
 from pipelines.dates.found import Found
 
-# What a label's kind tells of its date (see labels.py). Weights and places: fitted by
-# bench/fit_date_weights.py on the OTA and Princeton-Leuven date truth (held-out rounds kept out).
-LABEL_WEIGHTS = {"back": 1.0, "ahead": 1.0, "neutral": 0.85}
-CHANGELOG_WEIGHT = 0.7  # the newest entry of a list of dated changes
-BARE_WEIGHT = 0.5  # a date standing alone on a line near the top or the end
-TITLE_WEIGHT = 0.85  # a date in the line that names the document, as a neutral label weighs
+# What a label's kind tells of its date (see labels.py), and how much a date's place counts.
+# Swept by bench/fit_date_weights.py (OTA and Princeton-Leuven pins, held-out rounds 1-2: 131
+# pages, round 3 kept out); each value lies in the range that dates all 131 right, given here.
+LABEL_WEIGHTS = {"back": 1.0, "ahead": 1.0, "neutral": 0.85}  # neutral: 0.30-1.00
+CHANGELOG_WEIGHT = 0.7  # the newest entry of a list of dated changes: 0.35-1.00
+BARE_WEIGHT = 0.5  # a date standing alone on a line near the top or the end: 0.35-1.00
+# A date in the line that names the document: as a neutral label weighs. No tuning page has
+# one (0.00-1.00 all right); held-out round 3 has two.
+TITLE_WEIGHT = 0.85
 TITLE_LINES, TITLE_WORDS = 3, 14  # the title is among the first lines, and short
-LABEL_HEADING_CHARS = 40  # a line this short above a date, past a blank line, may be its label
-# Near the top, where policies put their date, or at the very end, where older ones did.
+# A line this short above a date, past a blank line, may be its label. No tuning page moves it
+# (0-300 all right): a label is a few words ("Effective date").
+LABEL_HEADING_CHARS = 40
+# Near the top, where policies put their date, or at the very end, where older ones did: the
+# share 0.05-0.25 dates all right; the floor (0-2,000 all right) keeps short texts whole.
 ZONE_SHARE, ZONE_MIN_CHARS = 0.12, 600
-POSITION_WEIGHTS = {"top": 1.0, "end": 0.9, "middle": 0.6}
+POSITION_WEIGHTS = {"top": 1.0, "end": 0.9, "middle": 0.6}  # end: 0.75-1.00, middle: 0.30-0.70
+# A previous version's date, a period's end ("until"): no tuning page moves these two (all
+# right from 0 to 1); they must sink a labelled top date (1.0) under MIN_SCORE, so below 0.3.
 PREVIOUS_PENALTY = 0.15
 BOUNDARY_PENALTY = 0.2
-CONDITIONAL_PENALTY = 0.5
-LAW_CONNECTOR_REACH = 60  # characters from a law's name to the "of" before its date
+CONDITIONAL_PENALTY = 0.5  # "for residents of California": 0.00-0.80
+# Characters from a law's name to the "of" before its date; no tuning page moves it (0-300).
+LAW_CONNECTOR_REACH = 60
 
 
 @dataclass(slots=True)
