@@ -112,7 +112,6 @@ def weights() -> dict[str, tuple[Callable[[], float], Callable[[float], None], l
         "POSITION_WEIGHTS[end]": item(weigh.POSITION_WEIGHTS, "end"),
         "POSITION_WEIGHTS[middle]": item(weigh.POSITION_WEIGHTS, "middle"),
         "BARE_WEIGHT": attribute(weigh, "BARE_WEIGHT"),
-        "TITLE_WEIGHT": attribute(weigh, "TITLE_WEIGHT"),
         "CHANGELOG_WEIGHT": attribute(weigh, "CHANGELOG_WEIGHT"),
         "PREVIOUS_PENALTY": attribute(weigh, "PREVIOUS_PENALTY"),
         "BOUNDARY_PENALTY": attribute(weigh, "BOUNDARY_PENALTY"),

@@ -531,11 +531,3 @@ class TestTitleAndLaws:
     def test_a_date_in_a_later_heading_is_not_the_title(self):
         text = "Privacy Policy\n" + BODY + "\nA\nB\nC\nPolicy changes (12/23/2014)\n" + BODY
         assert value(text, "en") is None
-
-    def test_privacy_in_a_laws_name_does_not_make_its_date_the_policys(self):
-        text = (
-            BODY * 3 + "These rights come from the California Consumer Privacy Act as amended by"
-            " the California Privacy Rights Act, whose amendments became effective January 1,"
-            " 2023.\n" + BODY * 3
-        )
-        assert value(text, "en") is None

@@ -15,10 +15,6 @@ from pipelines.dates.found import Found
 LABEL_WEIGHTS = {"back": 1.0, "ahead": 1.0, "neutral": 0.85}  # neutral: 0.30-1.00
 CHANGELOG_WEIGHT = 0.7  # the newest entry of a list of dated changes: 0.35-1.00
 BARE_WEIGHT = 0.5  # a date standing alone on a line near the top or the end: 0.35-1.00
-# A date in the line that names the document: as a neutral label weighs. No tuning page has
-# one (0.00-1.00 all right); held-out round 3 has two.
-TITLE_WEIGHT = 0.85
-TITLE_LINES, TITLE_WORDS = 3, 14  # the title is among the first lines, and short
 # A line this short above a date, past a blank line, may be its label. No tuning page moves it
 # (0-300 all right): a label is a few words ("Effective date").
 LABEL_HEADING_CHARS = 40
@@ -72,8 +68,6 @@ _COPYRIGHT = re.compile(_alternatives(vocabulary.COPYRIGHT), re.IGNORECASE)
 _LAW = _words(*vocabulary.LAWS, end=r"\b")
 _LAW_CONNECTOR = _words(*vocabulary.LAW_CONNECTORS, end=r"\s*$")
 _POLICY_WORD = _words(*vocabulary.POLICY_WORDS, end=r"\b")
-# A law's capitalised name: "Children's Online Privacy Protection Act", "Privacy Rights Act".
-_LAW_NAME = re.compile(r"(?:\b[A-Z][\w'’-]*\s+){1,8}(?:Act|Regulation|Directive|Rule|Law|Code)\b")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s+[A-ZÀ-ÖØ-Þ])|\n[ \t]*\n")
 _GAP = re.compile(r"[^\d.!?;]{0,32}")
 _LINE_REST = re.compile(r"[\W_]*", re.UNICODE)
@@ -179,15 +173,6 @@ def _standalone(text: str, item: Found) -> bool:
     return _LINE_REST.fullmatch(before) is not None or _SIGNED_AT.fullmatch(before) is not None
 
 
-def _in_title(text: str, item: Found) -> bool:
-    """Whether the date sits in the line naming the document, among the text's first lines."""
-    line_start = text.rfind("\n", 0, item.start) + 1
-    if text.count("\n", 0, line_start) >= TITLE_LINES + text[:line_start].count("\n\n"):
-        return False
-    line = text[line_start : _line_end(text, item.end)]
-    return len(line.split()) <= TITLE_WORDS and _POLICY_WORD.search(line) is not None
-
-
 def weigh(text: str, item: Found, languages: frozenset[str]) -> Candidate | None:
     """A candidate for the policy's date, or None for a law's, an example's or a bare one's."""
     length = len(text)
@@ -208,9 +193,6 @@ def weigh(text: str, item: Found, languages: frozenset[str]) -> Candidate | None
     elif trailing is not None:
         kind = next(name for name, value in trailing.groupdict().items() if value)
         label_start, weight = item.start, LABEL_WEIGHTS[_direction(kind)]
-    elif _in_title(text, item):
-        # "STATEMENT OF PRIVACY (12/23/2014, UNITED STATES ONLY)": the document's own title
-        kind, label_start, weight = "dated", text.rfind("\n", 0, item.start) + 1, TITLE_WEIGHT
     elif item.day is None or item.short_year or zone == "middle":
         return None
     elif _standalone(text, item):
@@ -259,10 +241,7 @@ def _law_date(clause: str, updated_at: int | None, languages: frozenset[str]) ->
     # "The GDPR took effect May 25, 2018": a law and no policy in the clause, unless the date is
     # labelled as an update after the law's name ("GDPR notice. Last updated: ...").
     labelled_after_law = updated_at is not None and updated_at >= last_law.end()
-    # "the California Consumer Privacy Act ... became effective": "Privacy" in a law's name
-    # does not make the clause about the policy
-    unnamed = _LAW_NAME.sub(" ", clause)
-    return not _POLICY_WORD.search(unnamed) and not labelled_after_law
+    return not _POLICY_WORD.search(clause) and not labelled_after_law
 
 
 def changelogs(text: str, found: list[Found]) -> list[Candidate]:
