@@ -10,7 +10,7 @@ exactly, none invented, each page classified as what it is.
 from __future__ import annotations
 
 import pytest
-from heldout_pages import PAGES, ROUND_2, held_out_pages, outcome, table
+from heldout_pages import PAGES, ROUND_2, ROUND_3, held_out_pages, outcome, table
 
 MIN_MEAN_F1 = 0.95
 # A page this far down has lost a section, or taken in a page's worth of furniture.
@@ -86,3 +86,38 @@ def test_each_policy_is_in_its_language(outcomes):
         and (found.document is None or found.document.language != found.page.language)
     ]
     assert not wrong
+
+
+# Round 3 (issue 11) is measured, not tuned on: its gates hold what the first changes reached,
+# so a later change that loses ground on it shows; the misses are named in tests/heldout/README.md.
+ROUND_3_MIN_DATES = 35  # of 37 stated dates, exactly
+ROUND_3_MAX_INVENTED = 2  # of 7 pages stating none
+
+
+@pytest.fixture(scope="module")
+def round_3():
+    return [outcome(page) for page in held_out_pages(ROUND_3)]
+
+
+def test_round_3_holds_what_issue_11_asks_of_it():
+    pages = held_out_pages(ROUND_3)
+    numeric = [page for page in pages if page.date_evidence]
+    title_block = [page for page in pages if page.date_position == "title block"]
+    two_dates = [page for page in pages if len(page.stated_dates) > 1]
+    others = [page for page in pages if page.kind in ("cookies", "terms", "other legal")]
+    assert len(pages) >= 40 and len(numeric) >= len(pages) / 2 - 2
+    assert len(title_block) >= len(pages) / 4 - 1 and len(two_dates) >= 5
+    assert len(others) >= 10 and any(not page.stated_dates for page in pages)
+
+
+def test_round_3_texts_and_dates(round_3):
+    print("\n" + table(round_3))
+    policies = [found for found in round_3 if found.page.is_policy]
+    mean = sum(found.score.f1 for found in policies) / len(policies)
+    assert mean >= MIN_MEAN_F1 and min(found.score.f1 for found in policies) >= MIN_PAGE_F1
+    stating = [found for found in round_3 if found.page.effective_date]
+    exact = sum(found.effective_date == found.page.effective_date for found in stating)
+    invented = sum(
+        found.effective_date is not None for found in round_3 if not found.page.effective_date
+    )
+    assert exact >= ROUND_3_MIN_DATES and invented <= ROUND_3_MAX_INVENTED, (exact, invented)
