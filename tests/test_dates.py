@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.dates import EffectiveDate, find_effective_date
+from crawler.items import Document
+from pipelines.dates import EffectiveDate, date_document, find_effective_date
 
 # Policy prose with no date in it, to put distance between dates the way real pages do.
 BODY = "We collect the information you give us and use it to provide the service to you. " * 30
@@ -531,3 +532,11 @@ class TestTitleAndLaws:
     def test_a_date_in_a_later_heading_is_not_the_title(self):
         text = "Privacy Policy\n" + BODY + "\nA\nB\nC\nPolicy changes (12/23/2014)\n" + BODY
         assert value(text, "en") is None
+
+
+def test_a_page_that_is_no_legal_document_is_not_dated():
+    text = "Legal\nPrivacy Policy. Last updated March 3, 2022\n" + BODY
+    page = Document(text, text, None, "en", "x", "1", "{}", "s", kind="not legal")
+    assert date_document(page, None).effective_date is None
+    page.kind = "privacy"
+    assert date_document(page, None).effective_date == "2022-03-03"

@@ -51,6 +51,7 @@ _STOPWORD_SETS = {language: frozenset(words.split()) for language, words in STOP
 _OTHER_DOCUMENT = re.compile(
     "|".join(f"(?:{heading})" for heading in OTHER_DOCUMENTS), re.IGNORECASE
 )
+NOT_LEGAL = "not legal"  # the classifier's kind for a page that is no legal document
 _LABEL_NAMES = {"bare": "dated", "changelog": "revised"}
 
 
@@ -220,7 +221,11 @@ def _first_day(item: Found) -> date:
 def date_document(
     document: Document, captured_at: datetime | None, url: str | None = None
 ) -> Document:
-    """The dating step: the dates the policy states for itself, if it states any."""
+    """The dating step: the dates the document states for itself, if it states any. A page the
+    classifier found to be no legal document (a legal hub listing its documents' dates, a home
+    page with dated news) states none of its own."""
+    if document.kind == NOT_LEGAL:
+        return document
     found = find_effective_date(
         document.text, document.language, captured_at, declared=document.declared_language, url=url
     )
