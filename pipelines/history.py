@@ -118,11 +118,14 @@ class Version:
     text: str
     markdown: str | None
     memento_url: str | None
+    # every date the policy states: [{"label", "date", "precision", "phrase"}], text order
+    effective_dates: list[dict[str, Any]] | None = None
 
 
 _VERSION = """
 SELECT site, target_url, version, version_id, first_seen, last_seen, next_seen, n_captures,
-       effective_date, effective_date_text, title, n_words, text, markdown, memento_url
+       effective_date, effective_date_text, title, n_words, text, markdown, memento_url,
+       effective_dates
 FROM policy_versions WHERE site = ? AND target_url = ? AND {condition}
 """
 

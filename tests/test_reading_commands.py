@@ -302,6 +302,29 @@ def test_show_by_number_and_as_markdown(sample_db, capsys):
     assert code == 0 and out.startswith("> lumenbank.example") and markdown.strip() in out
 
 
+def test_show_names_every_date_a_version_states(sample_db_copy, capsys):
+    connection = duckdb.connect(str(sample_db_copy))
+    connection.execute(
+        "UPDATE documents SET effective_dates = [{'label': 'effective', 'date': DATE"
+        " '2018-05-01', 'precision': 'day', 'phrase': 'Effective May 1, 2018'}, {'label':"
+        " 'updated', 'date': DATE '2018-05-21', 'precision': 'day', 'phrase': 'Last updated:"
+        " May 21, 2018'}] WHERE text_hash = (SELECT text_hash FROM versions WHERE site ="
+        " 'lumenbank.example' AND version = 4)"
+    )
+    connection.close()
+    args = ("show", "lumenbank.example", "--version", "4", "--db", str(sample_db_copy))
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert (
+        "dates it states: effective 2018-05-01 ('Effective May 1, 2018'); updated 2018-05-21"
+        " ('Last updated: May 21, 2018')" in out.partition("\n\n")[0]
+    )
+    code, out, _ = run(
+        capsys, "show", "lumenbank.example", "--version", "3", "--db", str(sample_db_copy)
+    )
+    assert code == 0 and "dates it states" not in out
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

@@ -173,6 +173,12 @@ def show(
         f"{until}{effective}",
         f"archived copy: {found.memento_url or 'not recorded'}",
     ]
+    if found.effective_dates and len(found.effective_dates) > 1:
+        stated = "; ".join(
+            f"{date['label']} {date['date']:%Y-%m-%d} ({date['phrase']!r})"
+            for date in found.effective_dates
+        )
+        lines.append(f"dates it states: {stated}")
     prefix = "> " if markdown else ""
     click.echo("\n".join(prefix + line for line in lines) + "\n")
     click.echo(found.markdown if markdown and found.markdown else found.text)
