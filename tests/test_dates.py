@@ -540,3 +540,55 @@ def test_a_page_that_is_no_legal_document_is_not_dated():
     assert date_document(page, None).effective_date is None
     page.kind = "privacy"
     assert date_document(page, None).effective_date == "2022-03-03"
+
+
+class TestReviewedCases:
+    """Cases a review of the dates stage found (each a class of page, not one page)."""
+
+    def test_a_date_in_a_language_the_page_does_not_declare_is_read(self):
+        assert value("Última actualización: 3 de marzo de 2020\n" + BODY, "en") == "2020-03-03"
+        assert value("Ultimo aggiornamento: marzo 2020\n" + BODY, "es") == "2020-03"
+
+    @pytest.mark.parametrize(
+        "heading", ["Cookies Policy", "Terms & Conditions", "Website Terms", "Cookie Policy."]
+    )
+    def test_another_documents_date_at_the_end_does_not_govern(self, heading):
+        text = (
+            "Last updated: March 3, 2019\n"
+            + BODY * 3
+            + f"\n{heading}\nLast updated: January 1, 2021"
+        )
+        assert value(text, "en") == "2019-03-03"
+
+    def test_a_version_number_is_not_a_date(self):
+        text = "Last updated: March 3, 2020\n" + BODY * 3 + "\nPrivacy Policy version 4.12.21"
+        assert value(text, "en") == "2020-03-03"
+        assert (
+            value("Stand: 01.03.2012\nWir nutzen das SDK 3.14.22.\n" + BODY, "de") == "2012-03-01"
+        )
+
+    def test_a_neutral_label_at_the_end_does_not_outrank_the_top(self):
+        text = "Last updated: March 3, 2020\n" + BODY * 3 + "\nPosted: 2024-01-01"
+        assert value(text, "en") == "2020-03-03"
+
+    def test_a_laws_date_is_no_evidence_of_the_pages_order(self):
+        text = (
+            "Last updated: 04/08/2019\n" + BODY + "We follow Regulation (EU) 2016/679 of 27 April"
+            " 2016 where it applies.\n" + BODY
+        )
+        found = find_effective_date(text, "en")
+        assert (found.value, found.order_evidence) == (
+            "2019-04-08",
+            "English with no sign of a day-first region",
+        )
+
+    def test_an_english_region_does_not_decide_for_a_text_in_another_language(self):
+        text = "Última actualización: 04/08/2011\nUtilizamos sus datos personales para el servicio."
+        assert find_effective_date(text, "es", declared="en-US").value == "2011-08-04"
+
+    def test_norwegian_as_detectors_name_it(self):
+        assert value("Sist oppdatert: 3. mars 2020\n" + BODY, "no") == "2020-03-03"
+
+    def test_month_abbreviations_the_cldr_lacks(self):
+        assert value("Stand: 12. Mrz 2019", "de") == "2019-03-12"
+        assert value("Ultimo aggiornamento: 3 sett 2019", "it") == "2019-09-03"

@@ -66,6 +66,8 @@ def test_csv_reads_back_with_the_csv_module(sample_db, tmp_path):
         assert row["next_seen"] == (iso(want["next_seen"]) if want["next_seen"] else "")
         assert int(row["n_words"]) == want["n_words"]
         assert row["is_policy"] == "true"
+        # a list of structs, as JSON text a CSV reader can parse
+        assert json.loads(row["effective_dates"]) == iso(want["effective_dates"])
     assert assert_manifest_matches(out)["selection"]["sites"] == [site]
 
 

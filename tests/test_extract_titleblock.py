@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml.html import fromstring
 from test_extract import URL, paragraphs
 
@@ -81,3 +82,36 @@ def test_a_ticker_beside_the_heading_is_not_a_date_line():
     )
     tree = fromstring(whole_page(body))
     assert title_block_dates(tree, "en-US") == ["Effective April 1, 2003"]
+
+
+def test_a_news_line_beside_the_heading_is_not_a_date_line():
+    body = (
+        "<h1>Privacy Policy</h1><div class='news'><p>Updated March 1, 2016: holiday hours</p>"
+        f"</div><div>{paragraphs(8)}</div>"
+    )
+    assert title_block_dates(fromstring(whole_page(body)), "en-US") == []
+
+
+def test_a_cookie_policy_above_the_privacy_policy_lends_it_no_date():
+    body = (
+        "<h2>Cookie Policy</h2><p>Last updated: January 1, 2021</p>"
+        f"<p>We use cookies.</p><h2>Privacy Policy</h2><p>Last updated: March 3, 2019</p>"
+        f"<div>{paragraphs(8)}</div>"
+    )
+    assert title_block_dates(fromstring(whole_page(body)), "en-US") == [
+        "Last updated: March 3, 2019"
+    ]
+
+
+@pytest.mark.parametrize(
+    "date_line",
+    [
+        "<p>Last updated: <time datetime='2014-03-05'>March 5, 2014</time></p>",
+        "<p><label>Effective Date:</label> March 5, 2014</p>",
+    ],
+)
+def test_date_lines_in_common_markup(date_line):
+    body = f"<div class='head'><h1><a href='/privacy'>Privacy Policy</a></h1>{date_line}</div>"
+    body += f"<article>{paragraphs(8)}</article>"
+    [line] = title_block_dates(fromstring(whole_page(body)), "en-US")
+    assert line.endswith("March 5, 2014")

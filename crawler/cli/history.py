@@ -174,8 +174,10 @@ def show(
         f"archived copy: {found.memento_url or 'not recorded'}",
     ]
     if found.effective_dates and len(found.effective_dates) > 1:
+        shown = {"month": "%Y-%m", "day": "%Y-%m-%d"}
         stated = "; ".join(
-            f"{date['label']} {date['date']:%Y-%m-%d} ({date['phrase']!r})"
+            f"{date['label']} {date['date'].strftime(shown[date['precision']])}"
+            f" ({date['phrase']!r})"
             for date in found.effective_dates
         )
         lines.append(f"dates it states: {stated}")

@@ -117,7 +117,11 @@ def extract(
                 f"{path}: {words} words, title {record['title']!r}, language "
                 f"{record['language']}, effective {record['effective_date']} "
                 f"({record['effective_date_text']!r}), policy {record['is_policy']} "
-                f"({record['policy_score']})"
+                f"({record['policy_score']}), kind {record['kind']}"
+                + "".join(
+                    f"\n  states {stated['label']} {stated['date']} ({stated['phrase']!r})"
+                    for stated in record["effective_dates"]
+                )
             )
     if refused:
         # none read: the input was bad (2); some read: finished with failures (1)

@@ -17,9 +17,14 @@ from datetime import date, datetime
 
 from crawler.items import CaptureItem, Document, StatedDate
 from pipelines.dates.found import MAX_YEAR, MIN_YEAR, Found, find_dates, plain_spaces
-from pipelines.dates.labels import OTHER_DOCUMENTS, STOPWORDS
+from pipelines.dates.labels import (
+    LANGUAGE_ALIASES,
+    OTHER_DOCUMENTS,
+    PRIVACY_HEADINGS,
+    STOPWORDS,
+)
 from pipelines.dates.order import Order, numeric_order
-from pipelines.dates.weigh import Candidate, changelogs, weigh
+from pipelines.dates.weigh import Candidate, changelogs, incidental, weigh
 from pipelines.stage import Stage
 
 __all__ = [
@@ -49,9 +54,10 @@ _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 _STOPWORD_SETS = {language: frozenset(words.split()) for language, words in STOPWORDS.items()}
 _OTHER_DOCUMENT = re.compile(
-    "|".join(f"(?:{heading})" for heading in OTHER_DOCUMENTS), re.IGNORECASE
+    "|".join(f"(?:{heading})" for heading in OTHER_DOCUMENTS), re.IGNORECASE | re.MULTILINE
 )
 NOT_LEGAL = "not legal"  # the classifier's kind for a page that is no legal document
+_PRIVACY_HEADING = re.compile("|".join(PRIVACY_HEADINGS), re.IGNORECASE)
 _LABEL_NAMES = {"bare": "dated", "changelog": "revised"}
 
 
@@ -83,13 +89,15 @@ def find_effective_date(
     scan = _URL.sub(lambda match: " " * len(match[0]), plain_spaces(text))
     if declared is None and language and "-" in language.replace("_", "-"):
         declared = language
-    primary = (language or declared or "").replace("_", "-").split("-")[0].lower()
-    primary = primary or _guess_language(scan)
-    languages = frozenset({primary, "en"}) if primary else FALLBACK_LANGUAGES
+    primary = _primary(language) or _primary(declared) or _guess_language(scan)
+    # The text's language, the declared one (either may be wrong: a Spanish text under a
+    # template's lang="en"), English, and the languages pages most often come in.
+    languages = FALLBACK_LANGUAGES | {primary, _primary(declared), "en"} - {""}
     found = find_dates(scan, languages)
     if not found:
         return None
-    order = numeric_order(found, primary or None, declared, url)
+    own = [item for item in found if not incidental(scan, item, languages)]
+    order = numeric_order(own, primary or None, declared, url)
     captured = captured_at.date() if captured_at is not None else None
     candidates = [
         candidate
@@ -136,14 +144,27 @@ def find_effective_date(
     )
 
 
+def _primary(tag: str | None) -> str:
+    """The primary language subtag, as the labels file it: "en-GB" -> "en", "no" -> "nb"."""
+    primary = (tag or "").replace("_", "-").split("-")[0].lower()
+    return LANGUAGE_ALIASES.get(primary, primary)
+
+
 def _stated(text: str, candidates: list[Candidate]) -> list[Candidate]:
     """The policy's date lines, one per date (its best-scored phrase): labelled dates at the
-    top or the end of the text, but not one under another document's heading."""
+    top or the end of the text, but not one under another document's heading; at the end, a
+    neutral label ("Posted", "version of") counts only when the top states no date."""
+    eligible = [
+        candidate
+        for candidate in candidates
+        if candidate.score >= DATE_LINE_SCORE
+        and candidate.label not in ("bare", "changelog")
+        and not _under_other_document(text, candidate.found.start)
+    ]
+    top = any(candidate.zone == "top" for candidate in eligible)
     lines: dict[str, Candidate] = {}
-    for candidate in candidates:
-        if candidate.score < DATE_LINE_SCORE or candidate.label in ("bare", "changelog"):
-            continue
-        if _under_other_document(text, candidate.found.start):
+    for candidate in eligible:
+        if top and candidate.zone != "top" and candidate.direction == "neutral":
             continue
         held = lines.get(candidate.found.value)
         if held is None or candidate.score > held.score:
@@ -152,11 +173,15 @@ def _stated(text: str, candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _under_other_document(text: str, start: int) -> bool:
-    """Whether the nearest heading-like line above `start` names another kind of document."""
+    """Whether the nearest short line above `start` that names a document names another one
+    ("Cookie Policy", "Terms & Conditions.") rather than the privacy policy."""
     for line in reversed(text[max(0, start - HEADING_REACH) : start].splitlines()[:-1]):
-        words = line.split()
-        if 0 < len(words) <= HEADING_WORDS and not line.rstrip().endswith((".", ",", ";", ":")):
-            return _OTHER_DOCUMENT.search(line) is not None
+        if not 0 < len(line.split()) <= HEADING_WORDS:
+            continue
+        if _OTHER_DOCUMENT.search(line):
+            return True
+        if _PRIVACY_HEADING.search(line):
+            return False
     return False
 
 

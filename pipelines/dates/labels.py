@@ -33,7 +33,7 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
             r"in force from",
         ),
         "posted": (r"posted", r"published", r"issued"),
-        "version": (r"version(?:\s+(?:no\.?\s*)?\d+(?:\.\d+)*)?",),
+        "version": (r"version",),
         "dated": (
             r"as of",
             r"dated",
@@ -391,8 +391,9 @@ POLICY_WORDS = (
 # Headings of documents other than a privacy policy: a date line under one, at the end of a page
 # holding several documents, is that document's ("Cookie Policy ... Last updated: ...").
 OTHER_DOCUMENTS = (
-    r"cookie (?:policy|notice|statement)",
-    r"terms (?:of (?:use|service|sale)|and conditions)",
+    r"cookies? (?:policy|notice|statement)",
+    r"terms (?:of (?:use|service|sale)|(?:and|&) conditions)",
+    r"^\W*(?:website |site |general )?terms\W*$",
     r"conditions of (?:use|sale)",
     r"(?:end[- ]user )?licen[cs]e agreement",
     r"acceptable use",
@@ -413,6 +414,17 @@ OTHER_DOCUMENTS = (
     r"cookiebeleid",
     r"(?:algemene )?voorwaarden",
 )
+# Words of a privacy policy's own heading: the line a document's section starts under.
+PRIVACY_HEADINGS = (r"privacy", r"datenschutz", r"confidentialit", r"privacidad", r"privacidade")
+# Month abbreviations pages use that the CLDR lacks (German "Mrz", "Maerz"; Italian "Sett").
+MONTH_NAMES_BEYOND_CLDR: dict[str, dict[str, int]] = {
+    "de": {"mrz": 3, "maerz": 3},
+    "it": {"sett": 9},
+}
+# Language codes detectors give that the labels file under another ("no" for Bokmål).
+LANGUAGE_ALIASES = {"no": "nb"}
+# Words before a dotted number that make it a version, not a date ("SDK 3.14.22", "v4.12.21").
+VERSION_WORDS = (r"version", r"versions?nummer", r"v", r"sdk", r"release", r"build", r"rev")
 # Words whose dot ends an abbreviation, not a sentence ("Law No. 2004-575", "Acme Inc. Its").
 ABBREVIATIONS = frozenset(
     {

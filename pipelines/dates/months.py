@@ -8,7 +8,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError, localedata
 from babel.dates import get_month_names
 
-from pipelines.dates.labels import LABELS
+from pipelines.dates.labels import LABELS, MONTH_NAMES_BEYOND_CLDR
 
 # Babel knows Norwegian Bokmål as "nb"; pages and detectors often say "no".
 _LOCALE_ALIASES = {"no": "nb", "iw": "he", "in": "id", "jw": "jv"}
@@ -53,6 +53,8 @@ def month_names(language: str) -> dict[str, int]:
                         continue  # "1月" is a number and a sign: the numeric patterns read it
                     for form in {name, _folded(name)}:
                         names.setdefault(form, number)
+    for name, number in MONTH_NAMES_BEYOND_CLDR.get(language, {}).items():
+        names.setdefault(name, number)
     return names
 
 

@@ -75,8 +75,9 @@ def numeric_order(
 ) -> Order:
     """The order of day and month on this page, and the evidence for it.
 
-    `language` is the text's language ("en"), `declared` the page's own tag ("en-GB"), `url`
-    where it was captured from.
+    `found` are the page's dates that are not incidental (a law's, a version number), `language`
+    the text's language ("en"), `declared` the page's own tag ("en-GB"; its region counts only
+    for an English text), `url` where it was captured from.
     """
     forced = {item.forced_order for item in found if item.forced_order}
     if len(forced) == 1:
@@ -90,7 +91,7 @@ def numeric_order(
     text_language = _region(language)[0]
     if primary and primary != "en" and primary == text_language:
         return Order("dmy", f"declared language {declared}: day first")
-    if primary == "en" and region:
+    if primary == "en" and region and text_language in ("", "en"):
         order = "mdy" if region in MONTH_FIRST_REGIONS else "dmy"
         return Order(order, f"declared language {declared}")
     if text_language and text_language != "en":

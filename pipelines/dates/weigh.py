@@ -78,16 +78,25 @@ _SIGNED_AT = re.compile(
     r"\s*[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ -][\w'’.-]+){0,2},\s*(?:le|den|am|il|lì|li|a|el|on)?\s*"
 )
 _CHANGELOG_TAIL = re.compile(r"\s*[:\-–—)]\s*\S")
+_VERSION_BEFORE = re.compile(
+    rf"\b(?:{_alternatives(vocabulary.VERSION_WORDS)})\.?\s*$", re.IGNORECASE
+)
+VERSION_REACH = 12  # characters before a dotted number where "version", "v", "SDK" may stand
+
+
+# A version label may carry its number before the date: "Version 3.2 - 04/08/2020".
+_VERSION_NUMBER = r"(?:\s+(?:no\.?\s*)?\d+(?:\.\d+)*)?"
 
 
 @cache
 def _label_patterns(languages: frozenset[str]) -> dict[str, re.Pattern[str]]:
     """One pattern per label kind, over the labels of `languages` (and English)."""
     fragments: dict[str, list[str]] = {}
-    for language in sorted(languages | {"en"}):
+    for language in ["en", *sorted(languages - {"en"})]:
         for kind, words in vocabulary.LABELS.get(language, {}).items():
-            fragments.setdefault(kind, []).extend(words)
-    return {kind: _words(*words) for kind, words in fragments.items()}
+            suffix = _VERSION_NUMBER if kind == "version" else ""
+            fragments.setdefault(kind, []).extend(f"(?:{word}){suffix}" for word in words)
+    return {kind: _words(*dict.fromkeys(words)) for kind, words in fragments.items()}
 
 
 _TRAILING = re.compile(
@@ -173,12 +182,30 @@ def _standalone(text: str, item: Found) -> bool:
     return _LINE_REST.fullmatch(before) is not None or _SIGNED_AT.fullmatch(before) is not None
 
 
+def _version_number(text: str, item: Found) -> bool:
+    """A dotted number after "version", "v", "SDK": "4.12.21" is a release, not 4 December."""
+    if item.separator != "." or not item.short_year:
+        return False
+    return _VERSION_BEFORE.search(text, max(0, item.start - VERSION_REACH), item.start) is not None
+
+
+def incidental(text: str, item: Found, languages: frozenset[str]) -> bool:
+    """Whether the date is one the dater never takes (an example's, a copyright line's, a
+    law's, a version number): it is no evidence of how the page writes its own dates."""
+    if _version_number(text, item):
+        return True
+    clause = text[clause_before(text, item.start) : item.start]
+    return bool(
+        _EXAMPLE.search(clause) or _COPYRIGHT.search(clause) or _law_date(clause, None, languages)
+    )
+
+
 def weigh(text: str, item: Found, languages: frozenset[str]) -> Candidate | None:
     """A candidate for the policy's date, or None for a law's, an example's or a bare one's."""
     length = len(text)
     clause_start = clause_before(text, item.start)
     clause = text[clause_start : item.start]
-    if _EXAMPLE.search(clause) or _COPYRIGHT.search(clause):
+    if _EXAMPLE.search(clause) or _COPYRIGHT.search(clause) or _version_number(text, item):
         return None
     label = _label(text, clause_start, item.start, languages)
     updated_at = label[1] - clause_start if label and _direction(label[0]) == "back" else None

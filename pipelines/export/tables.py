@@ -21,6 +21,8 @@ TABLE_FORMATS = {
 PARQUET_ROW_GROUP_ROWS = 1000
 TIME_COLUMNS = frozenset({"first_seen", "last_seen", "next_seen", "sampled_at", "captured_at"})
 TEXT_COLUMNS = frozenset({"text", "markdown"})  # read from `documents`, not kept in SELECTED
+# Lists of structs: CSV has no such type, so there they are written as JSON text.
+LIST_COLUMNS = frozenset({"effective_dates"})
 # What each column holds: the HF dataset card and the README say the same.
 COLUMN_MEANINGS = {
     "sampled_at": "with --sample-every: the instant (middle of a calendar period, 00:00 UTC) "
@@ -61,12 +63,15 @@ def export_columns(sampled: bool) -> tuple[str, ...]:
     return (SAMPLING_COLUMNS if sampled else ()) + VERSION_COLUMNS
 
 
-def records_query(sampled: bool, *, typed_times: bool, shard: bool = False) -> str:
+def records_query(
+    sampled: bool, *, typed_times: bool, shard: bool = False, json_lists: bool = False
+) -> str:
     """The selected records as rows of the table exports, in record order.
 
     Times are UTC: with `typed_times` as TIMESTAMP WITH TIME ZONE (Parquet, where readers
     then know they are UTC), otherwise as ISO 8601 text ending in Z (JSON Lines, CSV). With
-    `shard`, only the records numbered $first to $last.
+    `shard`, only the records numbered $first to $last. With `json_lists`, list columns are
+    JSON text (for CSV).
     """
     selected = []
     for column in export_columns(sampled):
@@ -77,6 +82,8 @@ def records_query(sampled: bool, *, typed_times: bool, shard: bool = False) -> s
                 if typed_times
                 else f"strftime({source}, '%Y-%m-%dT%H:%M:%SZ')"
             )
+        if column in LIST_COLUMNS and json_lists:
+            source = f"CAST(to_json({source}) AS VARCHAR)"
         selected.append(f"{source} AS {column}")
     where = " WHERE s.record_no BETWEEN $first AND $last" if shard else ""
     return (
@@ -95,7 +102,9 @@ def write_table(
     """Write OUT/versions.<suffix> from the selected records; returns its path within OUT."""
     suffix, _ = TABLE_FORMATS[format_name]
     name = Path(f"versions.{suffix}")
-    query = records_query(sampled, typed_times=format_name == "parquet")
+    query = records_query(
+        sampled, typed_times=format_name == "parquet", json_lists=format_name == "csv"
+    )
     connection.execute(
         f"COPY ({query}) TO $path ({copy_options(format_name)})", {"path": str(out / name)}
     )

@@ -12,6 +12,8 @@ other documents) are not looked at.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -25,11 +27,13 @@ LINE_TAGS = frozenset(
         "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "tr", "table", "br",
         "section", "article", "header", "main", "footer", "ul", "ol", "dl", "dt", "dd",
         "blockquote", "center", "form", "hr", "pre", "address", "figure", "figcaption", "nav",
-        "aside", "time",
+        "aside",
     )
 )  # fmt: skip
-# Navigation holds links named "Privacy Policy", never the policy's own title.
-SKIPPED_REGIONS = frozenset(("nav", "footer", "aside", "a", "button", "select", "label"))
+# Navigation holds links named "Privacy Policy", never the policy's own title; a link is
+# skipped too, but for one inside a heading (WordPress's entry-title, an old <a name>).
+SKIPPED_REGIONS = frozenset(("nav", "footer", "aside", "button", "select"))
+LINK_TAGS = frozenset(("a",))
 # A heading names a document in a few words; a date line is short too (reveal.py's measure).
 MAX_HEADING_WORDS = 14
 MAX_DATE_LINE_WORDS = 25
@@ -38,6 +42,7 @@ PROSE_WORDS = 30
 LINES_AFTER, LINES_BEFORE = 5, 2
 # dates.py gives a labelled date at the top of a text a confidence of 0.85 or more.
 MIN_CONFIDENCE = 0.8
+COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
 
 
 def _is_heading(element: HtmlElement) -> bool:
@@ -61,7 +66,11 @@ def _lines(root: HtmlElement) -> list[tuple[str, bool]]:
     for event, element in etree.iterwalk(body, events=("start", "end")):
         if not isinstance(element.tag, str):
             continue
-        quiet = element.tag in SKIPPED_TEXT_TAGS or element.tag in SKIPPED_REGIONS
+        quiet = (
+            element.tag in SKIPPED_TEXT_TAGS
+            or element.tag in SKIPPED_REGIONS
+            or (element.tag in LINK_TAGS and not headings and element.get("href") is not None)
+        )
         if event == "start":
             if skipped or quiet or _hidden(element):
                 skipped += 1
@@ -87,10 +96,12 @@ def _lines(root: HtmlElement) -> list[tuple[str, bool]]:
 
 
 def _names_the_policy(text: str) -> bool:
+    """A short line naming a privacy document ("Privacy and Cookie Policy"; not a cookie
+    policy alone, another document's title block)."""
     words = len(WORDS.findall(text))
     return (
         0 < words <= MAX_HEADING_WORDS
-        and PRIVACY_TITLE.search(text) is not None
+        and PRIVACY_TITLE.search(COOKIE.sub(" ", text)) is not None
         and DOCUMENT_TITLE.search(text) is not None
     )
 
@@ -117,8 +128,9 @@ def title_block_dates(root: HtmlElement, language: str | None = None) -> list[st
             break
         block.append(index)
     for index in range(heading - 1, max(-1, heading - 1 - LINES_BEFORE), -1):
-        if len(WORDS.findall(lines[index][0])) > MAX_HEADING_WORDS:
-            break
+        text = lines[index][0]
+        if len(WORDS.findall(text)) > MAX_HEADING_WORDS or text.rstrip().endswith((".", "!", "?")):
+            break  # a sentence: the end of what came before, not the policy's title block
         block.append(index)
     found = []
     for index in sorted(block):
@@ -130,10 +142,19 @@ def title_block_dates(root: HtmlElement, language: str | None = None) -> list[st
             continue
         # how sure the date is a labelled date line, whatever its day/month order
         sure = date.confidence / (AMBIGUOUS_CONFIDENCE if date.ambiguous else 1.0)
-        if index == heading:
+        if index == heading or (lines[index][1] and sure >= MIN_CONFIDENCE):
+            # the heading, or a subheading of the title block: "STATEMENT OF PRIVACY
+            # (12/23/2014, UNITED STATES ONLY)" under "Privacy Policy"
             found.append(text)
-        elif sure >= MIN_CONFIDENCE and (
-            date.stated[-1].label != "dated" or _names_the_policy(text)
+            continue
+        # a date line ends with its date ("Updated March 1, 2016: holiday hours" is news)
+        ends = text.rstrip(" .)").endswith(date.phrase) or not WORDS.search(
+            text[text.find(date.phrase) + len(date.phrase) :]
+        )
+        if (
+            ends
+            and sure >= MIN_CONFIDENCE
+            and (date.stated[-1].label != "dated" or _names_the_policy(text))
         ):
             # "Rates as of February 13, 2004" in a ticker beside the heading is no date line:
             # "as of" and "dated" count only where the line names the policy
