@@ -195,6 +195,59 @@ COLLECTIONS: dict[str, Callable[..., Sequence[Document]]] = {
 }
 
 
+# ---- Other legal documents of the same services (ota-other) --------------------------------
+
+# The URL a page names for itself: OTA's other documents come without their fetch URL.
+CANONICAL_URL = re.compile(
+    rb"<link\b[^>]*?rel=[\"']canonical[\"'][^>]*?href=[\"']([^\"']+)"
+    rb"|<link\b[^>]*?href=[\"']([^\"']+)[\"'][^>]*?rel=[\"']canonical"
+    rb"|<meta\b[^>]*?property=[\"']og:url[\"'][^>]*?content=[\"']([^\"']+)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OtherDocument:
+    """The latest snapshot of a document of an OTA service that OTA does not file as privacy."""
+
+    collection: ClassVar[str] = "ota-other"
+    service: str  # "dating/Match"
+    document_type: str  # OTA's name for it: "Terms of Service", "Trackers Policy"...
+    path: Path  # the .html, or the .pdf
+    url: str | None  # the canonical URL the page names, when it names an absolute one
+
+    @property
+    def content_type(self) -> str:
+        return "application/pdf" if self.path.suffix == ".pdf" else "text/html"
+
+    @property
+    def label(self) -> str:
+        return f"{self.service} {self.document_type}{self.path.suffix}"
+
+
+def canonical_url(page: Path) -> str | None:
+    match = CANONICAL_URL.search(page.read_bytes())
+    found = next((group for group in match.groups() if group), None) if match else None
+    url = found.decode("utf-8", "replace") if found else None
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+@lru_cache(maxsize=1)
+def ota_other_documents(data: Path = SHARED_DATA) -> tuple[OtherDocument, ...]:
+    """Every document under ota-other/, by service and document type."""
+    root = data / "ota-other"
+    return tuple(
+        OtherDocument(
+            f"{path.parent.parent.name}/{path.parent.name}",
+            path.stem,
+            path,
+            canonical_url(path) if path.suffix == ".html" else None,
+        )
+        for path in sorted(root.glob("*/*/*"))
+        if path.suffix in (".html", ".pdf")
+    )
+
+
 # ---- Real Wayback responses (edgi) ---------------------------------------------------------
 
 

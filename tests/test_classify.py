@@ -1,5 +1,5 @@
-"""score_policy on texts written for these tests: policies in three languages and the stubs
-that stand at policy URLs."""
+"""score_kinds on texts written for these tests, none of them among the model's training pages:
+policies in four languages, the other kinds, and the stubs that stand at policy URLs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.classify import POLICY_THRESHOLD, PolicyScore, score_policy
+from crawler.items import Document
+from pipelines.classify import KindScore, classify_document, score_kinds
 
 POLICIES = Path(__file__).parent / "fixtures" / "policies"
 URL = "https://www.example.org/privacy"
+KINDS = ("privacy", "cookies", "terms", "other legal", "not legal")
 
 
 @pytest.mark.parametrize(
@@ -24,10 +26,8 @@ URL = "https://www.example.org/privacy"
     ],
 )
 def test_policies_in_english_german_french_and_italian_are_policies(name):
-    result = score_policy((POLICIES / name).read_text(encoding="utf-8"))
-    assert result.is_policy
-    assert result.score > 0.95
-    assert any("policy topics" in reason for reason in result.reasons)
+    result = score_kinds((POLICIES / name).read_text(encoding="utf-8"))
+    assert result.kind == "privacy" and result.is_policy, result.probabilities
 
 
 STUBS = {
@@ -85,12 +85,12 @@ STUBS = {
 }
 
 
-@pytest.mark.parametrize("kind", STUBS)
-def test_stubs_at_policy_urls_are_not_policies(kind):
-    title, text = STUBS[kind]
-    result = score_policy(text, title=title, url=URL)
-    assert not result.is_policy, result.reasons
-    assert result.score < 0.2
+@pytest.mark.parametrize("stub", STUBS)
+def test_stubs_at_policy_urls_are_not_policies(stub):
+    title, text = STUBS[stub]
+    result = score_kinds(text, title=title, url=URL)
+    assert not result.is_policy, result.probabilities
+    assert result.policy_score < 0.5
 
 
 def test_a_news_article_that_mentions_privacy_is_not_a_policy():
@@ -102,8 +102,8 @@ def test_a_news_article_that_mentions_privacy_is_not_a_policy():
         "According to the decision, the company's privacy policy and cookie banner were unclear "
         "about the sharing of customers' information with advertising partners. "
     ) * 3
-    result = score_policy(article, title="Retailer fined over customer data", url=URL)
-    assert not result.is_policy, result.reasons
+    result = score_kinds(article, title="Retailer fined over customer data", url=URL)
+    assert not result.is_policy, result.probabilities
 
 
 def test_an_encyclopedia_article_on_privacy_law_is_not_a_policy():
@@ -118,37 +118,123 @@ def test_an_encyclopedia_article_on_privacy_law_is_not_a_policy():
         "13 and the CCPA lets consumers opt out of the sale of their information to third "
         "parties. Regulators can impose fines for breaches of these rules.\n"
     )
-    result = score_policy(article, title="Data protection law", url=URL)
-    assert not result.is_policy, result.reasons
-    assert any("'we'/'you'/'users'" in reason for reason in result.reasons)
+    result = score_kinds(article, title="Data protection law", url=URL)
+    assert not result.is_policy, result.probabilities
 
 
-def test_stub_wording_inside_a_long_policy_weighs_little():
+# Short texts of each kind, written for this test: what each kind says, in a few lines.
+SHORT = {
+    "privacy": (
+        "Privacy Policy",
+        "This privacy policy explains how we collect, use and share your personal information. "
+        "We collect your name, email address and payment details when you place an order. We "
+        "use your personal data to deliver your order and, with your consent, to send you our "
+        "newsletter. We share your information with service providers who process it on our "
+        "behalf. We keep your data for as long as necessary. You have the right to access, "
+        "correct or delete your personal data and to object to its processing. Contact our data "
+        "protection officer with any questions about this policy.",
+    ),
+    "cookies": (
+        "Cookie Policy",
+        "This cookie policy explains what cookies are and how we use them on our website. "
+        "Cookies are small text files stored on your device when you visit a website. We use "
+        "strictly necessary cookies to make the site work, analytics cookies to understand how "
+        "visitors use it, and advertising cookies set by third parties. You can accept or reject "
+        "cookies in our cookie settings and delete cookies in your browser settings. The table "
+        "below lists each cookie, its provider, its purpose and its duration.",
+    ),
+    "terms": (
+        "Terms of Service",
+        "These terms of service govern your use of our website and services. By creating an "
+        "account you agree to these terms. You must be at least 18 years old. You are "
+        "responsible for your account and must not use the services for any unlawful purpose. "
+        "Subscriptions renew automatically and fees are non-refundable. We may suspend or "
+        "terminate your account if you breach these terms. The services are provided as is, "
+        "without warranties, and our liability is limited. These terms are governed by the laws "
+        "of the State of New York and disputes shall be resolved by binding arbitration.",
+    ),
+    "other legal": (
+        "Community Guidelines",
+        "Our community guidelines set out what is and is not allowed on the platform. Be "
+        "respectful to other members. Do not post hate speech, harassment, nudity or violent "
+        "content. Do not impersonate others or post spam. Respect copyright: only share content "
+        "you own or have permission to share. Report content that breaks these guidelines; our "
+        "moderators review reports and may remove content or ban members who repeatedly break "
+        "the rules.",
+    ),
+    "not legal": (
+        "Page not found",
+        "Sorry, the page you are looking for could not be found. It may have been moved or "
+        "deleted. Check the address or go back to the home page. Popular pages: Shop, Blog, "
+        "Contact us, Privacy Policy.",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", SHORT)
+def test_each_kind_is_recognised_in_a_short_text(kind):
+    title, text = SHORT[kind]
+    result = score_kinds(text, title=title)
+    assert result.kind == kind, result.probabilities
+    assert result.is_policy == (kind == "privacy")
+
+
+def test_a_cookie_policy_and_terms_at_a_privacy_url_are_not_privacy():
+    for kind in ("cookies", "terms"):
+        title, text = SHORT[kind]
+        result = score_kinds(text, title=title, url=URL)
+        assert result.kind == kind and not result.is_policy, result.probabilities
+
+
+def test_a_privacy_policy_with_a_cookie_section_stays_privacy():
+    policy = (POLICIES / "quillfeather_en.txt").read_text(encoding="utf-8")
+    with_cookies = f"{policy}\n\nCookies\n{SHORT['cookies'][1]}"
+    result = score_kinds(with_cookies, title="Privacy and Cookie Policy", url=URL)
+    assert result.kind == "privacy", result.probabilities
+
+
+def test_wall_wording_inside_a_long_policy_weighs_little():
     policy = (POLICIES / "quillfeather_en.txt").read_text(encoding="utf-8")
     noisy = (
         "Accept all cookies. Reject all. Manage preferences.\n"
         + policy
         + "\nIf you follow a link to a partner you will be redirected to their site."
     )
-    assert score_policy(noisy, url=URL).is_policy
+    assert score_kinds(noisy, url=URL).is_policy
 
 
-def test_an_error_title_counts_in_full():
+def test_an_error_title_is_read():
     text = "Sorry, this document is gone. Search our site or return to the home page."
-    without = score_policy(text)
-    with_title = score_policy(text, title="404 Not Found")
-    assert with_title.score < without.score
-    assert any("not found wording: title" in reason for reason in with_title.reasons)
+    with_title = score_kinds(text, title="Page Not Found", url=URL)
+    assert with_title.kind == "not legal", with_title.probabilities
+    assert any(reason.startswith("title:") for reason in with_title.reasons)
 
 
 def test_the_result_explains_itself_and_is_pure():
     text = (POLICIES / "clairval_fr.txt").read_text(encoding="utf-8")
-    first = score_policy(text, title="Politique de confidentialité", url=URL, language="fr")
-    second = score_policy(text, title="Politique de confidentialité", url=URL, language="fr")
+    first = score_kinds(text, title="Politique de confidentialité", url=URL)
+    second = score_kinds(text, title="Politique de confidentialité", url=URL)
     assert first == second
-    assert isinstance(first, PolicyScore)
-    assert 0.0 <= first.score <= 1.0
-    assert first.is_policy == (first.score >= POLICY_THRESHOLD)
-    assert all(reason.endswith(")") and "(" in reason for reason in first.reasons)
+    assert isinstance(first, KindScore)
+    assert sorted(kind for kind, _ in first.probabilities) == sorted(KINDS)
+    assert sum(value for _, value in first.probabilities) == pytest.approx(1.0, abs=1e-3)
+    assert first.probabilities[0] == (first.kind, first.score)
+    assert dict(first.probabilities)["privacy"] == first.policy_score
+    assert first.reasons and all(reason.endswith(")") for reason in first.reasons)
+    # the terms that put the kind ahead come first, with their sign
+    assert first.reasons[0].rsplit("(", 1)[1][0] in "+-"
     with pytest.raises(AttributeError):
         first.score = 0.0  # type: ignore[misc]
+
+
+def test_classify_document_fills_the_kind_and_the_policy_fields():
+    title, text = SHORT["terms"]
+    document = Document(text, text, title, "en", "test", "0", "", "test")
+    classified = classify_document(document, "https://www.example.org/terms")
+    assert classified.kind == "terms" and classified.is_policy is False
+    assert classified.kind_score == max(
+        value
+        for _, value in score_kinds(text, title, "https://www.example.org/terms").probabilities
+    )
+    assert classified.kind_reasons and classified.policy_reasons
+    assert classified.policy_score is not None and classified.policy_score < 0.5
