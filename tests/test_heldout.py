@@ -92,6 +92,8 @@ def test_each_policy_is_in_its_language(outcomes):
 # so a later change that loses ground on it shows; the misses are named in tests/heldout/README.md.
 ROUND_3_MIN_DATES = 35  # of 37 stated dates, exactly
 ROUND_3_MAX_INVENTED = 2  # of 7 pages stating none
+ROUND_3_MIN_KINDS = 38  # of 44 pages given their kind
+ROUND_3_MIN_PRIVACY = 0.89  # precision and recall of privacy (the goal, 0.95, is not met)
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +123,12 @@ def test_round_3_texts_and_dates(round_3):
         found.effective_date is not None for found in round_3 if not found.page.effective_date
     )
     assert exact >= ROUND_3_MIN_DATES and invented <= ROUND_3_MAX_INVENTED, (exact, invented)
+
+
+def test_round_3_kinds(round_3):
+    right = sum(found.kind == found.page.kind for found in round_3)
+    said = [found for found in round_3 if found.is_policy]
+    truly = [found for found in round_3 if found.page.is_policy]
+    both = sum(found.page.is_policy for found in said)
+    assert right >= ROUND_3_MIN_KINDS, right
+    assert both / len(said) >= ROUND_3_MIN_PRIVACY and both / len(truly) >= ROUND_3_MIN_PRIVACY
