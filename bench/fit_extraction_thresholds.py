@@ -630,7 +630,9 @@ def print_sweep(verdict: Verdict, found: list[Point]) -> None:
     )
     for point in found:
         mark = "*" if point.value == threshold.code else " "
-        yields = f"; {', '.join(point.yield_changes)}" if point.yield_changes else ""
+        yields = (
+            f"; yields changed: {', '.join(point.yield_changes)}" if point.yield_changes else ""
+        )
         print(
             f"{mark} {_number(point.value):>8}  {_means_text(point)}  {point.dates:>5} "
             f"{point.languages:>5}  {_pages_text(set(point.moved))}{yields}"
