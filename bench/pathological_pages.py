@@ -1,10 +1,13 @@
 """Benchmark: time and peak memory of analysing pathological pages (run by hand).
 
     .venv/bin/python bench/pathological_pages.py [CASE ...]
+    .venv/bin/python bench/pathological_pages.py --unbounded deep-2000x10   # as a tree
 
 Each case is analysed in a fresh process (`analyse`, as `policytrail extract` runs it), so its
 peak RSS is its own; prints the wall time, the peak RSS, and what came of the page. The time
 includes loading py3langid's model (about 0.5 s) and the RSS the imports (about 230 MB).
+--unbounded lifts the tree bounds (MAX_TREE_ELEMENTS, MAX_TREE_DEPTH), to time what reading
+such a page as a tree would cost.
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ def nested_divs(depth: int = 5000) -> bytes:
     return f"<html><body>{opened}{'</div>' * depth}{tail}</body></html>".encode()
 
 
+def nested_paragraphs(depth: int, per_level: int = 10) -> bytes:
+    """`<div>`s nested `depth` deep, each holding `per_level` paragraphs of the policy."""
+    level = "<div>" + f"<p>{SENTENCE}</p>" * per_level
+    return f"<html><body>{level * depth}{'</div>' * depth}</body></html>".encode()
+
+
 def single_table(megabytes: float, cells_per_row: int = 10) -> bytes:
     """One table of short cells filling `megabytes` (a data dump saved as a page)."""
     row = "<tr>" + "".join(f"<td>cell {i}</td>" for i in range(cells_per_row)) + "</tr>"
@@ -53,6 +62,9 @@ def one_line(megabytes: float) -> bytes:
 CASES: dict[str, Callable[[], bytes]] = {
     "fonts-400": unclosed_fonts,
     "divs-5000": nested_divs,
+    "deep-128x10": lambda: nested_paragraphs(128),  # at MAX_TREE_DEPTH
+    "deep-500x10": lambda: nested_paragraphs(500),
+    "deep-2000x10": lambda: nested_paragraphs(2000),
     "table-24k-elements": lambda: single_table(0.35),  # just under MAX_TREE_ELEMENTS
     "table-3mb": lambda: single_table(3),
     "table-4.9mb": lambda: single_table(4.9),
@@ -62,9 +74,13 @@ CASES: dict[str, Callable[[], bytes]] = {
 }
 
 
-def run_case(name: str) -> None:
+def run_case(name: str, unbounded: bool) -> None:
     from crawler.exceptions import PageTooLargeError
     from pipelines.analysis import analyse
+    from pipelines.extract import html
+
+    if unbounded:
+        html.MAX_TREE_ELEMENTS = html.MAX_TREE_DEPTH = sys.maxsize
 
     body = CASES[name]()
     started = time.perf_counter()
@@ -78,13 +94,14 @@ def run_case(name: str) -> None:
     print(f"{name:20} {len(body) / 1e6:7.1f} MB {elapsed:8.2f} s {peak:8.0f} MB peak  {outcome}")
 
 
-def main(names: list[str]) -> None:
-    for name in names or CASES:
-        subprocess.run([sys.executable, __file__, "--case", name], check=False)
+def main(arguments: list[str]) -> None:
+    flags = [argument for argument in arguments if argument == "--unbounded"]
+    for name in [argument for argument in arguments if argument not in flags] or CASES:
+        subprocess.run([sys.executable, __file__, "--case", name, *flags], check=False)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--case"]:
-        run_case(sys.argv[2])
+        run_case(sys.argv[2], "--unbounded" in sys.argv[3:])
     else:
         main(sys.argv[1:])

@@ -15,7 +15,9 @@ from pipelines.extract.blocks import MAIN_CONTAINER_SHARE
 # shorter than ten times MIN_EXTRACTED_SIZE characters. The default (250) skips that check from
 # 2,500 characters on, which suits news articles; a policy yielding less than 10,000 characters
 # (a short one, or a long one whose text sits in sibling containers of which trafilatura took
-# the first) is worth the check. EXTRACTION_TIMEOUT is for trafilatura's CLI only; 0 keeps it off.
+# the first) is worth the check. Swept by bench/fit_extraction_thresholds.py (see blocks.py):
+# best [100, 2000]; 250 and below lose OTA Mektoube 005's text, 5,000 costs held-out round 2
+# 0.016 of mean F1 and PL 0.002. EXTRACTION_TIMEOUT is for trafilatura's CLI only; 0 keeps it off.
 TRAFILATURA_SETTINGS = {
     "MIN_EXTRACTED_SIZE": "1000",
     "MIN_OUTPUT_SIZE": "1",
@@ -39,7 +41,8 @@ MARKDOWN_OPTIONS: dict[str, Any] = {"output_format": "markdown", "include_format
 
 # ---- when to distrust an extraction --------------------------------------------------------------
 # An extraction holding less than this share of the words in the page's prose blocks has missed
-# the policy, or most of it.
+# the policy, or most of it. Swept by bench/fit_extraction_thresholds.py (see blocks.py): best
+# [0.5, 0.9]; only PL geocities.com moves, below 0.5 (0.999 -> 0.635).
 MIN_PROSE_SHARE = 0.5
 # The main container's extraction replaces the page's when it holds all of it (MIN_COVERED) and at
 # most MAX_CONTAINER_GAIN times as much, or when it lacks at most MAX_CONTAINER_LOSS of it, nearly
@@ -48,13 +51,22 @@ MIN_PROSE_SHARE = 0.5
 # container holds nine tenths of the page's prose (MAIN_CONTAINER_SHARE), so what it lacks is
 # mostly menus, boxes and footers: on pages laid out in tables those come to a quarter or a third
 # of what trafilatura keeps (held-out en-1999-tables, xx-de-2010-verein; 0.1 let them through).
+# Swept by bench/fit_extraction_thresholds.py (see blocks.py). MIN_COVERED: flat over [0.7,
+# 0.97]; from 0.99 only PL geographyalltheway.com moves (0.987 -> 0.937). MAX_CONTAINER_GAIN:
+# best [1.1, 3]; 1.05 loses OTA Mektoube 005, PL geographyalltheway.com, held-out
+# en-2012-bootstrap. MAX_CONTAINER_LOSS: best [0.2, 0.8]; 0.1 loses held-out en-1999-tables
+# (1.0 -> 0.924), en-2023-short, xx-de-2010-verein. MIN_DROPPED_OUTSIDE: no tuning page moves
+# anywhere in [0.3, 1].
 MIN_COVERED = 0.95
 MAX_CONTAINER_GAIN = 1.25
 MAX_CONTAINER_LOSS = 0.35
 MIN_DROPPED_OUTSIDE = 0.8
-# Fewer words than this is no policy text at all (an error page, a cookie wall).
+# Fewer words than this is no policy text at all (an error page, a cookie wall). Swept: F1 flat
+# over [1, 50]; from 8 the one page it decides, held-out r2-neg-blank-pt, stops yielding text.
 MIN_WORDS = 5
 # A table cell holding this much prose is a column of a page laid out in a table, not data.
+# Swept: LAYOUT_CELL_WORDS moves no tuning page anywhere in [10, 500]; LAYOUT_CELL_SHARE best
+# [0.2, 0.9], 0.1 unwrapping PL geocities.com's data tables too (0.999 -> 0.771).
 LAYOUT_CELL_WORDS = 80
 LAYOUT_CELL_SHARE = 0.5
 # lxml's parser as trafilatura configures it, so both read a page the same way; trafilatura is
@@ -74,7 +86,10 @@ HTML_PARSER = HTMLParser(
 # and 24 levels. A 3 MB table of 340,000 elements took 16 s and 680 MB; one of 49,000 took 5 s,
 # of 24,500 3 s (bench/pathological_pages.py, on a shared machine). Read flat, 3 MB take 3 s.
 # Past 128 levels (once unclosed formatting is unwrapped) nesting is generated, not written,
-# and every level costs a pass of trafilatura's recursive walks.
+# and every level costs a pass of trafilatura's recursive walks: the tuning pages of
+# bench/fit_extraction_thresholds.py reach 23 levels; ten paragraphs a level, 128 levels take
+# 1.1 s as a tree, 500 levels 5.4 s and 440 MB, 2,000 levels 98 s and 2.9 GB, and read flat 2 s
+# (bench/pathological_pages.py --unbounded deep-128x10 deep-500x10 deep-2000x10).
 MAX_TREE_ELEMENTS = 25_000
 MAX_TREE_DEPTH = 128
 

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 import py3langid
 
 # Language detection is unreliable on a few words; below this the page's own lang= is used.
+# Swept by bench/fit_extraction_thresholds.py (see blocks.py), by the languages it gets right
+# (76 of the 81 tuning pages whose language is known): the same over [0, 80]; at 160 held-out
+# xx-neg-parked-en, a parked domain's few lines, loses its language. No tuning page is short
+# enough to decide it.
 MIN_WORDS_FOR_DETECTION = 20
+# Detection reads the text's start: 76 of 81 languages right at every length from 500 to
+# 200,000 characters (the sweep). The bound is on time: py3langid took 3.6 ms on 20,000
+# characters of the tuning pages' texts, 22 ms on 50,000, 81 ms on 200,000 (the longest text
+# is 73,000).
 DETECTION_CHARS = 20_000
 WORDS = re.compile(r"\w+")
 LANG_TAG = re.compile(r"^([a-z]{2})(?:[-_]|$)", re.IGNORECASE)

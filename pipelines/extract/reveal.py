@@ -28,13 +28,19 @@ from pipelines.extract.layout import HEADING_TAGS
 # The tags extractors drop however they are styled; a control's title survives as a heading.
 CONTROL_TAGS = frozenset(("button",))
 TOGGLES = frozenset(("collapse", "tab", "pill"))
-# A control's title is short; a panel holds prose. Below, it is a menu or a tooltip.
+# A control's title is short; a panel holds prose. Below, it is a menu or a tooltip. Swept by
+# bench/fit_extraction_thresholds.py (see blocks.py); two tuning pages have collapsed panels,
+# held-out en-2016-accordion and r2-fr-2022-tabs. MAX_TITLE_WORDS: best [5, 50], at 3 the
+# accordion's long section titles close their panels (1.0 -> 0.847), the only page that moves.
+# MIN_PANEL_WORDS: best [0, 40]; from 80 both pages lose sections.
 MAX_TITLE_WORDS = 20
 MIN_PANEL_WORDS = 8
-# A panel mostly of link text is a menu a button opens, not a section.
+# A panel mostly of link text is a menu a button opens, not a section. Swept: best [0, 1]; only
+# 0 moves the two pages with panels, by a few words.
 MAX_PANEL_LINK_SHARE = 0.5
 # A hidden panel whose first this many words are shown elsewhere on the page is a copy (the
-# mobile layout's accordion of the desktop's sections) and stays hidden.
+# mobile layout's accordion of the desktop's sections) and stays hidden. Swept: no tuning page
+# moves anywhere in [3, 100].
 DUPLICATE_WORDS = 30
 # A tab titled with a language's name holds the policy in that language: only the shown one
 # is the capture's text.
@@ -48,7 +54,9 @@ LANGUAGE_NAMES = frozenset(_LANGUAGE_NAMES.split())
 CONTROL_HEADING = "h3"
 # A date line is short, and labelled ("Last updated", "Stand", "effective"): dates.py gives a
 # labelled date a confidence of 1.0, a neutral or bare one ("Posted", "14 January 2016") 0.85
-# or less.
+# or less. Swept by bench/fit_extraction_thresholds.py (see blocks.py): no held-out date and no
+# mean F1 moves anywhere in [5, 60] and [0.5, 1]; the tuning pages do not decide these two (nor
+# MAX_WORDS_BEFORE_DATE, LEADING_SHARE below), dates.py's scale does.
 MAX_DATE_LINE_WORDS = 25
 MIN_DATE_LINE_CONFIDENCE = 0.95
 DATE_LINE_TAGS = frozenset(("p", "div", "span", "small", "em", "i", "time", "section"))
@@ -57,11 +65,14 @@ DATE_LINE_TAGS = frozenset(("p", "div", "span", "small", "em", "i", "time", "sec
 BLOCK_TAGS = frozenset(
     ("p", "div", "section", "article", "ul", "ol", "li", "table", "h1", "h2", "h3", "h4", "h5")
 )
+# Swept: no tuning page moves anywhere in [0, 10].
 MAX_WORDS_BEFORE_DATE = 2
 SKIPPED_TEXT_TAGS = frozenset(("script", "style", "template", "noscript"))
 # trafilatura drops elements whose class or id reads as hidden; so does this.
 HIDDEN_NAME = re.compile(r"(?:^|[\s_-])(?:hidden|hide|is-hidden|sr-only)(?:$|[\s_-])", re.I)
 # A date line that stands before this share of the page's words, outside these, leads the text.
+# Swept: flat over [0.05, 0.9]; at 1 a date line low on OTA LEX's page (ten versions) is put
+# in front of the text as well.
 LEADING_SHARE = 0.5
 OUTSIDE_TAGS = frozenset(("header", "footer", "nav", "aside"))
 YEARISH = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
