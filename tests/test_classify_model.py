@@ -56,8 +56,9 @@ def test_the_model_is_small_and_says_how_it_was_fitted():
     fit = model.fit
     assert fit["by"] == "bench/fit_kinds.py" and fit["fitted"] and fit["scikit_learn"]
     privacy = fit["held_out"]["own_url"]["kinds"]["privacy"]
-    # The goal is 0.95 for both, on pages held out by service. The fit of this model
-    # reached recall 0.975 and precision 0.873 (cookie policies, short legal pages and walls
+    # The goal is 0.95 for both, on pages held out by service. The first fit (255
+    # pages) reached recall 0.975, precision 0.873; with 47 harder pages in more languages
+    # (302 pages) recall 0.953, precision 0.872 (cookie policies, short legal pages and walls
     # in languages with one or two services taken for policies): a refit must not fall below.
     assert privacy["recall"] >= 0.95 and privacy["precision"] >= 0.87
 
