@@ -592,3 +592,10 @@ class TestReviewedCases:
     def test_month_abbreviations_the_cldr_lacks(self):
         assert value("Stand: 12. Mrz 2019", "de") == "2019-03-12"
         assert value("Ultimo aggiornamento: 3 sett 2019", "it") == "2019-09-03"
+
+
+def test_a_two_digit_year_is_not_read_decades_after_the_capture():
+    captured = datetime(1999, 5, 1)
+    assert value("Last updated 04/08/89\n" + BODY, "en-US", captured) == "1989-04-08"
+    assert value("Last updated 04/08/98\n" + BODY, "en-US", captured) == "1998-04-08"
+    assert value("Last updated 04/08/25\n" + BODY, "en-US", datetime(2025, 6, 1)) == "2025-04-08"

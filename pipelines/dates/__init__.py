@@ -106,6 +106,7 @@ def find_effective_date(
     ]
     candidates += changelogs(scan, found)
     for candidate in candidates:
+        _century(candidate.found, captured)
         _resolve_order(candidate, order, captured)
     candidates = [candidate for candidate in candidates if candidate.score >= MIN_SCORE]
     if not candidates:
@@ -208,6 +209,13 @@ def _guess_language(text: str) -> str:
     ranked = sorted(counts, key=lambda name: counts[name], reverse=True)
     first, second = counts[ranked[0]], counts[ranked[1]]
     return ranked[0] if first >= 2 and first > second else ""
+
+
+def _century(item: Found, captured: date | None) -> None:
+    """A two-digit year read into the century that does not put it years after the capture:
+    "04/08/89" on a page captured in 1999 is 1989, not 2089."""
+    if item.short_year and captured is not None and item.year > captured.year + 1:
+        item.year -= 100
 
 
 def _resolve_order(candidate: Candidate, order: Order, captured: date | None) -> None:
