@@ -15,6 +15,17 @@ FAILED = "failed"
 FETCH_STATUSES = (FETCHED, SKIPPED, FAILED)
 
 
+def first_day(value: str) -> date:
+    """A "YYYY-MM-DD" or "YYYY-MM" date as a DATE (a month on its first day)."""
+    year, month, *day = (int(part) for part in value.split("-"))
+    return date(year, month, day[0] if day else 1)
+
+
+def precision(value: str) -> str:
+    """ "day" for "YYYY-MM-DD", "month" for "YYYY-MM"."""
+    return "day" if value.count("-") == 2 else "month"
+
+
 @dataclass(frozen=True, slots=True)
 class StatedDate:
     """A date a document states for itself, with what its label says it is."""
@@ -56,16 +67,11 @@ class Document:
     @property
     def effective_day(self) -> date | None:
         """The effective date as a DATE (a month-only date on its first day)."""
-        if not self.effective_date:
-            return None
-        year, month, *day = (int(part) for part in self.effective_date.split("-"))
-        return date(year, month, day[0] if day else 1)
+        return first_day(self.effective_date) if self.effective_date else None
 
     @property
     def effective_date_precision(self) -> str | None:
-        if not self.effective_date:
-            return None
-        return "day" if self.effective_date.count("-") == 2 else "month"
+        return precision(self.effective_date) if self.effective_date else None
 
 
 @dataclass(slots=True)

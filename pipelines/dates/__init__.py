@@ -227,12 +227,16 @@ def _resolve_order(candidate: Candidate, order: Order, captured: date | None) ->
     day_first = date(item.year, item.month, item.day or 1)
     month_first = date(item.year, *item.month_first)
     looks_back = candidate.direction != "ahead"
-    strong = order.evidence.startswith("a date on the page")
     if order.order is not None:
         chosen, other = (
             (day_first, month_first) if order.order == "dmy" else (month_first, day_first)
         )
-        if looks_back and not strong and captured is not None and chosen > captured >= other:
+        if (
+            looks_back
+            and not order.decisive
+            and captured is not None
+            and chosen > captured >= other
+        ):
             chosen = other  # a label saying "updated" can't name a day after the capture
             candidate.capture_decided = True
     elif captured is not None and (day_first > captured) != (month_first > captured):

@@ -134,22 +134,19 @@ def find_dates(text: str, languages: frozenset[str]) -> list[Found]:
             year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
             keep(Found(match.start(), match.end(), year, month, day, separator="iso"))
     stretches = _near_years(text)
-    named: list[tuple[re.Pattern[str] | None, str]] = [
-        (patterns.day_month_year, "dmy"),
-        (patterns.month_day_year, "mdy"),
-        (None, ""),  # numeric dates before the year-first ones ("31.12.2020 maart 1")
-        (patterns.year_month_day, "ymd"),
-    ]
-    for with_names, written_order in named:
-        if with_names is None:
-            for match in _NUMERIC.finditer(text):
-                keep(_numeric(match))
-            continue
-        for match in _matches(with_names, text, stretches):
+
+    def with_names(pattern: re.Pattern[str], written_order: str) -> None:
+        for match in _matches(pattern, text, stretches):
             month = patterns.names[match["mon"].lower()]
             item = Found(match.start(), match.end(), int(match["y"]), month, int(match["d"]))
             item.written_order = written_order
             keep(item)
+
+    with_names(patterns.day_month_year, "dmy")
+    with_names(patterns.month_day_year, "mdy")
+    for match in _NUMERIC.finditer(text):
+        keep(_numeric(match))
+    with_names(patterns.year_month_day, "ymd")  # after numeric ones: "31.12.2020 maart 1"
     for match in _matches(patterns.month_year, text, stretches):
         month = patterns.names[match["mon"].lower()]
         keep(Found(match.start(), match.end(), int(match["y"]), month, None))

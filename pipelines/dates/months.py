@@ -8,14 +8,12 @@ from functools import cache
 from babel import Locale, UnknownLocaleError, localedata
 from babel.dates import get_month_names
 
-from pipelines.dates.labels import LABELS, MONTH_NAMES_BEYOND_CLDR
+from pipelines.dates.labels import MONTH_NAMES_BEYOND_CLDR
 
 # Babel knows Norwegian Bokmål as "nb"; pages and detectors often say "no".
 _LOCALE_ALIASES = {"no": "nb", "iw": "he", "in": "id", "jw": "jv"}
 # Names this short are other words too often ("mar" is "sea" in Spanish, "set" is English).
 MIN_NAME_CHARS = 3
-# Scanned when a page's language is unknown: the languages whose date labels are known.
-DEFAULT_LANGUAGES = tuple(LABELS)
 
 
 def _folded(name: str) -> str:

@@ -33,6 +33,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 class Order:
     order: str | None  # "dmy", "mdy", or None when nothing on the page decides
     evidence: str  # what decided, in words: "declared language en-GB"
+    decisive: bool = False  # a date with one reading only: not even the capture overrules it
 
 
 def _region(language: str | None) -> tuple[str, str]:
@@ -83,7 +84,7 @@ def numeric_order(
     if len(forced) == 1:
         order = forced.pop()
         witness = next(item for item in found if item.forced_order == order)
-        return Order(order, f"a date on the page has only one reading (day {witness.day})")
+        return Order(order, f"a date on the page has only one reading (day {witness.day})", True)
     numeric = [item for item in found if item.month_first is not None]
     if numeric and all(item.separator == "." for item in numeric):
         return Order("dmy", "dots between day and month: a European writer")

@@ -44,11 +44,7 @@ class Candidate:
 
     @property
     def direction(self) -> str:
-        if self.label in vocabulary.LOOKING_AHEAD:
-            return "ahead"
-        if self.label in vocabulary.LOOKING_BACK or self.label == "changelog":
-            return "back"
-        return "neutral"
+        return "back" if self.label == "changelog" else _direction(self.label)
 
 
 def _alternatives(fragments: tuple[str, ...] | list[str]) -> str:

@@ -33,19 +33,25 @@ HF_DTYPES = {
     "TIMESTAMP WITH TIME ZONE": "timestamp[us, tz=UTC]",
 }
 _STRUCT_LIST = re.compile(r"STRUCT\((?P<fields>.*)\)\[\]")
+# A feature's type: a `datasets` dtype, or a list of structs as its fields' (name, dtype).
+Dtype = str | tuple[tuple[str, str], ...]
 
 
-def hf_dtype(column_type: str) -> str:
+def hf_dtype(column_type: str) -> Dtype:
     """The `datasets` type of a DuckDB column type; a list of structs (`effective_dates`) as
-    the card's YAML writes it, one `name`/`dtype` pair per field under `list:`."""
+    its fields' names and dtypes."""
     listed = _STRUCT_LIST.fullmatch(column_type)
     if listed is None:
         return HF_DTYPES[column_type]
     fields = [field.split(" ", 1) for field in listed["fields"].split(", ")]
-    return "list:" + "".join(
-        f"\n    - name: {name.strip(chr(34))}\n      dtype: {_q(HF_DTYPES[kind])}"
-        for name, kind in fields
-    )
+    return tuple((name.strip('"'), HF_DTYPES[kind]) for name, kind in fields)
+
+
+def _feature_yaml(name: str, dtype: Dtype) -> str:
+    if isinstance(dtype, str):
+        return f"  - name: {name}\n    dtype: {_q(dtype)}"
+    fields = "".join(f"\n    - name: {part}\n      dtype: {_q(kind)}" for part, kind in dtype)
+    return f"  - name: {name}\n    list:{fields}"
 
 
 # The Hub's size buckets, by number of rows.
@@ -114,7 +120,7 @@ def write_hf(connection: duckdb.DuckDBPyConnection, out: Path, facts: CardFacts)
 
 def dataset_card(
     facts: CardFacts,
-    features: Sequence[tuple[str, str]],
+    features: Sequence[tuple[str, Dtype]],
     languages: Sequence[str],
     dataset_size: int,
     download_size: int,
@@ -144,12 +150,7 @@ def dataset_card(
         f"    path: {_q(DATA_FOLDER + '/train-*.parquet')}",
         "dataset_info:",
         "  features:",
-        *(
-            f"  - name: {name}\n    {dtype}"
-            if dtype.startswith("list:")
-            else f"  - name: {name}\n    dtype: {_q(dtype)}"
-            for name, dtype in features
-        ),
+        *(_feature_yaml(name, dtype) for name, dtype in features),
         "  splits:",
         "  - name: train",
         f"    num_bytes: {dataset_size}",
@@ -163,7 +164,7 @@ def dataset_card(
     return "\n".join(yaml) + "\n\n" + _prose(facts, features) + "\n"
 
 
-def _prose(facts: CardFacts, features: Sequence[tuple[str, str]]) -> str:
+def _prose(facts: CardFacts, features: Sequence[tuple[str, Dtype]]) -> str:
     counts, selection = facts.counts, facts.selection
     if selection.sample_every is None:
         unit = "Each row is one version of a site's privacy policy: a run of archived captures "
@@ -244,12 +245,11 @@ def _prose(facts: CardFacts, features: Sequence[tuple[str, str]]) -> str:
     )
 
 
-def _in_words(dtype: str) -> str:
+def _in_words(dtype: Dtype) -> str:
     """A dtype for the card's table: "list of (label string, date date32, ...)"."""
-    if not dtype.startswith("list:"):
+    if isinstance(dtype, str):
         return dtype
-    names = re.findall(r"name: (\S+)\n\s+dtype: (\S+)", dtype)
-    return "list of (" + ", ".join(f"{name} {kind.strip(chr(34))}" for name, kind in names) + ")"
+    return "list of (" + ", ".join(f"{name} {kind}" for name, kind in dtype) + ")"
 
 
 def _many(count: int, noun: str) -> str:

@@ -207,10 +207,10 @@ def _language_name(control: HtmlElement) -> bool:
 def _collapsed(panel: HtmlElement) -> bool:
     """Hidden now: by attribute or style, or by Bootstrap's `collapse` class without `show`."""
     classes = set((panel.get("class") or "").split())
-    return _hidden(panel) or ("collapse" in classes and not classes & {"show", "in"})
+    return looks_hidden(panel) or ("collapse" in classes and not classes & {"show", "in"})
 
 
-def _hidden(element: HtmlElement) -> bool:
+def looks_hidden(element: HtmlElement) -> bool:
     """Hidden by markup (`is_hidden`), or by a class or id trafilatura reads as hidden."""
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
     return is_hidden(element) or HIDDEN_NAME.search(names) is not None
@@ -232,7 +232,7 @@ def keep_date_lines(root: HtmlElement, language: str | None = None) -> list[Html
     """
     found: list[tuple[HtmlElement, int]] = []
     words_before = 0
-    for part in _visible(root, _hidden):
+    for part in _visible(root, looks_hidden):
         if isinstance(part, str):
             words_before += len(WORDS.findall(part))
         elif _is_date_line(part, language):

@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 
 from pipelines.dates import AMBIGUOUS_CONFIDENCE, find_effective_date
 from pipelines.extract.layout import DOCUMENT_TITLE, HEADING_TAGS, PRIVACY_TITLE
-from pipelines.extract.reveal import SKIPPED_TEXT_TAGS, WORDS, YEARISH, _hidden
+from pipelines.extract.reveal import SKIPPED_TEXT_TAGS, WORDS, YEARISH, looks_hidden
 
 # Elements that end a line of text as a browser draws it.
 LINE_TAGS = frozenset(
@@ -33,7 +33,6 @@ LINE_TAGS = frozenset(
 # Navigation holds links named "Privacy Policy", never the policy's own title; a link is
 # skipped too, but for one inside a heading (WordPress's entry-title, an old <a name>).
 SKIPPED_REGIONS = frozenset(("nav", "footer", "aside", "button", "select"))
-LINK_TAGS = frozenset(("a",))
 # Swept by bench/fit_extraction_thresholds.py (see blocks.py): no held-out date moves anywhere
 # in any of these grids, and mean F1 is flat over all of them; what sets them is the shape of a
 # title block, not a measurement on the tuning pages.
@@ -80,10 +79,10 @@ def _lines(root: HtmlElement) -> list[tuple[str, bool]]:
         quiet = (
             element.tag in SKIPPED_TEXT_TAGS
             or element.tag in SKIPPED_REGIONS
-            or (element.tag in LINK_TAGS and not headings and element.get("href") is not None)
+            or (element.tag == "a" and not headings and element.get("href") is not None)
         )
         if event == "start":
-            if skipped or quiet or _hidden(element):
+            if skipped or quiet or looks_hidden(element):
                 skipped += 1
                 continue
             if element.tag in LINE_TAGS:
@@ -94,7 +93,7 @@ def _lines(root: HtmlElement) -> list[tuple[str, bool]]:
             continue
         if skipped:
             skipped -= 1
-            if skipped or not (quiet or _hidden(element)):
+            if skipped or not (quiet or looks_hidden(element)):
                 continue
         else:
             headings -= _is_heading(element)

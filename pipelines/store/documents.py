@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from crawler.items import StatedDate
+from crawler.items import StatedDate, first_day, precision
 
 DOCUMENT_COLUMNS = (
     "text_hash",
@@ -66,11 +64,10 @@ def document_row(document) -> list:
 
 def stated_row(stated: StatedDate) -> dict[str, object]:
     """A stated date as an element of `documents.effective_dates`."""
-    year, month, *day = (int(part) for part in stated.value.split("-"))
     return {
         "label": stated.label,
-        "date": date(year, month, day[0] if day else 1),
-        "precision": "day" if day else "month",
+        "date": first_day(stated.value),
+        "precision": precision(stated.value),
         "phrase": stated.phrase,
     }
 
