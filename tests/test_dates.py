@@ -111,6 +111,19 @@ def test_a_label_after_its_date(text, language, expected, phrase):
     assert (found.value, found.phrase) == (expected, phrase)
 
 
+def test_dots_followed_by_spaces_as_czech_and_slovak_write_them():
+    found = find_effective_date("Tyto zásady jsou účinné od 1. 3. 2019.\n\n" + BODY, "cs")
+    assert (found.value, found.phrase) == ("2019-03-01", "účinné od 1. 3. 2019")
+    # with a two-digit year it is as likely a list's numbering
+    assert value("Platné od 1. 3. 19\n\n" + BODY, "cs") is None
+
+
+def test_both_japanese_words_for_a_revision_are_labels():
+    for written in ("改定日：2016年4月1日", "改訂日：2016年4月1日", "2016年4月1日 改定", "2016年4月1日改定"):
+        text = "制定日：2005年4月1日\n" + written + "\n\n" + BODY
+        assert value(text, "ja") == "2016-04-01", written
+
+
 def test_a_law_changed_on_a_date_is_still_a_law_s_date():
     assert value("Das Gesetz wurde am 20. Juni 2018 geändert.", "de") is None
 

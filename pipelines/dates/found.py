@@ -29,6 +29,11 @@ _NUMERIC = re.compile(
     r"(?<![\d./-])(?P<a>[0-3]?\d)(?P<sep>[/.-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)"
     r"(?![\d]|[./-]\d)"
 )
+# Czech, Slovak and some German writers put a space after each dot: "1. 3. 2019". Four-digit
+# years only: "1. 3. 19" is as likely a list's numbering.
+_SPACED_DOTS = re.compile(
+    r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>\.) (?P<b>[01]?\d)\. (?P<y>(?:19|20)\d\d)(?!\d|\.\d)"
+)
 _NUMERIC_MONTH_YEAR = re.compile(
     r"(?<![\d./-])(?P<m>[01]?\d)[/.](?P<y>(?:19|20)\d\d)(?![\d]|[./-]\d)"
 )
@@ -145,6 +150,8 @@ def find_dates(text: str, languages: frozenset[str]) -> list[Found]:
     with_names(patterns.day_month_year, "dmy")
     with_names(patterns.month_day_year, "mdy")
     for match in _NUMERIC.finditer(text):
+        keep(_numeric(match))
+    for match in _SPACED_DOTS.finditer(text):
         keep(_numeric(match))
     with_names(patterns.year_month_day, "ymd")  # after numeric ones: "31.12.2020 maart 1"
     for match in _matches(patterns.month_year, text, stretches):

@@ -208,7 +208,8 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "version": (r"sürüm", r"versiyon"),
     },
     "ja": {
-        "updated": (r"最終更新日?", r"更新日", r"改訂日", r"最終改訂日?"),
+        # 改訂 and 改定 are both written for a revision.
+        "updated": (r"最終更新日?", r"更新日", r"(?:最終)?改[訂定]日?"),
         "effective": (r"施行日", r"制定日", r"発効日"),
         "version": (r"版",),
     },
@@ -227,12 +228,13 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# German and Dutch may put the verb after the date: "wurde am 12.03.2020 aktualisiert".
+# German and Dutch may put the verb after the date: "wurde am 12.03.2020 aktualisiert"; Japanese,
+# Chinese and Korean policies end with "2005年4月1日 制定" / "2016年4月1日 改定" lines.
 TRAILING_LABELS: dict[str, tuple[str, ...]] = {
-    "updated": (r"aktualisiert", r"bijgewerkt", r"aangepast"),
+    "updated": (r"aktualisiert", r"bijgewerkt", r"aangepast", r"更新"),
     "modified": (r"geändert", r"gewijzigd"),
-    "revised": (r"überarbeitet", r"herzien"),
-    "effective": (r"in kraft", r"in werking", r"van kracht"),
+    "revised": (r"überarbeitet", r"herzien", r"改[訂定正]", r"修订", r"개정"),
+    "effective": (r"in kraft", r"in werking", r"van kracht", r"制定", r"(?:より)?施行", r"(?:起)?生效", r"시행"),
 }
 
 # What makes a date not the policy's own, in every language the labels know.

@@ -95,8 +95,9 @@ def _label_patterns(languages: frozenset[str]) -> dict[str, re.Pattern[str]]:
     return {kind: _words(*dict.fromkeys(words)) for kind, words in fragments.items()}
 
 
+# No space needed: Japanese and Chinese write "2016年4月1日改定" as one run.
 _TRAILING = re.compile(
-    r"\s{1,3}(?:"
+    r"\s{0,3}(?:"
     + "|".join(
         f"(?P<{kind}>{_alternatives(words)})" for kind, words in vocabulary.TRAILING_LABELS.items()
     )
