@@ -119,7 +119,12 @@ def test_dots_followed_by_spaces_as_czech_and_slovak_write_them():
 
 
 def test_both_japanese_words_for_a_revision_are_labels():
-    for written in ("改定日：2016年4月1日", "改訂日：2016年4月1日", "2016年4月1日 改定", "2016年4月1日改定"):
+    for written in (
+        "改定日：2016年4月1日",
+        "改訂日：2016年4月1日",
+        "2016年4月1日 改定",
+        "2016年4月1日改定",
+    ):
         text = "制定日：2005年4月1日\n" + written + "\n\n" + BODY
         assert value(text, "ja") == "2016-04-01", written
 

@@ -234,7 +234,15 @@ TRAILING_LABELS: dict[str, tuple[str, ...]] = {
     "updated": (r"aktualisiert", r"bijgewerkt", r"aangepast", r"更新"),
     "modified": (r"geändert", r"gewijzigd"),
     "revised": (r"überarbeitet", r"herzien", r"改[訂定正]", r"修订", r"개정"),
-    "effective": (r"in kraft", r"in werking", r"van kracht", r"制定", r"(?:より)?施行", r"(?:起)?生效", r"시행"),
+    "effective": (
+        r"in kraft",
+        r"in werking",
+        r"van kracht",
+        r"制定",
+        r"(?:より)?施行",
+        r"(?:起)?生效",
+        r"시행",
+    ),
 }
 
 # What makes a date not the policy's own, in every language the labels know.
