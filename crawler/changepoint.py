@@ -1,0 +1,163 @@
+"""Change-point fetching: which captures of a URL to replay so every change of its text is found
+with few replays (issue 12). Pure: it is told texts, it answers which captures to fetch next.
+
+A URL's captures in time order are first collapsed into slots, runs of one payload (the same
+digest). Fetching every slot finds every change; here the two ends are fetched first, and a
+range between two fetched slots is looked inside (at its middle) only while the texts at its
+ends differ. A range whose ends show one text is settled without fetching its inside: its
+slots are recorded as inside an unchanged range, pointing at the two ends. When the ends
+differ the range is halved until the change sits between neighbouring slots (exact), or until
+it spans no more than `precision` (coarse, fewer replays). A text that changes and comes back
+inside a range whose ends agree (A -> B -> A) is the risk: `sample_every` fetches one slot per
+that span inside long settled ranges, as probes, to catch it.
+
+A slot whose digest was fetched before (in this run or an earlier one) is known without a
+replay: `learn` it up front. Failed fetches are learnt as None: such a slot is neither an end
+nor a text, and the search goes around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from crawler.wayback import parse_timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A run of consecutive captures with one digest: its first and last timestamps."""
+
+    digest: str
+    first: str
+    last: str
+    captures: int
+
+
+def slots(captures: Sequence[tuple[str, str]]) -> list[Slot]:
+    """(timestamp, digest) pairs in time order as slots: runs of one digest."""
+    found: list[Slot] = []
+    for timestamp, digest in captures:
+        if found and found[-1].digest == digest:
+            last = found[-1]
+            found[-1] = Slot(digest, last.first, timestamp, last.captures + 1)
+        else:
+            found.append(Slot(digest, timestamp, timestamp, 1))
+    return found
+
+
+UNKNOWN = object()  # a slot not fetched (yet)
+
+
+@dataclass(slots=True)
+class ChangePoints:
+    """The search over one URL's slots. Ask `wanted()` for the slots to fetch now (any order,
+    all at once), `learn()` each one's text key (a hash of its text; None when it failed or
+    holds no text), until `done`."""
+
+    slots: Sequence[Slot]
+    precision: timedelta | None = None  # None: down to neighbouring slots
+    sample_every: timedelta | None = None  # probes inside settled ranges; None: none
+    _texts: dict[int, object] = field(default_factory=dict)
+    _asked: set[int] = field(default_factory=set)
+
+    def learn(self, index: int, text: str | None) -> None:
+        self._texts[index] = text
+        self._asked.discard(index)
+        # The same payload elsewhere in the URL's history shows the same text.
+        digest = self.slots[index].digest
+        for other, slot in enumerate(self.slots):
+            if slot.digest == digest and other not in self._texts:
+                self._texts[other] = text
+
+    def known(self, index: int) -> object:
+        return self._texts.get(index, UNKNOWN)
+
+    def wanted(self) -> list[int]:
+        """The slots to fetch next that are not already asked for."""
+        return [index for index in dict.fromkeys(self._needed()) if index not in self._asked]
+
+    def ask(self, indexes: Sequence[int]) -> None:
+        """Mark slots as being fetched, so `wanted` does not name them again."""
+        self._asked.update(indexes)
+
+    @property
+    def done(self) -> bool:
+        return not self._asked and not self._needed()
+
+    def _ends(self) -> list[int]:
+        """Fetched slots with a text, in order."""
+        return sorted(index for index, text in self._texts.items() if text is not None)
+
+    def _needed(self) -> list[int]:
+        count = len(self.slots)
+        if not count:
+            return []
+        needed: list[int] = []
+        for edge in self._edges():
+            if edge not in self._texts:
+                needed.append(edge)
+        if needed:
+            return needed
+        ends = self._ends()
+        for left, right in zip(ends, ends[1:], strict=False):
+            inside = self._unfetched_between(left, right)
+            if not inside:
+                continue
+            if self._texts[left] != self._texts[right]:
+                if self.precision is not None and self._span(left, right) <= self.precision:
+                    continue
+                needed.append(inside[len(inside) // 2])
+            elif self.sample_every is not None:
+                needed.extend(self._probes(left, inside))
+        return needed
+
+    def _edges(self) -> list[int]:
+        """The first and last slots that have not failed: where the search starts."""
+        edges: list[int] = []
+        for order in (range(len(self.slots)), reversed(range(len(self.slots)))):
+            for index in order:
+                if self._texts.get(index, UNKNOWN) is not None:
+                    edges.append(index)
+                    break
+        return edges
+
+    def _unfetched_between(self, left: int, right: int) -> list[int]:
+        return [index for index in range(left + 1, right) if index not in self._texts]
+
+    def _span(self, left: int, right: int) -> timedelta:
+        return _moment(self.slots[right].first) - _moment(self.slots[left].last)
+
+    def _probes(self, left: int, inside: list[int]) -> list[int]:
+        """One slot per `sample_every` inside a settled range, counted from its left end (once
+        fetched, they split the range into parts that need none)."""
+        assert self.sample_every is not None
+        probes, next_at = [], _moment(self.slots[left].last) + self.sample_every
+        for index in inside:
+            if _moment(self.slots[index].first) >= next_at:
+                probes.append(index)
+                next_at = _moment(self.slots[index].first) + self.sample_every
+        return probes
+
+    def settled(self) -> list[tuple[int, int, int]]:
+        """Each slot not fetched, with the fetched slots around it: (slot, left, right)."""
+        ends = self._ends()
+        found = []
+        for left, right in zip(ends, ends[1:], strict=False):
+            for index in self._unfetched_between(left, right):
+                found.append((index, left, right))
+        return found
+
+    def changes(self) -> list[tuple[int, int]]:
+        """Each located change: the fetched slots (before, after) whose texts differ."""
+        ends = self._ends()
+        return [
+            (left, right)
+            for left, right in zip(ends, ends[1:], strict=False)
+            if self._texts[left] != self._texts[right]
+        ]
+
+
+def _moment(timestamp: str) -> datetime:
+    return parse_timestamp(timestamp)
