@@ -58,9 +58,11 @@ def test_the_model_is_small_and_says_how_it_was_fitted():
     privacy = fit["held_out"]["own_url"]["kinds"]["privacy"]
     # The goal is 0.95 for both, on pages held out by service. The first fit (255
     # pages) reached recall 0.975, precision 0.873; with 47 harder pages in more languages
-    # (302 pages) recall 0.953, precision 0.872 (cookie policies, short legal pages and walls
-    # in languages with one or two services taken for policies): a refit must not fall below.
-    assert privacy["recall"] >= 0.95 and privacy["precision"] >= 0.87
+    # (302 pages) recall 0.953, precision 0.872; with the titles that name a kind, function
+    # words left out, a privacy threshold and 198 more pages (500 pages of 162 services)
+    # precision 0.962, recall 0.973: a refit must not fall below the goal.
+    assert privacy["recall"] >= 0.95 and privacy["precision"] >= 0.95
+    assert 0.0 <= model.privacy_threshold <= 0.8
 
 
 def _sklearn_twin(model: KindModel):

@@ -4,8 +4,9 @@ Kinds: `privacy` (a privacy policy, cookie section or not), `cookies` (a cookie 
 `terms` (terms of service or sale), `other legal` (community guidelines, copyright, imprint,
 accessibility...) and `not legal` (soft 404s, login walls, home pages, parked domains, news,
 a legal hub that only links). The model (model.json, fitted by bench/fit_kinds.py on labelled
-pages split by service) is a multinomial logistic regression over TF-IDF word n-grams; its
-inference here needs no scikit-learn.
+pages split by service) is a multinomial logistic regression over TF-IDF word n-grams and
+pseudo-words (URL, title, length, the kinds a title names); privacy is said only from the
+model's threshold. Its inference here needs no scikit-learn.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def score_kinds(
     model = model or kind_model()
     vector = model.vector(terms(text, title, url, model.reading))
     probabilities = model.probabilities(vector)
-    ranked = sorted(range(len(model.kinds)), key=lambda kind: -probabilities[kind])
+    ranked = model.ranked(probabilities)
     chosen, runner_up = ranked[0], ranked[1]
     privacy = model.kinds.index(PRIVACY)
     # Privacy is weighed against the kind that beat it, or, when it won, against the next.
@@ -66,7 +67,10 @@ def score_kinds(
         reasons=_named(model.contributions(vector, chosen, runner_up)),
         policy_score=round(probabilities[privacy], 4),
         policy_reasons=_named(model.contributions(vector, privacy, rival)),
-        probabilities=tuple((model.kinds[kind], round(probabilities[kind], 4)) for kind in ranked),
+        probabilities=tuple(
+            (model.kinds[kind], round(probabilities[kind], 4))
+            for kind in sorted(ranked, key=lambda kind: -probabilities[kind])
+        ),
     )
 
 

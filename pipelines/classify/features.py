@@ -9,8 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import justext
+
+from pipelines.classify.titles import TITLES
 
 # scikit-learn's default token pattern, \b\w\w+\b: words of two characters or more.
 WORD = re.compile(r"\w\w+")
@@ -29,6 +34,18 @@ _URL_NOISE = frozenset(("html", "htm", "shtml", "php", "asp", "aspx", "jsp", "cf
 URL_PREFIX = "url:"
 TITLE_PREFIX = "title:"
 LENGTH_PREFIX = "chars:"
+NAMES_PREFIX = "names:"
+# jusText's stop lists (words frequent in each language's Wikipedia), by language code.
+_STOP_LISTS = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
+    "nl": "Dutch", "pt": "Portuguese", "da": "Danish", "sv": "Swedish", "no": "Norwegian_Bokmal",
+    "pl": "Polish", "cs": "Czech", "fi": "Finnish", "tr": "Turkish",
+}  # fmt: skip
+# Apostrophes and dashes as typed and as typeset; Turkish dotted and dotless i as one letter
+# ("POLİTİKASI" and "politikası" fold alike), the combining dot casefold leaves gone.
+_FOLD = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u2010": "-", "\u2011": "-", "\u0131": "i", "\u0307": None}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +55,19 @@ class Reading:
     read_chars: int  # the title and this many characters of the text (bench/fit_kinds.py)
     length_edges: tuple[int, ...]  # lengths where the length pseudo-word changes
     title_words: bool  # the title's words also as "title:" pseudo-words
+    # The kinds the title and the text's first this many characters name ("names:terms"); 0: none.
+    heading_chars: int = 0
+    # Languages whose function words ("los", "och", "der") are not read: which language a page is
+    # in says nothing of its kind, though more of the pages fitted on in it may be of one kind.
+    function_words_of: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
             "read_chars": self.read_chars,
             "length_edges": list(self.length_edges),
             "title_words": self.title_words,
+            "heading_chars": self.heading_chars,
+            "function_words_of": list(self.function_words_of),
         }
 
     @classmethod
@@ -52,6 +76,8 @@ class Reading:
             int(settings["read_chars"]),
             tuple(int(edge) for edge in settings["length_edges"]),
             bool(settings["title_words"]),
+            int(settings.get("heading_chars", 0)),
+            tuple(settings.get("function_words_of", ())),
         )
 
 
@@ -63,6 +89,15 @@ def words(text: str) -> list[str]:
     """
     text = _ADDRESS.sub(" ", unicodedata.normalize("NFKC", text)).lower()
     return [_DIGIT.sub("0", word) for word in WORD.findall(text) if not word.isdigit()]
+
+
+@cache
+def function_words(languages: tuple[str, ...]) -> frozenset[str]:
+    """The function words of `languages` (codes of _STOP_LISTS), as jusText lists them."""
+    unknown = set(languages) - set(_STOP_LISTS)
+    if unknown:
+        raise ValueError(f"no list of function words for {sorted(unknown)}")
+    return frozenset().union(*(justext.get_stoplist(_STOP_LISTS[code]) for code in languages))
 
 
 def url_terms(url: str | None) -> list[str]:
@@ -90,12 +125,47 @@ def length_term(text: str, edges: tuple[int, ...]) -> str:
     return f"{LENGTH_PREFIX}{low}+"
 
 
+@cache
+def _title_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per kind: its titles, longest first, whole words where words have spaces."""
+    patterns = []
+    for kind, phrases in TITLES.items():
+        ordered = sorted({_fold(phrase) for phrase in phrases}, key=len, reverse=True)
+        spaced = "|".join(re.escape(phrase) for phrase in ordered if _spaced(phrase))
+        unspaced = "|".join(re.escape(phrase) for phrase in ordered if not _spaced(phrase))
+        alternatives = [rf"(?<!\w)(?:{spaced})(?!\w)"] + ([unspaced] if unspaced else [])
+        patterns.append((kind, re.compile("|".join(alternatives))))
+    return tuple(patterns)
+
+
+def _spaced(phrase: str) -> bool:
+    """Whether the phrase is of a script that puts spaces between words (not kana or Han)."""
+    return not any("\u3040" <= char <= "\u9fff" for char in phrase)
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_FOLD).split())
+
+
+def named_kinds(heading: str) -> list[str]:
+    """The kinds whose titles (titles.TITLES) `heading` holds, as "names:" terms: a page's
+    title and first line name what it is in any language ("Aviso legal" -> names:other legal)."""
+    folded = _fold(heading)
+    return [NAMES_PREFIX + kind for kind, pattern in _title_patterns() if pattern.search(folded)]
+
+
 def terms(text: str, title: str | None, url: str | None, reading: Reading) -> list[str]:
     """Every term of the document, repeated as often as it occurs: words, word pairs, the
     pseudo-words of its URL, title and length."""
     found = words(f"{title or ''}\n{text[: reading.read_chars]}")
+    skipped = function_words(reading.function_words_of)
+    if skipped:
+        found = [word for word in found if word not in skipped]
     pairs = [f"{first} {second}" for first, second in zip(found, found[1:], strict=False)]
     pseudo = url_terms(url) + [length_term(text, reading.length_edges)]
     if reading.title_words and title:
-        pseudo += [TITLE_PREFIX + word for word in words(title)]
+        pseudo += [TITLE_PREFIX + word for word in words(title) if word not in skipped]
+    if reading.heading_chars:
+        named = named_kinds(title or "") + named_kinds(text[: reading.heading_chars])
+        pseudo += list(dict.fromkeys(named))
     return found + pairs + pseudo

@@ -29,6 +29,8 @@ class KindModel:
     idf: tuple[float, ...]
     weights: tuple[tuple[float, ...], ...]  # one row per term: its weight for each kind
     intercepts: tuple[float, ...]  # one per kind
+    # Privacy is said only from this probability; below it, the next likeliest kind is.
+    privacy_threshold: float
     fit: dict[str, Any]  # when and how it was fitted, and its held-out figures
 
     @classmethod
@@ -48,6 +50,7 @@ class KindModel:
             idf=tuple(float(row[0]) for row in rows.values()),
             weights=tuple(tuple(float(value) for value in row[1:]) for row in rows.values()),
             intercepts=tuple(float(value) for value in model["intercepts"]),
+            privacy_threshold=float(model.get("privacy_threshold", 0.0)),
             fit=dict(model.get("fit", {})),
         )
 
@@ -76,6 +79,15 @@ class KindModel:
         exponentials = [math.exp(logit - top) for logit in logits]
         total = sum(exponentials)
         return [value / total for value in exponentials]
+
+    def ranked(self, probabilities: list[float]) -> list[int]:
+        """The kinds, the one said first: the likeliest, but privacy only from its threshold
+        (a page it barely wins is given the runner-up's kind), then by probability."""
+        order = sorted(range(len(self.kinds)), key=lambda kind: -probabilities[kind])
+        privacy = self.kinds.index("privacy")
+        if order[0] == privacy and probabilities[privacy] < self.privacy_threshold:
+            order[0], order[1] = order[1], order[0]
+        return order
 
     def contributions(
         self, vector: dict[int, float], kind: int, other: int
