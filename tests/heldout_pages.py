@@ -21,6 +21,7 @@ from pipelines.evaluation import Score, score
 PAGES = Path(__file__).resolve().parent / "heldout" / "pages"
 ROUND_2 = Path(__file__).resolve().parent / "heldout" / "round2"
 ROUND_3 = Path(__file__).resolve().parent / "heldout" / "round3"
+ROUND_4 = Path(__file__).resolve().parent / "heldout" / "round4"
 KINDS = ("privacy", "cookies", "terms", "other legal", "not legal")
 
 
