@@ -114,8 +114,9 @@ def test_a_label_after_its_date(text, language, expected, phrase):
 def test_dots_followed_by_spaces_as_czech_and_slovak_write_them():
     found = find_effective_date("Tyto zásady jsou účinné od 1. 3. 2019.\n\n" + BODY, "cs")
     assert (found.value, found.phrase) == ("2019-03-01", "účinné od 1. 3. 2019")
-    # with a two-digit year it is as likely a list's numbering
+    # with a two-digit year it is as likely a list's numbering; a month over 12 is no date
     assert value("Platné od 1. 3. 19\n\n" + BODY, "cs") is None
+    assert value("Platné od 1. 13. 2019\n\n" + BODY, "cs") is None
 
 
 def test_both_japanese_words_for_a_revision_are_labels():
@@ -127,6 +128,21 @@ def test_both_japanese_words_for_a_revision_are_labels():
     ):
         text = "制定日：2005年4月1日\n" + written + "\n\n" + BODY
         assert value(text, "ja") == "2016-04-01", written
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("当社は、改正個人情報保護法（2022年4月1日施行）に対応しました。", "ja"),
+        ("개인정보 보호법(2020년 8월 5일 시행)에 따라 회사는 개인정보를 보호합니다.", "ko"),
+        ("《个人信息保护法》（2021年11月1日起生效）。我们保护您的个人信息。", "zh"),
+    ],
+)
+def test_a_law_s_date_in_a_cjk_sentence_is_no_date_line(text, language):
+    assert value(text + "\n\n" + BODY, language) is None
+    # and the policy's own lines at its end still govern
+    lines = "\n2019年4月1日 制定\n2021年6月1日 改定"
+    assert value(text + "\n\n" + BODY + lines, language) == "2021-06-01"
 
 
 def test_a_law_changed_on_a_date_is_still_a_law_s_date():

@@ -32,7 +32,7 @@ _NUMERIC = re.compile(
 # Czech, Slovak and some German writers put a space after each dot: "1. 3. 2019". Four-digit
 # years only: "1. 3. 19" is as likely a list's numbering.
 _SPACED_DOTS = re.compile(
-    r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>\.) (?P<b>[01]?\d)\. (?P<y>(?:19|20)\d\d)(?!\d|\.\d)"
+    r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>\.) (?P<b>0?[1-9]|1[0-2])\. (?P<y>(?:19|20)\d\d)(?!\d|\.\d)"
 )
 _NUMERIC_MONTH_YEAR = re.compile(
     r"(?<![\d./-])(?P<m>[01]?\d)[/.](?P<y>(?:19|20)\d\d)(?![\d]|[./-]\d)"

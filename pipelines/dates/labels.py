@@ -228,21 +228,19 @@ LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# German and Dutch may put the verb after the date: "wurde am 12.03.2020 aktualisiert"; Japanese,
-# Chinese and Korean policies end with "2005年4月1日 制定" / "2016年4月1日 改定" lines.
+# German and Dutch may put the verb after the date: "wurde am 12.03.2020 aktualisiert".
 TRAILING_LABELS: dict[str, tuple[str, ...]] = {
-    "updated": (r"aktualisiert", r"bijgewerkt", r"aangepast", r"更新"),
+    "updated": (r"aktualisiert", r"bijgewerkt", r"aangepast"),
     "modified": (r"geändert", r"gewijzigd"),
-    "revised": (r"überarbeitet", r"herzien", r"改[訂定正]", r"修订", r"개정"),
-    "effective": (
-        r"in kraft",
-        r"in werking",
-        r"van kracht",
-        r"制定",
-        r"(?:より)?施行",
-        r"(?:起)?生效",
-        r"시행",
-    ),
+    "revised": (r"überarbeitet", r"herzien"),
+    "effective": (r"in kraft", r"in werking", r"van kracht"),
+}
+# Japanese, Chinese and Korean policies end with lines of a date and its word: "2005年4月1日 制定",
+# "2016年4月1日改定". Only as a line of its own: "（2022年4月1日施行）" in a sentence is a law's.
+LINE_END_LABELS: dict[str, tuple[str, ...]] = {
+    "updated": (r"更新",),
+    "revised": (r"改[訂定正]", r"修订", r"개정"),
+    "effective": (r"制定", r"(?:より)?施行", r"(?:起)?生效", r"시행"),
 }
 
 # What makes a date not the policy's own, in every language the labels know.

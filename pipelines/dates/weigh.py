@@ -95,15 +95,37 @@ def _label_patterns(languages: frozenset[str]) -> dict[str, re.Pattern[str]]:
     return {kind: _words(*dict.fromkeys(words)) for kind, words in fragments.items()}
 
 
-# No space needed: Japanese and Chinese write "2016年4月1日改定" as one run.
 _TRAILING = re.compile(
-    r"\s{0,3}(?:"
+    r"\s{1,3}(?:"
     + "|".join(
         f"(?P<{kind}>{_alternatives(words)})" for kind, words in vocabulary.TRAILING_LABELS.items()
     )
     + r")\b",
     re.IGNORECASE,
 )
+# A date and its word as a line of their own, no space needed ("2016年4月1日改定").
+_LINE_END = re.compile(
+    r"[ \t]{0,3}(?:"
+    + "|".join(
+        f"(?P<{kind}>{_alternatives(words)})" for kind, words in vocabulary.LINE_END_LABELS.items()
+    )
+    + r")[ \t]*[。.]?[ \t]*$",
+    re.MULTILINE,
+)
+# What may come before such a date on its line: bullets.
+_LINE_LEAD = " \t・･-*•"
+
+
+def _trailing(text: str, item: Found) -> re.Match[str] | None:
+    """The label right after the date ("am 12.03.2020 aktualisiert"), or the word ending a
+    line the date starts ("2016年4月1日 改定")."""
+    found = _TRAILING.match(text, item.end)
+    if found is not None:
+        return found
+    line_start = text.rfind("\n", 0, item.start) + 1
+    if text[line_start : item.start].strip(_LINE_LEAD):
+        return None
+    return _LINE_END.match(text, item.end)
 
 
 def clause_before(text: str, start: int) -> int:
@@ -209,7 +231,7 @@ def weigh(text: str, item: Found, languages: frozenset[str]) -> Candidate | None
     if _law_date(clause, updated_at, languages):
         return None
     zone = _zone(item.start, length)
-    trailing = _TRAILING.match(text, item.end)
+    trailing = _trailing(text, item)
     phrase_end = trailing.end() if trailing else item.end
     if label is not None:
         kind, label_start = label
