@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.classify import score_kinds
 from pipelines.classify.features import Reading, function_words, named_kinds, terms
 from pipelines.classify.model import FORMAT, KindModel
 from pipelines.classify.titles import TITLES
@@ -75,7 +76,7 @@ def test_an_unknown_language_for_function_words_is_refused():
 
 
 def test_privacy_is_said_only_from_its_threshold():
-    # One term, "p", sets privacy at about 0.55 and cookies at about 0.45.
+    # One term, "pp", sets privacy at about 0.55 and cookies at about 0.45.
     model = KindModel.from_json(
         {
             "format": FORMAT,
@@ -83,11 +84,16 @@ def test_privacy_is_said_only_from_its_threshold():
             "reading": Reading(1_000, (100,), title_words=False).as_json(),
             "intercepts": [0.0, -0.2, -10.0, -10.0, -10.0],
             "privacy_threshold": 0.6,
-            "terms": {"p": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]},
+            "terms": {"pp": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]},
         }
     )
-    probabilities = model.probabilities(model.vector(["p"]))
+    probabilities = model.probabilities(model.vector(["pp"]))
     assert 0.5 < probabilities[0] < 0.6
     assert model.ranked(probabilities)[:2] == [1, 0]
     assert model.ranked([0.7, 0.3, 0.0, 0.0, 0.0])[:2] == [0, 1]
     assert model.ranked([0.1, 0.5, 0.4, 0.0, 0.0])[:3] == [1, 2, 0]
+    # the score says the kind said, and lists it first, with privacy the more likely after it
+    found = score_kinds("pp", model=model)
+    assert (found.kind, found.is_policy) == ("cookies", False)
+    assert found.probabilities[0] == (found.kind, found.score)
+    assert found.probabilities[1][0] == "privacy" and found.policy_score > found.score

@@ -33,7 +33,9 @@ class KindScore:
     reasons: tuple[str, ...]  # the terms that set `kind` ahead of the runner-up: "term (+0.84)"
     policy_score: float  # the probability of `privacy`
     policy_reasons: tuple[str, ...]  # for (+) and against (-) privacy, against its rival
-    probabilities: tuple[tuple[str, float], ...]  # every kind, most likely first
+    # Every kind: the one said first, then by probability (privacy under its threshold is said
+    # after the runner-up, though more likely).
+    probabilities: tuple[tuple[str, float], ...]
 
     @property
     def is_policy(self) -> bool:
@@ -67,10 +69,7 @@ def score_kinds(
         reasons=_named(model.contributions(vector, chosen, runner_up)),
         policy_score=round(probabilities[privacy], 4),
         policy_reasons=_named(model.contributions(vector, privacy, rival)),
-        probabilities=tuple(
-            (model.kinds[kind], round(probabilities[kind], 4))
-            for kind in sorted(ranked, key=lambda kind: -probabilities[kind])
-        ),
+        probabilities=tuple((model.kinds[kind], round(probabilities[kind], 4)) for kind in ranked),
     )
 
 

@@ -35,7 +35,8 @@ URL_PREFIX = "url:"
 TITLE_PREFIX = "title:"
 LENGTH_PREFIX = "chars:"
 NAMES_PREFIX = "names:"
-# jusText's stop lists (words frequent in each language's Wikipedia), by language code.
+# jusText's stop lists, by language code: the words most frequent in each language's Wikipedia,
+# function words and some common content words with them ("use", "service", "site").
 _STOP_LISTS = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
     "nl": "Dutch", "pt": "Portuguese", "da": "Danish", "sv": "Swedish", "no": "Norwegian_Bokmal",
@@ -133,7 +134,8 @@ def _title_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ordered = sorted({_fold(phrase) for phrase in phrases}, key=len, reverse=True)
         spaced = "|".join(re.escape(phrase) for phrase in ordered if _spaced(phrase))
         unspaced = "|".join(re.escape(phrase) for phrase in ordered if not _spaced(phrase))
-        alternatives = [rf"(?<!\w)(?:{spaced})(?!\w)"] + ([unspaced] if unspaced else [])
+        alternatives = [rf"(?<!\w)(?:{spaced})(?!\w)"] if spaced else []
+        alternatives += [unspaced] if unspaced else []
         patterns.append((kind, re.compile("|".join(alternatives))))
     return tuple(patterns)
 
