@@ -7,7 +7,8 @@ range between two fetched slots is looked inside (at its middle) only while the 
 ends differ. A range whose ends show one text is settled without fetching its inside: its
 slots are recorded as inside an unchanged range, pointing at the two ends. When the ends
 differ the range is halved until the change sits between neighbouring slots (exact), or until
-it spans no more than `precision` (coarse, fewer replays). A text that changes and comes back
+it spans no more than `precision` (coarse: fewer replays, but a version shorter than that span
+can be missed whole). A text that changes and comes back
 inside a range whose ends agree (A -> B -> A) is the risk: `sample_every` fetches one slot per
 that span inside long settled ranges, as probes, to catch it.
 
@@ -65,10 +66,12 @@ class ChangePoints:
     def learn(self, index: int, text: str | None) -> None:
         self._texts[index] = text
         self._asked.discard(index)
+        if text is None:
+            return  # a failed fetch says nothing of the same payload captured elsewhere
         # The same payload elsewhere in the URL's history shows the same text.
         digest = self.slots[index].digest
         for other, slot in enumerate(self.slots):
-            if slot.digest == digest and other not in self._texts:
+            if slot.digest == digest and self._texts.get(other) is None:
                 self._texts[other] = text
 
     def known(self, index: int) -> object:
@@ -106,7 +109,7 @@ class ChangePoints:
             if not inside:
                 continue
             if self._texts[left] != self._texts[right]:
-                if self.precision is not None and self._span(left, right) <= self.precision:
+                if self.precision and self._span(left, right) <= self.precision:
                     continue
                 needed.append(inside[len(inside) // 2])
             elif self.sample_every is not None:
@@ -141,10 +144,13 @@ class ChangePoints:
         return probes
 
     def settled(self) -> list[tuple[int, int, int]]:
-        """Each slot not fetched, with the fetched slots around it: (slot, left, right)."""
+        """Each slot not fetched inside an unchanged range, with the fetched slots of one text
+        around it: (slot, left, right)."""
         ends = self._ends()
         found = []
         for left, right in zip(ends, ends[1:], strict=False):
+            if self._texts[left] != self._texts[right]:
+                continue
             for index in self._unfetched_between(left, right):
                 found.append((index, left, right))
         return found

@@ -110,3 +110,20 @@ def test_short_histories(texts):
     found, fetched = search(texts)
     assert len(fetched) == len({index for index in fetched})
     assert len(fetched) <= len(found.slots)
+
+
+def test_a_failed_fetch_is_not_copied_to_the_same_payload_elsewhere():
+    captures, text_of = history("AB")
+    captures.append((captures[1][0][:-2] + "01", captures[0][1]))  # A's bytes again, last
+    found = ChangePoints(slots(captures))
+    found.learn(0, None)
+    assert found.known(2) is UNKNOWN
+    found.learn(0, "A")  # a retry that works
+    assert found.known(2) == "A"
+
+
+def test_a_zero_precision_is_exact():
+    texts = "A" * 20 + "B" * 20
+    exact, _ = search(texts)
+    zero, _ = search(texts, precision=timedelta(0))
+    assert zero.changes() == exact.changes() == [(19, 20)]
