@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import selectors
 import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,6 +235,49 @@ def test_serve_stops_cleanly_on_interrupt(serve, warc: Path) -> None:
     assert "Traceback" not in stderr
     assert "2 captures (1 file(s) indexed now)" in stderr
     assert served.process.returncode in (0, 130)
+
+
+def test_serve_logs_each_request_and_counts_them_at_exit(serve, warc: Path, tmp_path) -> None:
+    log = tmp_path / "access.log"
+    served = serve(str(warc.parent), "--port", "0", "--access-log", str(log))
+    for path in (
+        "/cdx/search/cdx?url=example.com/privacy",
+        "/web/20110101000000id_/http://example.com/privacy",
+        "/web/20100101000000id_/http://example.com/privacy",
+    ):
+        with urllib.request.urlopen(served.base_url + path, timeout=10) as response:
+            response.read()
+    served.process.send_signal(signal.SIGTERM)
+    _, stderr = served.process.communicate(timeout=20)
+    assert "Traceback" not in stderr
+    assert "requests: cdx 1, replay 2, available 0; faults: none" in stderr
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    assert '"GET /cdx/search/cdx?url=example.com/privacy HTTP/1.1" 200' in lines[0]
+    assert re.search(
+        r'"GET /web/20100101000000id_/http://example\.com/privacy HTTP/1\.1" 200 \d+ [\d.]+$',
+        lines[2],
+    )
+
+
+def test_serve_counts_the_faults_it_sent(serve, warc: Path) -> None:
+    served = serve(str(warc.parent), "--port", "0", "--error-rate", "1", "--seed", "1")
+    url = f"{served.base_url}/cdx/search/cdx?url=example.com/privacy"
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(url, timeout=10)
+    served.process.send_signal(signal.SIGTERM)
+    _, stderr = served.process.communicate(timeout=20)
+    assert "requests: cdx 1, replay 0, available 0; faults: server_error 1" in stderr
+
+
+def test_serve_with_an_access_log_it_cannot_write_fails_in_one_line(tmp_path, env, warc) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler", "archive", "serve", str(warc), "--port", "0",
+         "--access-log", str(tmp_path / "no" / "such" / "folder" / "access.log")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "cannot write the access log" in result.stderr
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])

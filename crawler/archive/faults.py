@@ -113,6 +113,24 @@ class FaultStats:
         self.counts[f"{endpoint}:{fault.value}"] += 1
         self.counts[fault.value] += 1
 
+    def summary(self) -> str:
+        """One line: requests per endpoint, then each fault that fired, as `archive serve`
+        prints at exit so a run's two sides can be compared."""
+        requests = {
+            endpoint: sum(
+                count for key, count in self.counts.items() if key.startswith(f"{endpoint}:")
+            )
+            for endpoint in ENDPOINTS
+        }
+        fired = {
+            fault.value: self.counts.get(fault.value, 0)
+            for fault in Fault
+            if fault is not Fault.NONE and self.counts.get(fault.value, 0)
+        }
+        said = ", ".join(f"{endpoint} {count:,}" for endpoint, count in requests.items())
+        faults = ", ".join(f"{name} {count:,}" for name, count in fired.items()) or "none"
+        return f"requests: {said}; faults: {faults}"
+
 
 class FaultInjector:
     """Decides, request by request, which fault (if any) a client gets.

@@ -371,11 +371,28 @@ class ArchiveServer:
         self.base_url = f"http://{self.host}:{self.port}"
 
 
-async def serve_until_stopped(server_app: ArchiveApp, host: str, port: int, announce) -> None:
+# One access-log line per request: when (local time), who, the request line, status, bytes
+# sent (headers included) and seconds taken (aiohttp's access logger and its format codes).
+ACCESS_LOG_FORMAT = '%t %a "%r" %s %b %Tf'
+
+
+async def serve_until_stopped(
+    server_app: ArchiveApp,
+    host: str,
+    port: int,
+    announce,
+    access_log: logging.Logger | None = None,
+) -> None:
     """Run in the foreground (the CLI) until SIGINT or SIGTERM; `announce(base_url)` once the
     socket is listening. The handlers are set here, not inherited: a server started from a
-    script in the background begins with SIGINT ignored, and SIGTERM would skip the cleanup."""
-    runner = web.AppRunner(server_app.application(), access_log=None, shutdown_timeout=1.0)
+    script in the background begins with SIGINT ignored, and SIGTERM would skip the cleanup.
+    `access_log`: a logger that gets one line per request."""
+    runner = web.AppRunner(
+        server_app.application(),
+        access_log=access_log,
+        access_log_format=ACCESS_LOG_FORMAT,
+        shutdown_timeout=1.0,
+    )
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

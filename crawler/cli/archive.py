@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -172,6 +173,12 @@ def archive() -> None:
 @click.option(
     "--seed", type=int, default=None, help="Seed for the random faults (repeatable runs)."
 )
+@click.option(
+    "--access-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append a line per request to this file (time, client, request, status, bytes, seconds).",
+)
 def serve(
     paths,
     host,
@@ -199,10 +206,12 @@ def serve(
     latency,
     fault_endpoints,
     seed,
+    access_log,
 ) -> None:
     """Serve WARC files (files or folders) with the Wayback Machine's CDX and replay API.
 
-    Prints the base URL on standard output once it listens; runs until interrupted.
+    Prints the base URL on standard output once it listens; runs until interrupted, then
+    prints its request and fault counts on standard error.
 
     \b
     Endpoints:
@@ -265,14 +274,33 @@ def serve(
         click.echo(url)
         sys.stdout.flush()
 
+    logger = _access_logger(access_log) if access_log else None
     try:
-        asyncio.run(serve_until_stopped(app, host, port, announce))
+        asyncio.run(serve_until_stopped(app, host, port, announce, logger))
     except OSError as error:
         raise BadInputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except KeyboardInterrupt:
         pass
     finally:
         index.close()
+        if logger is not None:
+            for handler in logger.handlers:
+                handler.close()
+    click.echo(f"policytrail archive: {app.injector.stats.summary()}", err=True)
+
+
+def _access_logger(path: Path) -> logging.Logger:
+    """A logger appending one line per request to `path` (aiohttp's access log)."""
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as error:
+        raise BadInputError(f"cannot write the access log {path}: {error.strerror}") from None
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger(f"policytrail.archive.access.{path}")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return logger
 
 
 @archive.command()
