@@ -95,21 +95,15 @@ def _label_patterns(languages: frozenset[str]) -> dict[str, re.Pattern[str]]:
     return {kind: _words(*dict.fromkeys(words)) for kind, words in fragments.items()}
 
 
-_TRAILING = re.compile(
-    r"\s{1,3}(?:"
-    + "|".join(
-        f"(?P<{kind}>{_alternatives(words)})" for kind, words in vocabulary.TRAILING_LABELS.items()
-    )
-    + r")\b",
-    re.IGNORECASE,
-)
+def _named_kinds(labels: dict[str, tuple[str, ...]]) -> str:
+    """The labels as one alternation, a group named after each kind."""
+    return "|".join(f"(?P<{kind}>{_alternatives(words)})" for kind, words in labels.items())
+
+
+_TRAILING = re.compile(rf"\s{{1,3}}(?:{_named_kinds(vocabulary.TRAILING_LABELS)})\b", re.IGNORECASE)
 # A date and its word as a line of their own, no space needed ("2016年4月1日改定").
 _LINE_END = re.compile(
-    r"[ \t]{0,3}(?:"
-    + "|".join(
-        f"(?P<{kind}>{_alternatives(words)})" for kind, words in vocabulary.LINE_END_LABELS.items()
-    )
-    + r")[ \t]*[。.]?[ \t]*$",
+    rf"[ \t]{{0,3}}(?:{_named_kinds(vocabulary.LINE_END_LABELS)})[ \t]*[。.]?[ \t]*$",
     re.MULTILINE,
 )
 # What may come before such a date on its line: bullets.
