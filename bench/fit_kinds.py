@@ -258,14 +258,19 @@ def choose(rows: Rows, train: np.ndarray, folds: int) -> Chosen:
                 model = fit(rows, fitting, setting, ranked[read_chars], regression)
                 found = rows.predict(model, measuring)
                 losses.setdefault(setting, []).append((measuring, found))
-    scores = {}
-    for setting, parts in losses.items():
-        measured = np.concatenate([part for part, _ in parts])
-        found = np.concatenate([probabilities for _, probabilities in parts])
-        scores[setting] = log_loss(rows.kind[measured], rows.page_weight[measured], found)
+    pooled = {
+        setting: (
+            np.concatenate([part for part, _ in parts]),
+            np.concatenate([probabilities for _, probabilities in parts]),
+        )
+        for setting, parts in losses.items()
+    }
+    scores = {
+        setting: log_loss(rows.kind[measured], rows.page_weight[measured], found)
+        for setting, (measured, found) in pooled.items()
+    }
     best = min(scores, key=lambda setting: (scores[setting], str(setting)))
-    measured = np.concatenate([part for part, _ in losses[best]])
-    found = np.concatenate([probabilities for _, probabilities in losses[best]])
+    measured, found = pooled[best]
     return Chosen(best, scores, choose_threshold(rows.kind[measured], found))
 
 
@@ -285,15 +290,22 @@ def decide(probabilities: np.ndarray, threshold: float | np.ndarray) -> np.ndarr
     return chosen
 
 
+def privacy_said(
+    kind: np.ndarray, probabilities: np.ndarray, threshold: float
+) -> tuple[float, float, int]:
+    """Privacy's precision and recall when said from `threshold`, and the other pages said it."""
+    said = decide(probabilities, threshold) == PRIVACY
+    right = int((said & (kind == PRIVACY)).sum())
+    precision = right / max(int(said.sum()), 1)
+    return precision, right / max(int((kind == PRIVACY).sum()), 1), int(said.sum()) - right
+
+
 def choose_threshold(kind: np.ndarray, probabilities: np.ndarray) -> float:
     """The threshold whose lesser of privacy's precision and recall is highest (the lowest of
     equals): a privacy policy missed and another page taken for one cost alike."""
-    truly = kind == PRIVACY
     best, best_score = 0.0, -1.0
     for threshold in THRESHOLDS:
-        said = decide(probabilities, threshold) == PRIVACY
-        right = (said & truly).sum()
-        score = min(right / max(said.sum(), 1), right / max(truly.sum(), 1))
+        score = min(privacy_said(kind, probabilities, threshold)[:2])
         if score > best_score + 1e-12:
             best, best_score = threshold, score
     return best
@@ -397,13 +409,11 @@ def print_misjudged(rows: Rows, found: HeldOut) -> None:
 def print_thresholds(kind: np.ndarray, probabilities: np.ndarray) -> None:
     """Privacy's precision and recall if it were said only from a probability up."""
     print("\nprivacy said only from a probability of (held out, own URL):")
-    truly = kind == PRIVACY
     for threshold in (0.0, 0.5, 0.6, 0.7, 0.8):
-        said = (probabilities.argmax(axis=1) == PRIVACY) & (probabilities[:, PRIVACY] >= threshold)
-        right = (said & truly).sum()
+        precision, recall, others = privacy_said(kind, probabilities, threshold)
         print(
-            f"  {threshold:.1f}: precision {right / max(said.sum(), 1):.3f},"
-            f" recall {right / truly.sum():.3f} ({said.sum() - right} other pages said privacy)"
+            f"  {threshold:.1f}: precision {precision:.3f}, recall {recall:.3f}"
+            f" ({others} other pages said privacy)"
         )
 
 

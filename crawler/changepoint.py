@@ -62,6 +62,17 @@ class ChangePoints:
     sample_every: timedelta | None = None  # probes inside settled ranges; None: none
     _texts: dict[int, object] = field(default_factory=dict)
     _asked: set[int] = field(default_factory=set)
+    # Derived once from `slots`: where each payload is, and each slot's moments.
+    _by_digest: dict[str, list[int]] = field(init=False)
+    _moments: list[tuple[datetime, datetime]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._by_digest = {}
+        for index, slot in enumerate(self.slots):
+            self._by_digest.setdefault(slot.digest, []).append(index)
+        self._moments = [
+            (parse_timestamp(slot.first), parse_timestamp(slot.last)) for slot in self.slots
+        ]
 
     def learn(self, index: int, text: str | None) -> None:
         self._texts[index] = text
@@ -69,9 +80,8 @@ class ChangePoints:
         if text is None:
             return  # a failed fetch says nothing of the same payload captured elsewhere
         # The same payload elsewhere in the URL's history shows the same text.
-        digest = self.slots[index].digest
-        for other, slot in enumerate(self.slots):
-            if slot.digest == digest and self._texts.get(other) is None:
+        for other in self._by_digest[self.slots[index].digest]:
+            if self._texts.get(other) is None:
                 self._texts[other] = text
 
     def known(self, index: int) -> object:
@@ -93,22 +103,23 @@ class ChangePoints:
         """Fetched slots with a text, in order."""
         return sorted(index for index, text in self._texts.items() if text is not None)
 
+    def _ranges(self) -> list[tuple[int, int, bool]]:
+        """Each pair of neighbouring fetched slots with a text, and whether their texts agree."""
+        ends = self._ends()
+        return [
+            (left, right, self._texts[left] == self._texts[right])
+            for left, right in zip(ends, ends[1:], strict=False)
+        ]
+
     def _needed(self) -> list[int]:
-        count = len(self.slots)
-        if not count:
-            return []
-        needed: list[int] = []
-        for edge in self._edges():
-            if edge not in self._texts:
-                needed.append(edge)
+        needed = [edge for edge in self._edges() if edge not in self._texts]
         if needed:
             return needed
-        ends = self._ends()
-        for left, right in zip(ends, ends[1:], strict=False):
+        for left, right, same in self._ranges():
             inside = self._unfetched_between(left, right)
             if not inside:
                 continue
-            if self._texts[left] != self._texts[right]:
+            if not same:
                 if self.precision and self._span(left, right) <= self.precision:
                     continue
                 needed.append(inside[len(inside) // 2])
@@ -130,40 +141,29 @@ class ChangePoints:
         return [index for index in range(left + 1, right) if index not in self._texts]
 
     def _span(self, left: int, right: int) -> timedelta:
-        return _moment(self.slots[right].first) - _moment(self.slots[left].last)
+        return self._moments[right][0] - self._moments[left][1]
 
     def _probes(self, left: int, inside: list[int]) -> list[int]:
         """One slot per `sample_every` inside a settled range, counted from its left end (once
         fetched, they split the range into parts that need none)."""
         assert self.sample_every is not None
-        probes, next_at = [], _moment(self.slots[left].last) + self.sample_every
+        probes, next_at = [], self._moments[left][1] + self.sample_every
         for index in inside:
-            if _moment(self.slots[index].first) >= next_at:
+            if self._moments[index][0] >= next_at:
                 probes.append(index)
-                next_at = _moment(self.slots[index].first) + self.sample_every
+                next_at = self._moments[index][0] + self.sample_every
         return probes
 
     def settled(self) -> list[tuple[int, int, int]]:
         """Each slot not fetched inside an unchanged range, with the fetched slots of one text
         around it: (slot, left, right)."""
-        ends = self._ends()
-        found = []
-        for left, right in zip(ends, ends[1:], strict=False):
-            if self._texts[left] != self._texts[right]:
-                continue
-            for index in self._unfetched_between(left, right):
-                found.append((index, left, right))
-        return found
+        return [
+            (index, left, right)
+            for left, right, same in self._ranges()
+            if same
+            for index in self._unfetched_between(left, right)
+        ]
 
     def changes(self) -> list[tuple[int, int]]:
         """Each located change: the fetched slots (before, after) whose texts differ."""
-        ends = self._ends()
-        return [
-            (left, right)
-            for left, right in zip(ends, ends[1:], strict=False)
-            if self._texts[left] != self._texts[right]
-        ]
-
-
-def _moment(timestamp: str) -> datetime:
-    return parse_timestamp(timestamp)
+        return [(left, right) for left, right, same in self._ranges() if not same]

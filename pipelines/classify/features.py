@@ -77,8 +77,8 @@ class Reading:
             int(settings["read_chars"]),
             tuple(int(edge) for edge in settings["length_edges"]),
             bool(settings["title_words"]),
-            int(settings.get("heading_chars", 0)),
-            tuple(settings.get("function_words_of", ())),
+            int(settings["heading_chars"]),
+            tuple(settings["function_words_of"]),
         )
 
 
