@@ -19,11 +19,14 @@ nor a text, and the search goes around it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from crawler.wayback import parse_timestamp
+from crawler.outcomes import Outcome, Reason
+from crawler.selection import DUPLICATE
+from crawler.targets import Target
+from crawler.wayback import CdxRecord, parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +170,123 @@ class ChangePoints:
     def changes(self) -> list[tuple[int, int]]:
         """Each located change: the fetched slots (before, after) whose texts differ."""
         return [(left, right) for left, right, same in self._ranges() if not same]
+
+
+@dataclass(frozen=True, slots=True)
+class Unfetched:
+    """A listed row the search decided not to replay, and why."""
+
+    record: CdxRecord
+    reason: Reason
+    text_from: str | None = None  # the digest of a fetched page whose text it has, if known
+
+
+@dataclass(slots=True)
+class UrlPlan:
+    """One listed URL's rows under change-point fetching: collected while the URL is listed,
+    searched once its listing ends. Which row of a slot to replay, and what becomes of the rows
+    never replayed, is decided here; the spider does the fetching and says what each replay
+    showed."""
+
+    target: Target
+    via: str | None
+    listing: str  # the URL listed
+    precision: timedelta | None = None
+    sample_every: timedelta | None = None
+    records: list[CdxRecord] = field(default_factory=list)
+    search: ChangePoints | None = None
+    members: list[list[CdxRecord]] = field(default_factory=list)  # each slot's rows, in order
+    _handed: dict[int, int] = field(default_factory=dict)  # slot -> rows handed out to fetch
+
+    def add(self, record: CdxRecord) -> None:
+        self.records.append(record)
+
+    def begin(self) -> None:
+        """The listing ended: the rows in time order, as slots."""
+        self.records.sort(key=lambda record: record.timestamp)
+        pairs = [(record.timestamp, record.digest) for record in self.records]
+        found = slots(pairs)
+        self.members, start = [], 0
+        for slot in found:
+            self.members.append(self.records[start : start + slot.captures])
+            start += slot.captures
+        self.records = []
+        self.search = ChangePoints(found, self.precision, self.sample_every)
+
+    def to_fetch(self, known: Mapping[str, str | None]) -> list[int]:
+        """The slots to replay now; slots whose payload's text is `known` (digest -> text
+        key) are learnt instead."""
+        assert self.search is not None
+        chosen: list[int] = []
+        while wanted := self.search.wanted():
+            self.search.ask(wanted)
+            learnt = False
+            for index in wanted:
+                digest = self.search.slots[index].digest
+                if digest in known:
+                    self.search.learn(index, known[digest])
+                    learnt = True
+                else:
+                    chosen.append(index)
+            if not learnt:
+                break
+        return chosen
+
+    def digest(self, index: int) -> str:
+        assert self.search is not None
+        return self.search.slots[index].digest
+
+    def learn(self, index: int, text: str | None) -> None:
+        assert self.search is not None
+        self.search.learn(index, text)
+
+    def rows_left(self, index: int) -> bool:
+        return self._handed.get(index, 0) < len(self.members[index])
+
+    def next_row(self, index: int) -> CdxRecord | None:
+        """The slot's next row to replay (its first; after a failed replay, the same payload
+        captured again), or None when every row of it was tried."""
+        if not self.rows_left(index):
+            return None
+        handed = self._handed.get(index, 0)
+        self._handed[index] = handed + 1
+        return self.members[index][handed]
+
+    @property
+    def done(self) -> bool:
+        return self.search is not None and self.search.done
+
+    def unfetched(self) -> list[Unfetched]:
+        """Once done: every row never handed out to fetch, and why."""
+        assert self.search is not None
+        search, outcomes = self.search, []
+        settled = {index: (left, right) for index, left, right in search.settled()}
+        spans = {index: pair for pair in search.changes() for index in range(pair[0] + 1, pair[1])}
+        for index, rows in enumerate(self.members):
+            rest = rows[self._handed.get(index, 0) :]
+            if not rest:
+                continue
+            if search.known(index) is not UNKNOWN:
+                reason, text_from = Reason(Outcome.DUPLICATE, DUPLICATE), None
+            elif index in settled:
+                left, right = (search.slots[end] for end in settled[index])
+                reason = Reason(
+                    Outcome.UNCHANGED_RANGE,
+                    f"not fetched: inside an unchanged range (the captures of {left.last} and"
+                    f" {right.first} show one text)",
+                )
+                text_from = left.digest
+            else:
+                left, right = (search.slots[end] for end in spans.get(index, (0, -1)))
+                reason = Reason(
+                    Outcome.WITHIN_PRECISION,
+                    f"not fetched: the change between the captures of {left.last} and"
+                    f" {right.first} is located to within {_days(self.precision)}",
+                )
+                text_from = None
+            outcomes.extend(Unfetched(record, reason, text_from) for record in rest)
+        return outcomes
+
+
+def _days(span: timedelta | None) -> str:
+    return f"{span.days} days" if span is not None else "neighbouring captures"

@@ -113,6 +113,8 @@ class CaptureItem:
     reason: str | None = None  # why skipped or failed, for people ("status 404")
     reason_code: Outcome | None = None  # the same, for programs (crawler/outcomes.py)
     via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
+    # not fetched, inside an unchanged range: the digest of the fetched page whose text it has
+    text_from: str | None = None
     memento: Memento | None = None
     encoding: str | None = None  # filled by the decode pipeline: "cp1252 (meta)"
     html_text: str | None = None  # filled by the decode pipeline: the HTML body as text

@@ -45,6 +45,7 @@ class Ledger:
 
     recorded: set[bytes] = field(default_factory=set)  # capture_key() of each recorded capture
     fetched: set[str] = field(default_factory=set)  # digests of pages (2xx) fetched
+    texts: dict[str, str | None] = field(default_factory=dict)  # their text_hash (None: no text)
     aliases: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     listings: dict[tuple[str, str], Listing] = field(default_factory=dict)  # by (site, urlkey)
     failed: list[FailedCapture] = field(default_factory=list)

@@ -53,9 +53,13 @@ class CdxListing:
     logger: LoggerAdapter
 
     def consider(
-        self, target: Target, record: CdxRecord, via: str | None
+        self, target: Target, record: CdxRecord, via: str | None, listing: str | None = None
     ) -> Iterator[Request | CaptureItem]:
-        """One listed row, skipped or fetched: the spider's decision."""
+        """One listed row of the URL `listing`, skipped or fetched: the spider's decision."""
+        raise NotImplementedError
+
+    def listing_ended(self, target: Target, url: str) -> Iterator[Request | CaptureItem]:
+        """The listing of `url` ended, completely or not: the spider may act on all it listed."""
         raise NotImplementedError
 
     def _listing_since(self, target: Target, url: str) -> str | None:
@@ -143,7 +147,7 @@ class CdxListing:
         self.crawler.stats.inc_value("policytrail/cdx_rows", len(records))
         key = (target.site, surt_key(url))
         for record in records:
-            yield from self.consider(target, record, via)
+            yield from self.consider(target, record, via, listing=url)
             if record.timestamp > self._listed_max.get(key, ""):
                 self._listed_max[key] = record.timestamp
         kill_point("listing")
@@ -155,6 +159,7 @@ class CdxListing:
             yield ListingItem(
                 target.site, target.policy_url, url, LISTED, until=until or None, full=full
             )
+            yield from self.listing_ended(target, url)
             return
         page = self.cdx_request(target, url, via=via, resume_key=resume_key)
         if self._pending > self.max_pending:
@@ -191,6 +196,7 @@ class CdxListing:
             "CDX search for %s failed: %s (it is listed again next run)", url, message
         )
         yield ListingItem(target.site, target.policy_url, url, LISTING_FAILED, message[:300])
+        yield from self.listing_ended(target, url)
 
     def release_waiting_pages(self) -> None:
         """When nothing else is left to do, list the next CDX pages that waited."""

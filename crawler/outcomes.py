@@ -17,6 +17,11 @@ class Outcome(StrEnum):
     REPLAY_MIMETYPE = "replay_mimetype"  # a revisit or `unk` row that replays as an image...
     TOO_LARGE = "too_large"  # over the size limit: fetching or keeping it is refused
     NOT_TEXT = "not_text"  # fetched and kept, but binary data under a text label: no text
+    # not fetched by change-point fetching (crawler/changepoint.py): between two fetched
+    # captures of one text, so of that text too (`captures.text_from` names the fetched page)...
+    UNCHANGED_RANGE = "unchanged_range"
+    # ...or inside a changed range narrower than the boundary precision: its text is unknown
+    WITHIN_PRECISION = "within_precision"
     # failed: tried, and tried again next run
     HTTP_ERROR = "http_error"  # the archive answered an error (no Memento-Datetime)
     RATE_LIMITED = "rate_limited"  # still answered 429 after every retry

@@ -68,6 +68,20 @@ WAYBACK_CDX_FULL = False
 # Redirect hops followed inside the archive for one capture (IA's timegate plus captured ones).
 WAYBACK_MAX_REDIRECTS = 5
 
+# ---- Which captures to replay -----------------------------------------------------------------
+# "every-digest": one replay per distinct payload of each URL, what every tool does.
+# "change-point" (crawler/changepoint.py): the ends of each URL's history first, and a range's
+# inside only while the texts at its ends differ; on histories whose HTML churns without the
+# text changing it needs some 5 replays per text version against 130 (bench/changepoint_sim.py),
+# but a text that changes and changes back between two captures of one text is not seen.
+WAYBACK_FETCH_STRATEGY = "every-digest"
+# Change-point only: stop halving a changed range once it spans no more than this many days
+# (0: down to neighbouring payloads, each change dated as fetching every digest would date it).
+WAYBACK_BOUNDARY_PRECISION_DAYS = 0.0
+# Change-point only: one probe replay per this many days inside a long unchanged range, to catch
+# a text that changed and came back (0: none).
+WAYBACK_PROBE_EVERY_DAYS = 0.0
+
 # ---- Politeness: budgets per endpoint ---------------------------------------------------------
 # 80% of IA's hard limits, as IA asks (EDGI's `wayback` library uses the same figures).
 WAYBACK_CDX_RATE_PER_MINUTE = 0.8 * WAYBACK_IA_CDX_LIMIT_PER_MINUTE  # 24 searches a minute

@@ -6,7 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from crawler.changepoint import UNKNOWN, ChangePoints, slots
+from crawler.changepoint import UNKNOWN, ChangePoints, UrlPlan, slots
+from crawler.outcomes import Outcome
+from crawler.targets import Target
+from crawler.wayback import CdxRecord
+
+URL = "https://www.acme.example/privacy"
 
 
 def history(texts: str, days_apart: int = 10) -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -127,3 +132,76 @@ def test_a_zero_precision_is_exact():
     exact, _ = search(texts)
     zero, _ = search(texts, precision=timedelta(0))
     assert zero.changes() == exact.changes() == [(19, 20)]
+
+
+# ---- one URL's plan: rows in, replays out, and what becomes of the rows never replayed --------
+
+
+def plan_of(texts: str, **options) -> tuple[UrlPlan, dict[str, str]]:
+    captures, text_of = history(texts)
+    plan = UrlPlan(Target("acme", URL), None, URL, **options)
+    for timestamp, digest in reversed(captures):  # as listed from several CDX pages
+        plan.add(CdxRecord("com,acme)/privacy", timestamp, URL, "text/html", "200", digest, ""))
+    plan.begin()
+    return plan, text_of
+
+
+def run_plan(plan: UrlPlan, text_of: dict[str, str], fails: set[str] = frozenset()) -> list[str]:
+    """Replay what the plan asks until it is done; rows in `fails` (timestamps) fail. Returns
+    the timestamps replayed."""
+    replayed = []
+    while not plan.done:
+        wanted = plan.to_fetch({})
+        assert wanted, "not done, yet nothing to fetch"
+        for index in wanted:
+            while (row := plan.next_row(index)) is not None:
+                replayed.append(row.timestamp)
+                if row.timestamp not in fails:
+                    plan.learn(index, text_of[row.digest])
+                    break
+            else:
+                plan.learn(index, None)
+    return replayed
+
+
+def test_a_plan_records_every_row_it_did_not_replay_with_its_reason():
+    plan, text_of = plan_of("A=" * 10 + "B" * 10)
+    replayed = run_plan(plan, text_of)
+    unfetched = plan.unfetched()
+    assert len(replayed) + len(unfetched) == 30
+    assert {row.record.timestamp for row in unfetched}.isdisjoint(replayed)
+    codes = {row.reason.code for row in unfetched}
+    assert codes == {Outcome.DUPLICATE, Outcome.UNCHANGED_RANGE}
+    for row in unfetched:
+        if row.reason.code == Outcome.UNCHANGED_RANGE:
+            # it names a replayed page whose text is the row's own
+            assert row.text_from in {r.digest for r in plan.members[0]} | set(text_of)
+            assert text_of[row.text_from] == text_of[row.record.digest]
+        else:
+            assert row.text_from is None
+
+
+def test_a_failed_replay_tries_the_same_payload_captured_again():
+    plan, text_of = plan_of("A==" + "A" * 5)
+    first = plan.members[0]
+    replayed = run_plan(plan, text_of, fails={first[0].timestamp, first[1].timestamp})
+    assert replayed[:3] == [row.timestamp for row in first]  # the third capture of it worked
+    assert plan.search.known(0) == "A"
+
+
+def test_payloads_whose_text_is_known_are_not_replayed():
+    plan, text_of = plan_of("A" * 6)
+    first, last = plan.members[0][0].digest, plan.members[-1][0].digest
+    assert plan.to_fetch({first: "A", last: "A"}) == []
+    assert plan.done
+    # the ends known by their payloads (stored before), the inside by the ends' one text
+    codes = [row.reason.code for row in plan.unfetched()]
+    assert codes == [Outcome.DUPLICATE, *[Outcome.UNCHANGED_RANGE] * 4, Outcome.DUPLICATE]
+
+
+def test_a_coarse_plan_says_which_rows_it_left_unknown():
+    plan, text_of = plan_of("A" * 100 + "B" * 100, precision=timedelta(days=100))
+    run_plan(plan, text_of)
+    unknown = [row for row in plan.unfetched() if row.reason.code == Outcome.WITHIN_PRECISION]
+    assert unknown and all(row.text_from is None for row in unknown)
+    assert "located to within 100 days" in unknown[0].reason.text

@@ -12,6 +12,7 @@ import pytest
 from export_helpers import assert_manifest_matches, run_export, view_rows
 
 from pipelines.export.selection import SAMPLING_COLUMNS, VERSION_COLUMNS
+from pipelines.store.schema import SCHEMA_VERSION
 
 
 def iso(value: object) -> object:
@@ -46,7 +47,10 @@ def test_jsonl_reads_back_as_policy_versions(sample_db, tmp_path, capsys):
         "files": 1,
     }
     assert manifest["software"]["name"] == "policytrail"
-    assert manifest["database"] == {"path": str(sample_db.resolve()), "schema_version": 5}
+    assert manifest["database"] == {
+        "path": str(sample_db.resolve()),
+        "schema_version": SCHEMA_VERSION,
+    }
     assert [run["run_id"] for run in manifest["runs"]] == [1]
     assert manifest["selection"]["sample_every"] is None
 

@@ -9,10 +9,12 @@ import click
 
 from crawler import settings
 from crawler.archive.server import ArchiveServer
+from crawler.cli.options import Span
 from crawler.cli.runner import DryRun, run_crawl
 from crawler.cli.runner import dry_run as plan_run
 from crawler.cli.summary import format_summary, run_outcome, run_summary
 from crawler.exceptions import BadInputError, CrawlIncomplete, CrawlInterrupted
+from crawler.fetch_plans import CHANGE_POINT, STRATEGIES
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -72,6 +74,33 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
     is_flag=True,
     help="List (CDX only) what a run would fetch, and estimate how long it would take.",
 )
+@click.option(
+    "--fetch",
+    "strategy",
+    type=click.Choice(STRATEGIES),
+    default=settings.WAYBACK_FETCH_STRATEGY,
+    show_default=True,
+    help="Which captures to replay: one per distinct payload, or change-point (each URL's ends "
+    "first, then inside a range only while the texts at its ends differ: far fewer replays "
+    "where pages churn, but a text that changes and changes back between two captures of one "
+    "text is not seen).",
+)
+@click.option(
+    "--boundary-precision",
+    type=Span(),
+    default=None,
+    metavar="SPAN",
+    help="change-point: stop locating a change once it lies within this span (30d, 2w, 6M; "
+    "default: between neighbouring captures, as exact as fetching every payload).",
+)
+@click.option(
+    "--probe-every",
+    type=Span(),
+    default=None,
+    metavar="SPAN",
+    help="change-point: replay one capture per this span inside long unchanged ranges, to "
+    "catch a text that changed and came back (6M, 1Y; default: none).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
 def crawl(
     targets,
@@ -85,6 +114,9 @@ def crawl(
     full,
     max_pause,
     dry_run,
+    strategy,
+    boundary_precision,
+    probe_every,
     verbose,
 ) -> None:
     """Enumerate, fetch and record every archived capture of the targets' policy URLs.
@@ -97,6 +129,7 @@ def crawl(
       policytrail crawl data/targets.example.csv --contact me@example.org
       policytrail crawl urls.txt --db study.duckdb --from 2005 --to 2019
       policytrail crawl data/targets.sample.csv --archive http://127.0.0.1:8765 --local
+      policytrail crawl urls.txt --fetch change-point --probe-every 1Y
     """
     extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
     if contact:
@@ -108,6 +141,12 @@ def crawl(
         extra["WAYBACK_CDX_FULL"] = True
     if max_pause is not None:
         extra["WAYBACK_MAX_PAUSE"] = max_pause
+    extra["WAYBACK_FETCH_STRATEGY"] = strategy
+    if boundary_precision is not None or probe_every is not None:
+        if strategy != CHANGE_POINT:
+            raise BadInputError("--boundary-precision and --probe-every need --fetch change-point")
+        extra["WAYBACK_BOUNDARY_PRECISION_DAYS"] = boundary_precision or 0.0
+        extra["WAYBACK_PROBE_EVERY_DAYS"] = probe_every or 0.0
     if dry_run:
         _print_dry_run(
             plan_run(

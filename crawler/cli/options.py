@@ -35,3 +35,27 @@ def parse_day(value: str, option: str) -> datetime:
 def iso(value: object) -> str:
     """How dates and times read in JSON output."""
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+# Days in each unit a span may be written in: a month and a year on average (365.25 / 12).
+SPAN_UNITS = {"d": 1.0, "w": 7.0, "M": 30.4375, "Y": 365.25}
+
+
+class Span(click.ParamType):
+    """A span of time as days: "30d", "2w", "6M", "1Y", or a plain number of days."""
+
+    name = "span"
+
+    def convert(self, value: object, param: object, ctx: object) -> float:
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip()
+        unit = SPAN_UNITS.get(text[-1:]) if text else None
+        number = text[:-1] if unit is not None else text
+        try:
+            days = float(number) * (unit or 1.0)
+        except ValueError:
+            days = -1.0
+        if days < 0:
+            self.fail(f"{value!r} is no span of time (30d, 2w, 6M, 1Y, or days)", param, ctx)
+        return days

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
+from crawler.fetch_plans import EVERY_DIGEST, STRATEGIES, PlannedFetching
 from crawler.items import (
     FAILED,
     FETCHED,
@@ -51,7 +52,7 @@ from crawler.wayback import (
 )
 
 
-class WaybackSpider(CdxListing, Spider):
+class WaybackSpider(PlannedFetching, CdxListing, Spider):
     """Enumerates captures through the CDX API and fetches them raw (`id_`) from the archive.
 
     Run it with `policytrail crawl TARGETS` or `scrapy crawl wayback -a targets=TARGETS`.
@@ -102,6 +103,7 @@ class WaybackSpider(CdxListing, Spider):
         # Digests with a stored 2xx copy (earlier runs, and this one once written): a capture
         # is skipped as a duplicate only of a stored copy, never of one still in flight.
         self._stored: set[str] = set()
+        self._init_plans()
         if ledger is not None:
             self.remember(ledger)
         # Digest being fetched -> captures with that digest waiting for the outcome.
@@ -116,6 +118,9 @@ class WaybackSpider(CdxListing, Spider):
         self.planned: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.overlap = timedelta(0)
         self.full_every = timedelta(0)
+        self.strategy = ""
+        self.precision: timedelta | None = None
+        self.sample_every: timedelta | None = None
         self._since: dict[tuple[str, str], str | None] = {}  # (site, urlkey) -> listed from
         self._listed_max: dict[tuple[str, str], str] = {}  # (site, urlkey) -> latest listed
 
@@ -133,13 +138,23 @@ class WaybackSpider(CdxListing, Spider):
         spider.dry_run = settings.getbool("POLICYTRAIL_DRY_RUN")
         spider.overlap = timedelta(days=settings.getfloat("WAYBACK_CDX_OVERLAP_DAYS"))
         spider.full_every = timedelta(days=settings.getfloat("WAYBACK_CDX_FULL_EVERY_DAYS"))
+        spider.strategy = settings.get("WAYBACK_FETCH_STRATEGY", EVERY_DIGEST)
+        if spider.strategy not in STRATEGIES:
+            raise ValueError(f"WAYBACK_FETCH_STRATEGY is one of {', '.join(STRATEGIES)}")
+        precision = settings.getfloat("WAYBACK_BOUNDARY_PRECISION_DAYS")
+        spider.precision = timedelta(days=precision) if precision > 0 else None
+        probes = settings.getfloat("WAYBACK_PROBE_EVERY_DAYS")
+        spider.sample_every = timedelta(days=probes) if probes > 0 else None
         crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.item_done, signal=signal)
         return spider
 
     def remember(self, ledger: Ledger) -> None:
         """What earlier runs did: their captures are not taken on again, their pages shared."""
         self.ledger = ledger
         self._stored = set(ledger.fetched)
+        self.remember_texts(ledger)
 
     async def start(self) -> AsyncIterator[Request | CaptureItem]:
         failed: dict[tuple[str, str], list] = {}
@@ -172,6 +187,8 @@ class WaybackSpider(CdxListing, Spider):
         """
         if request.meta.get(RUN_TOKEN) == self.run_token:
             return True
+        if self.planning:
+            return False  # each URL's plan decides again what to fetch
         capture = request.cb_kwargs.get("capture")
         target = request.cb_kwargs.get("target")
         if not isinstance(capture, CaptureItem) or request.cb_kwargs.get("chain"):
@@ -193,36 +210,29 @@ class WaybackSpider(CdxListing, Spider):
         return True
 
     def consider(
-        self, target: Target, record: CdxRecord, via: str | None
+        self, target: Target, record: CdxRecord, via: str | None, listing: str | None = None
     ) -> Iterator[Request | CaptureItem]:
         """One CDX row: drop exact repeats, then record it as skipped or fetch it.
 
         A row whose page is being fetched under another capture waits for that fetch: it is
         recorded as a duplicate once the copy is stored, or fetched itself if the copy fails.
+        Under change-point fetching a row of the URL being listed (`listing`) that could be
+        fetched waits for the URL's plan instead.
         """
         key = capture_key(target.site, record.original, record.timestamp, record.digest)
         if key in self._seen or key in self.ledger.recorded:
             return
         self._seen.add(key)
-        capture = CaptureItem(
-            site=target.site,
-            target_url=target.policy_url,
-            url=record.original,
-            urlkey=record.urlkey,
-            timestamp=record.timestamp,
-            digest=record.digest,
-            mimetype=record.mimetype,
-            statuscode=record.statuscode,
-            length=int(record.length) if record.length.isdigit() else None,
-            fetch_status=SKIPPED,
-            via=via,
-        )
+        capture = self.capture(target, record, via)
         reason = skip_reason(record, self._stored)
         if reason is None and capture.length is not None and capture.length > self.max_bytes > 0:
             # the CDX length is the compressed record's: a page larger even so is too large
             reason = Reason(Outcome.TOO_LARGE, f"over {self.max_bytes} bytes (CDX length)")
+        if listing is not None and not self.dry_run and self.holds(record, reason):
+            self.hold(target, record, via, listing)
+            return
         if reason is not None:
-            yield self._skipped(capture, reason)
+            yield self.skipped(capture, reason)
             return
         if self.dry_run:
             # what a run would fetch: one capture per page, as if each fetch succeeded
@@ -236,15 +246,31 @@ class WaybackSpider(CdxListing, Spider):
                 waiting.append((capture, target))
                 return
             self._in_flight[record.digest] = []
-        yield self._fetch(capture, target)
+        yield self.fetch(capture, target)
 
-    def _fetch(self, capture: CaptureItem, target: Target) -> Request:
+    def capture(self, target: Target, record: CdxRecord, via: str | None) -> CaptureItem:
+        """A listed row as a capture of `target`, not (yet) fetched."""
+        return CaptureItem(
+            site=target.site,
+            target_url=target.policy_url,
+            url=record.original,
+            urlkey=record.urlkey,
+            timestamp=record.timestamp,
+            digest=record.digest,
+            mimetype=record.mimetype,
+            statuscode=record.statuscode,
+            length=int(record.length) if record.length.isdigit() else None,
+            fetch_status=SKIPPED,
+            via=via,
+        )
+
+    def fetch(self, capture: CaptureItem, target: Target) -> Request:
         self._pending += 1
         return self.memento_request(
             memento_url(self.archive, capture.timestamp, capture.url), capture, target, ()
         )
 
-    def _skipped(self, capture: CaptureItem, reason: Reason) -> CaptureItem:
+    def skipped(self, capture: CaptureItem, reason: Reason) -> CaptureItem:
         self.crawler.stats.inc_value(f"policytrail/skipped/{reason.code}")
         self.planned[capture.site]["skip"] += 1
         return replace(capture, fetch_status=SKIPPED, reason=reason.text, reason_code=reason.code)
@@ -258,12 +284,14 @@ class WaybackSpider(CdxListing, Spider):
                 self._stored.add(capture.digest)
                 duplicate = Reason(Outcome.DUPLICATE, DUPLICATE)
                 for other, _ in waiting:
-                    yield self._skipped(other, duplicate)
+                    yield self.skipped(other, duplicate)
             elif waiting:
                 # the copy failed or was not kept: the next capture of that page tries itself
                 other, other_target = waiting.pop(0)
                 self._in_flight[capture.digest] = waiting
-                yield self._fetch(other, other_target)
+                yield self.fetch(other, other_target)
+        if self.planning:
+            yield from self.planned_fetch_ended(capture, stored=stored)
         yield from self._next_pages()
 
     # ---- fetching ----------------------------------------------------------------------------
@@ -271,9 +299,11 @@ class WaybackSpider(CdxListing, Spider):
     def memento_request(
         self, url: str, capture: CaptureItem, target: Target, chain: tuple[str, ...]
     ) -> Request:
+        key = capture_key(capture.site, capture.url, capture.timestamp, capture.digest)
+        planned = self.planning and self.is_planned(key)
         return Request(
             url,
-            callback=self.parse_memento,
+            callback=self.parse_planned_memento if planned else self.parse_memento,
             errback=self.fetch_failed,
             cb_kwargs={"capture": capture, "target": target, "chain": chain},
             meta={
@@ -301,6 +331,19 @@ class WaybackSpider(CdxListing, Spider):
             )
         yield from outputs
 
+    async def parse_planned_memento(
+        self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
+    ) -> AsyncIterator[Request | CaptureItem | AliasItem]:
+        """A capture change-point fetching asked for: once the pipelines have its text, the
+        search of its URL goes on from there."""
+        for output in self.parse_memento(response, capture, target, chain):
+            yield output
+        expected = self.expected_text(capture)
+        if expected is not None:
+            text = await expected[0]
+            for output in self.text_known(capture, text):
+                yield output
+
     def _parse_memento(
         self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]
     ) -> Iterator[Request | CaptureItem | AliasItem]:
@@ -320,7 +363,7 @@ class WaybackSpider(CdxListing, Spider):
         )
         reason = replay_skip_reason(capture.record, response.status, memento.content_type)
         if reason is not None:
-            yield self._skipped(capture, reason)
+            yield self.skipped(capture, reason)
             yield from self._settle(capture, stored=False)
             return
         if 300 <= response.status < 400:
@@ -395,7 +438,7 @@ class WaybackSpider(CdxListing, Spider):
         if failure.check(DownloadCancelledError, CancelledError) or (
             failure.check(IgnoreRequest) and "maxsize" in message.lower().replace(" ", "")
         ):
-            yield self._skipped(
+            yield self.skipped(
                 capture, Reason(Outcome.TOO_LARGE, f"over {self.max_bytes} bytes: {message}"[:300])
             )
             yield from self._settle(capture, stored=False)

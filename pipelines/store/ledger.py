@@ -41,10 +41,15 @@ def read_ledger(db_path: str | Path) -> Ledger:
         )
         while batch := rows.fetchmany(READ_BATCH):
             ledger.recorded.update(capture_key(*row) for row in batch)
-        for (digest,) in connection.execute(
-            f"SELECT DISTINCT digest FROM captures f WHERE {STORED_COPY}"
+        # each stored page's text (the earliest copy's), for change-point fetching; equal
+        # texts share one string
+        same: dict[str, str] = {}
+        for digest, text_hash in connection.execute(
+            f"SELECT digest, arg_min(text_hash, timestamp) FROM captures f WHERE {STORED_COPY}"
+            " GROUP BY digest"
         ).fetchall():
             ledger.fetched.add(digest)
+            ledger.texts[digest] = same.setdefault(text_hash, text_hash) if text_hash else None
         for site, policy_url, url, via in connection.execute(
             "SELECT site, policy_url, url, via FROM target_urls WHERE via <> 'listed'"
             " ORDER BY run_id, url"

@@ -57,6 +57,7 @@ _CAPTURE_COLUMNS = (
     "fetched_at",
     "run_id",
     "text_hash",
+    "text_from",
 )
 _KEY = ("site", "url", "timestamp", "digest")
 _ON_CONFLICT = f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET " + ", ".join(
@@ -389,6 +390,7 @@ class StorePipeline:
             "reason_code": None if item.reason_code is None else str(item.reason_code),
             "target_url": item.target_url,
             "via": item.via,
+            "text_from": item.text_from,
             "encoding": item.encoding,
             "text_hash": item.document.text_hash if item.document else None,
             "warc_path": item.warc_path,

@@ -241,6 +241,11 @@ MIGRATIONS: Sequence[str] = (
            AND f.text_hash = v.text_hash
         ORDER BY v.site, v.target_url, v.version;
     """,
+    # 6: a capture change-point fetching did not replay, inside an unchanged range, names the
+    # fetched page whose text it has (its text_hash follows that page's, reprocessed or not)
+    """
+    ALTER TABLE captures ADD COLUMN text_from TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,6 +7,7 @@ from datetime import UTC
 
 import duckdb
 
+from crawler.outcomes import Outcome
 from crawler.wayback import naive_utc
 from pipelines.store.database import insert_rows
 from pipelines.store.duplicates import TEXT_COLUMNS, share_by_digest
@@ -51,6 +52,9 @@ def rebuild_versions(
     The caller holds the transaction.
     """
     share_by_digest(connection, TEXT_COLUMNS, refresh=True)
+    share_by_digest(
+        connection, TEXT_COLUMNS, refresh=True, reason=Outcome.UNCHANGED_RANGE, key="text_from"
+    )
     connection.execute(DATE_AFTER_CAPTURE)
     if targets is None:
         targets = connection.execute(
