@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -47,10 +48,46 @@ class CdxListing:
     ledger: Ledger
     _pending: int
     _waiting_pages: deque[Request]
+    listing_ahead: int
     _since: dict[tuple[str, str], str | None]
     _listed_max: dict[tuple[str, str], str]
     crawler: Crawler
     logger: LoggerAdapter
+
+    def _init_listing(self) -> None:
+        # CDX searches handed to Scrapy and not answered yet, and the rest: see `_list`
+        self._listing_out = 0
+        self._listing_queue: deque[Request] = deque()
+        self._listing_room = asyncio.Event()
+
+    async def room_to_list(self) -> None:
+        """Wait until a CDX search may be handed to Scrapy (for `start()`'s first pages)."""
+        while self._listing_out >= self.listing_ahead:
+            self._listing_room.clear()
+            await self._listing_room.wait()
+        self._listing_out += 1
+
+    def _list(self, request: Request, *, first: bool = False) -> Iterator[Request]:
+        """A CDX search, handed to Scrapy only while fewer than WAYBACK_CDX_AHEAD are: the rest
+        wait here, not in the downloader, where they would hold places replays need (Scrapy
+        counts requests waiting out a slot's delay against CONCURRENT_REQUESTS). `first`
+        puts it before the others waiting (a URL's next page: finish what was begun)."""
+        if self._listing_out < self.listing_ahead:
+            self._listing_out += 1
+            yield request
+        elif first:
+            self._listing_queue.appendleft(request)
+        else:
+            self._listing_queue.append(request)
+
+    def _listing_answered(self) -> Iterator[Request]:
+        """A CDX search was answered (or failed): the next waiting one may go."""
+        self._listing_out -= 1
+        while self._listing_queue and self._listing_out < self.listing_ahead:
+            self._listing_out += 1
+            yield self._listing_queue.popleft()
+        if self._listing_out < self.listing_ahead:
+            self._listing_room.set()
 
     def consider(
         self, target: Target, record: CdxRecord, via: str | None, listing: str | None = None
@@ -115,12 +152,15 @@ class CdxListing:
     def parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
     ) -> Iterator[Request | CaptureItem | ListingItem]:
+        self._listing_out -= 1  # this page's next one goes first, before searches waiting
         try:
             outputs = list(self._parse_cdx(response, target, url, via))
         except Exception as error:  # noqa: BLE001 - the URL is listed again, not lost
             self.logger.exception("could not process the CDX answer for %s", url)
             outputs = list(self._listing_failed(target, url, f"{type(error).__name__}: {error}"))
+        self._listing_out += 1
         yield from outputs
+        yield from self._listing_answered()
 
     def _parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
@@ -165,7 +205,7 @@ class CdxListing:
         if self._pending > self.max_pending:
             self._waiting_pages.append(page)
         else:
-            yield page
+            yield from self._list(page, first=True)
 
     def _window(self, target: Target) -> tuple[str | None, str | None]:
         """The captures' time window: the command's and the target's, the narrower of each."""
@@ -181,14 +221,16 @@ class CdxListing:
         self.crawler.stats.inc_value("policytrail/cdx_bad_rows")
         self.logger.warning("CDX answer for %s: a malformed row is left out (%s)", url, problem)
 
-    def cdx_failed(self, failure: Failure) -> Iterator[ListingItem]:
-        if failure.check(StaleRequest, PauseTooLong):
-            return
+    def cdx_failed(self, failure: Failure) -> Iterator[ListingItem | Request]:
         request = failure.request  # type: ignore[attr-defined]
-        message = failure.getErrorMessage() or failure.type.__name__
-        yield from self._listing_failed(
-            request.cb_kwargs["target"], request.cb_kwargs["url"], message
-        )
+        if request.meta.get(RUN_TOKEN) != self.run_token:
+            return  # queued by an earlier process (a JOBDIR): never counted as handed out
+        if not failure.check(StaleRequest, PauseTooLong):
+            message = failure.getErrorMessage() or failure.type.__name__
+            yield from self._listing_failed(
+                request.cb_kwargs["target"], request.cb_kwargs["url"], message
+            )
+        yield from self._listing_answered()
 
     def _listing_failed(self, target: Target, url: str, message: str) -> Iterator[ListingItem]:
         self.crawler.stats.inc_value("policytrail/cdx_failed")
@@ -200,16 +242,22 @@ class CdxListing:
 
     def release_waiting_pages(self) -> None:
         """When nothing else is left to do, list the next CDX pages that waited."""
-        if not self._waiting_pages:
+        if not self._waiting_pages and not self._listing_queue:
             return
+        released = []
         while self._waiting_pages and self._pending <= self.max_pending:
-            self.crawler.engine.crawl(self._waiting_pages.popleft())
+            released.extend(self._list(self._waiting_pages.popleft(), first=True))
+        while self._listing_queue and self._listing_out < self.listing_ahead:
+            self._listing_out += 1
+            released.append(self._listing_queue.popleft())
+        for request in released:
+            self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     def _next_pages(self) -> Iterator[Request]:
         """CDX pages that waited for fetches to catch up, once half of the backlog is done."""
         while self._waiting_pages and self._pending <= self.max_pending // 2:
-            yield self._waiting_pages.popleft()
+            yield from self._list(self._waiting_pages.popleft(), first=True)
 
 
 def _later(first: str | None, second: str | None) -> str | None:

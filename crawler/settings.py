@@ -103,7 +103,20 @@ DOWNLOAD_SLOTS = {
         "jitter": 0,
     },
 }
-CONCURRENT_REQUESTS = WAYBACK_CDX_CONCURRENCY + WAYBACK_REPLAY_CONCURRENCY
+# CDX searches handed to Scrapy at once: those in flight and one waiting out the CDX slot's
+# delay. Scrapy counts a request waiting in a slot against CONCURRENT_REQUESTS, so searches
+# queued there would hold the places replays need and the two budgets would not overlap.
+WAYBACK_CDX_AHEAD = WAYBACK_CDX_CONCURRENCY + 1
+CONCURRENT_REQUESTS = WAYBACK_CDX_AHEAD + WAYBACK_REPLAY_CONCURRENCY
+# Sites take turns at the replay budget, this many replays a turn: each site's replays rank
+# by how many it has had (Scrapy's priorities), so none waits for another's whole history.
+# Turns of 50 keep the distinct priorities queued at once (one Scrapy queue each, a folder
+# each in a JOBDIR) to WAYBACK_MAX_PENDING_FETCHES / 50 at most.
+WAYBACK_REPLAYS_PER_TURN = 50
+# Within a turn, first come first served (Scrapy's default is last in, first out, which left
+# the first sites' replays behind every later site's, for the end of the crawl).
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 # The politeness middleware (429 pauses, firewall-block detection) has its own switch, apart
 # from RETRY_ENABLED: turning retries off must never make the crawler ignore IA's 429s.
 WAYBACK_POLITENESS_ENABLED = True
@@ -155,7 +168,8 @@ LOCAL_ARCHIVE_OVERRIDES = {
         "cdx": {"concurrency": 2, "delay": 0, "jitter": 0},
         "replay": {"concurrency": 16, "delay": 0, "jitter": 0},
     },
-    "CONCURRENT_REQUESTS": 18,
+    "WAYBACK_CDX_AHEAD": 3,
+    "CONCURRENT_REQUESTS": 19,
     "WAYBACK_429_PAUSE": 0.5,
     "WAYBACK_429_PAUSE_MAX": 2.0,
     "WAYBACK_BLOCK_PAUSE": 1.0,

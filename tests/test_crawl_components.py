@@ -114,6 +114,83 @@ def test_start_asks_the_cdx_api_with_paging(spider):
     assert request.meta["download_slot"] == "cdx"
 
 
+def many_sites(tmp_path, sites: int, **settings) -> WaybackSpider:
+    targets = tmp_path / "many.csv"
+    rows = [f"s{n}.example,http://www.s{n}.example/privacy" for n in range(sites)]
+    targets.write_text("site,policy_url\n" + "\n".join(rows) + "\n")
+    crawler = get_crawler(
+        WaybackSpider,
+        {"WAYBACK_ARCHIVE_URL": ARCHIVE, "POLICYTRAIL_DB": None, "WAYBACK_CDX_AHEAD": 2} | settings,
+    )
+    return WaybackSpider.from_crawler(crawler, targets=str(targets))
+
+
+def listing(site: int, digests: str) -> str:
+    url = f"http://www.s{site}.example/privacy"
+    rows = [
+        f'["example,s{site})/privacy","201{n}0101000000","{url}","text/html","200","{d}","10"]'
+        for n, d in enumerate(digests)
+    ]
+    return (
+        "["
+        + ",\n".join(
+            ['["urlkey","timestamp","original","mimetype","statuscode","digest","length"]', *rows]
+        )
+        + "]"
+    )
+
+
+def test_only_a_few_cdx_searches_are_handed_to_scrapy_at_once(tmp_path):
+    """Searches waiting out the CDX slot's delay inside Scrapy would hold the places replays
+    need: the spider hands over WAYBACK_CDX_AHEAD and keeps the rest until one is answered."""
+    spider = many_sites(tmp_path, 5)
+
+    async def run():
+        start = spider.start()
+        first = [await anext(start), await anext(start)]
+        third = asyncio.ensure_future(anext(start))
+        await asyncio.sleep(0.05)
+        assert not third.done()  # two are out: the third waits
+        out = list(
+            first[0].callback(cdx_response(first[0], listing(0, "AB")), **first[0].cb_kwargs)
+        )
+        replays = [o for o in out if isinstance(o, Request)]
+        assert len(replays) == 2  # the answer's replays go at once
+        released = await asyncio.wait_for(third, 1)
+        await start.aclose()
+        return first, released
+
+    first, released = asyncio.run(run())
+    assert [request.cb_kwargs["url"] for request in [*first, released]] == [
+        f"http://www.s{n}.example/privacy" for n in range(3)
+    ]
+
+
+def test_sites_take_turns_at_the_replay_budget(tmp_path):
+    spider = many_sites(tmp_path, 2, WAYBACK_REPLAYS_PER_TURN=2)
+
+    async def run():
+        start = spider.start()
+        requests = [await anext(start), await anext(start)]
+        await start.aclose()
+        return requests
+
+    first, second = asyncio.run(run())
+    out = [
+        *first.callback(cdx_response(first, listing(0, "ABCDE")), **first.cb_kwargs),
+        *second.callback(cdx_response(second, listing(1, "FGH")), **second.cb_kwargs),
+    ]
+    ranks = [(o.priority, o.cb_kwargs["capture"].site) for o in out if isinstance(o, Request)]
+    # two replays a turn: site 1's first two rank with site 0's first two
+    assert ranks == [
+        (0, "s0.example"), (0, "s0.example"), (-1, "s0.example"), (-1, "s0.example"),
+        (-2, "s0.example"), (0, "s1.example"), (0, "s1.example"), (-1, "s1.example"),
+    ]  # fmt: skip
+    # first come, first served within a rank (Scrapy's default is last in, first out)
+    assert project_settings.SCHEDULER_MEMORY_QUEUE.endswith("FifoMemoryQueue")
+    assert project_settings.SCHEDULER_DISK_QUEUE.endswith("FifoDiskQueue")
+
+
 def test_parse_cdx_records_skips_fetches_the_rest_and_follows_the_resume_key(spider):
     [request] = start_requests(spider)
     body = (

@@ -112,6 +112,10 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         self._keys: dict[tuple[str, str], set[str]] = {}
         self._pending = 0  # memento fetches scheduled and not yet settled
         self._waiting_pages: deque[Request] = deque()
+        self.listing_ahead = 1
+        self.replays_per_turn = 1
+        self._replays_asked: Counter[str] = Counter()  # per site
+        self._init_listing()
         self.full_listing = False
         self.dry_run = False
         # per site: captures fetched (or, in a dry run, to fetch) and skipped by this run
@@ -132,6 +136,8 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         spider.page_size = settings.getint("WAYBACK_CDX_PAGE_SIZE")
         spider.max_redirects = settings.getint("WAYBACK_MAX_REDIRECTS")
         spider.max_pending = settings.getint("WAYBACK_MAX_PENDING_FETCHES")
+        spider.listing_ahead = max(settings.getint("WAYBACK_CDX_AHEAD", 2), 1)
+        spider.replays_per_turn = max(settings.getint("WAYBACK_REPLAYS_PER_TURN", 50), 1)
         spider.collapse_digest = settings.getbool("WAYBACK_CDX_COLLAPSE_DIGEST")
         spider.max_bytes = settings.getint("DOWNLOAD_MAXSIZE")
         spider.full_listing = settings.getbool("WAYBACK_CDX_FULL")
@@ -163,13 +169,15 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         for target in self.targets:
             key = (target.site, target.policy_url)
             self._keys[key] = {surt_key(url) for url in target.urls}
-            for url in target.urls:
-                via = None if url == target.policy_url else "alias"
-                yield self.cdx_request(target, url, via=via, first=True)
+            urls = [(url, None if url == target.policy_url else "alias") for url in target.urls]
             for url, via in self.ledger.aliases.get(key, []):
                 if surt_key(url) not in self._keys[key]:
                     self._keys[key].add(surt_key(url))
-                    yield self.cdx_request(target, url, via=via, first=True)
+                    urls.append((url, via))
+            for url, via in urls:
+                # one search at a time past this point: replays find room in the downloader
+                await self.room_to_list()
+                yield self.cdx_request(target, url, via=via, first=True)
             # Failed captures are tried again from their stored CDX rows: an incremental
             # listing does not reach back to them.
             for capture in failed.get(key, []):
@@ -265,9 +273,18 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         )
 
     def fetch(self, capture: CaptureItem, target: Target) -> Request:
+        """A capture's replay. Sites take turns: each replay of a site ranks below its
+        WAYBACK_REPLAYS_PER_TURN before, so a site listed late is not served last (Scrapy's
+        scheduler pops the highest priority first)."""
         self._pending += 1
+        turn = self._replays_asked[capture.site] // self.replays_per_turn
+        self._replays_asked[capture.site] += 1
         return self.memento_request(
-            memento_url(self.archive, capture.timestamp, capture.url), capture, target, ()
+            memento_url(self.archive, capture.timestamp, capture.url),
+            capture,
+            target,
+            (),
+            priority=-turn,
         )
 
     def skipped(self, capture: CaptureItem, reason: Reason) -> CaptureItem:
@@ -297,13 +314,19 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
     # ---- fetching ----------------------------------------------------------------------------
 
     def memento_request(
-        self, url: str, capture: CaptureItem, target: Target, chain: tuple[str, ...]
+        self,
+        url: str,
+        capture: CaptureItem,
+        target: Target,
+        chain: tuple[str, ...],
+        priority: int = 0,
     ) -> Request:
         key = capture_key(capture.site, capture.url, capture.timestamp, capture.digest)
         planned = self.planning and self.is_planned(key)
         return Request(
             url,
             callback=self.parse_planned_memento if planned else self.parse_memento,
+            priority=priority,
             errback=self.fetch_failed,
             cb_kwargs={"capture": capture, "target": target, "chain": chain},
             meta={
@@ -389,7 +412,9 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
                     Outcome.TOO_MANY_REDIRECTS, f"more than {self.max_redirects} redirects"
                 )
             else:
-                yield self.memento_request(hop, capture, target, (*chain, response.url))
+                yield self.memento_request(
+                    hop, capture, target, (*chain, response.url), response.request.priority
+                )
                 return
             yield from self._failed(capture, reason)
             return
@@ -424,7 +449,7 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         known.add(new_key)
         self.logger.info("%s: policy moved to %s (%s)", target.site, location, via)
         self.crawler.stats.inc_value("policytrail/aliases_found")
-        yield self.cdx_request(target, location, via=via)
+        yield from self._list(self.cdx_request(target, location, via=via))
 
     def fetch_failed(self, failure: Failure) -> Iterator[Request | CaptureItem]:
         if failure.check(StaleRequest, PauseTooLong):
