@@ -217,6 +217,10 @@ class UrlPlan:
         """The slots to replay now; slots whose payload's text is `known` (digest -> text
         key) are learnt instead."""
         assert self.search is not None
+        for index, slot in enumerate(self.search.slots):
+            # a payload known anywhere in the history, not only where the search looks
+            if slot.digest in known and self.search.known(index) is UNKNOWN:
+                self.search.learn(index, known[slot.digest])
         chosen: list[int] = []
         while wanted := self.search.wanted():
             self.search.ask(wanted)

@@ -171,6 +171,7 @@ class CdxListing:
             self.crawler.stats.inc_value("policytrail/cdx_excluded")
             self.logger.warning("%s: the archive excludes %s (%s)", target.site, url, message)
             yield ListingItem(target.site, target.policy_url, url, EXCLUDED, message)
+            yield from self.listing_ended(target, url)  # rows of earlier pages, if any
             return
         if response.status != 200:
             message = f"HTTP {response.status}: {' '.join(response.text[:200].split())}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import click
 import pytest
 from scrapy import Request
 from scrapy.exceptions import DownloadConnectionRefusedError, DownloadFailedError
@@ -12,6 +13,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
+from crawler.cli.options import Span
 from crawler.items import (
     EXCLUDED,
     FAILED,
@@ -673,3 +675,34 @@ def test_a_bug_while_processing_a_memento_fails_the_capture_instead_of_losing_it
     failed, retry = list(fetch.callback(memento(fetch, 301, headers, b""), **fetch.cb_kwargs))
     assert failed.fetch_status == FAILED and failed.reason_code == "error"
     assert isinstance(retry, Request)  # the capture that waited on it is fetched itself
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e12", "-3d", "soon", ""])
+def test_a_span_must_be_a_span(value):
+    with pytest.raises(click.BadParameter):
+        Span().convert(value, None, None)
+
+
+@pytest.mark.parametrize(("value", "days"), [("30d", 30), ("2w", 14), ("1Y", 365.25), ("7", 7)])
+def test_spans_in_days(value, days):
+    assert Span().convert(value, None, None) == days
+
+
+def test_rows_held_for_change_point_are_searched_when_a_later_page_says_excluded(tmp_path):
+    spider = many_sites(tmp_path, 1, WAYBACK_FETCH_STRATEGY="change-point", WAYBACK_CDX_PAGE_SIZE=3)
+
+    async def first_request():
+        start = spider.start()
+        request = await anext(start)
+        await start.aclose()
+        return request
+
+    request = asyncio.run(first_request())
+    body = listing(0, "ABC")[:-1] + ',\n[],\n["KEY=="]]'
+    [page_two] = [o for o in request.callback(cdx_response(request, body), **request.cb_kwargs)]
+    blocked = TextResponse(page_two.url, body=b"Blocked Site Error", request=page_two, status=403)
+    out = list(page_two.callback(blocked, **page_two.cb_kwargs))
+    replays = [o for o in out if isinstance(o, Request)]
+    # the rows of page one are not dropped: the plan asks for its ends
+    stamps = [r.cb_kwargs["capture"].timestamp for r in replays]
+    assert stamps == ["20100101000000", "20120101000000"]

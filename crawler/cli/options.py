@@ -39,6 +39,8 @@ def iso(value: object) -> str:
 
 # Days in each unit a span may be written in: a month and a year on average (365.25 / 12).
 SPAN_UNITS = {"d": 1.0, "w": 7.0, "M": 30.4375, "Y": 365.25}
+# The longest span that means anything: the web's age, and some.
+MAX_SPAN_DAYS = 100 * 365.25
 
 
 class Span(click.ParamType):
@@ -56,6 +58,6 @@ class Span(click.ParamType):
             days = float(number) * (unit or 1.0)
         except ValueError:
             days = -1.0
-        if days < 0:
+        if not 0 <= days <= MAX_SPAN_DAYS:  # also refuses nan and inf
             self.fail(f"{value!r} is no span of time (30d, 2w, 6M, 1Y, or days)", param, ctx)
         return days

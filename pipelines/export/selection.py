@@ -260,6 +260,8 @@ nearest AS (
     LEFT JOIN captures c
       ON c.site = ch.site AND c.target_url = ch.target_url AND c.text_hash = ch.text_hash
      AND c.timestamp BETWEEN ch.first_seen AND ch.last_seen
+     -- a capture whose bytes were read (change-point's inferred ones were never replayed)
+     AND c.reason_code IS DISTINCT FROM 'unchanged_range'
     LEFT JOIN crawl_runs r ON r.run_id = c.run_id
     QUALIFY row_number() OVER (
         PARTITION BY ch.version_id, ch.sampled_at

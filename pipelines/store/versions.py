@@ -55,6 +55,8 @@ def rebuild_versions(
     share_by_digest(
         connection, TEXT_COLUMNS, refresh=True, reason=Outcome.UNCHANGED_RANGE, key="text_from"
     )
+    # ...unless its own payload was stored since (under another capture): that text is read
+    share_by_digest(connection, TEXT_COLUMNS, refresh=True, reason=Outcome.UNCHANGED_RANGE)
     connection.execute(DATE_AFTER_CAPTURE)
     if targets is None:
         targets = connection.execute(
