@@ -246,6 +246,14 @@ MIGRATIONS: Sequence[str] = (
     """
     ALTER TABLE captures ADD COLUMN text_from TEXT;
     """,
+    # 7: no secondary indexes on captures. An upsert of a capture recorded by a killed run (a
+    # duplicate recorded before its copy was, fetched itself the next run) failed at COMMIT with
+    # DuckDB's "Failed to delete all rows from index" while captures_by_digest existed (DuckDB
+    # 1.5's ART indexes and updates); every query joins by hash, never through these indexes.
+    """
+    DROP INDEX IF EXISTS captures_by_digest;
+    DROP INDEX IF EXISTS captures_by_text;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
