@@ -115,6 +115,9 @@ class CaptureItem:
     via: str | None = None  # how the URL joined the target: None (listed), "alias", "redirect ..."
     # not fetched, inside an unchanged range: the digest of the fetched page whose text it has
     text_from: str | None = None
+    # captures of the same payload that waited for this fetch, skipped as duplicates: stored
+    # with it, never before it (a crash between would leave them pointing at no copy)
+    duplicates: list[CaptureItem] = field(default_factory=list, repr=False)
     memento: Memento | None = None
     encoding: str | None = None  # filled by the decode pipeline: "cp1252 (meta)"
     html_text: str | None = None  # filled by the decode pipeline: the HTML body as text

@@ -35,9 +35,10 @@ class ProgressReport:
 
     def item_scraped(self, item, response, spider) -> None:
         if isinstance(item, CaptureItem):
-            site = self.counts[item.site]
-            site["listed"] += 1
-            site[item.fetch_status] += 1
+            for capture in (item, *item.duplicates):
+                site = self.counts[capture.site]
+                site["listed"] += 1
+                site[capture.fetch_status] += 1
 
     def spider_opened(self, spider) -> None:
         if self.interval > 0:

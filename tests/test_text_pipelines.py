@@ -1,7 +1,12 @@
-"""The extract, classify, dates and dedupe pipelines, built through a crawler, on one capture."""
+"""The decode, extract, classify, dates and dedupe pipelines, built through a crawler, on one
+capture; and the same stages in worker processes."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +19,7 @@ from pipelines.classify import ClassifyPipeline
 from pipelines.dates import DatesPipeline
 from pipelines.decode import DecodePipeline
 from pipelines.extract import ExtractPipeline
+from pipelines.pool import AnalysisPipeline
 from pipelines.versions import DedupePipeline
 
 URL = "http://www.acme.example/privacy"
@@ -132,3 +138,50 @@ def test_a_page_is_decoded_once_and_extraction_reads_the_decoded_text(monkeypatc
     monkeypatch.setattr("pipelines.extract.decode_html", decode_again)
     item = extract.process_item(item)
     assert item.document is not None and item.document.title == "Apex Privacy Policy"
+
+
+# ---- the stages in worker processes (pipelines/pool.py) ------------------------------------
+
+
+def analyse_in(pipeline: AnalysisPipeline, *items: CaptureItem) -> list:
+    """Each item through the pipeline, as Scrapy awaits it; an exception is returned."""
+
+    async def run():
+        return await asyncio.gather(
+            *(pipeline.process_item(item) for item in items), return_exceptions=True
+        )
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def pooled():
+    crawler = get_crawler(WaybackSpider, {"POLICYTRAIL_ANALYSIS_WORKERS": 1})
+    pipeline = build_from_crawler(AnalysisPipeline, crawler)
+    pipeline.open_spider()
+    yield pipeline
+    pipeline.close_spider()
+
+
+def test_the_stages_read_a_page_in_a_worker_as_in_the_crawl_s_process(pooled, chain):
+    [item] = analyse_in(pooled, capture(POLICY, captured="20150101000000"))
+    here = chain(capture(POLICY, captured="20150101000000"))
+    assert item.document == here.document and item.document.is_policy
+    assert item.html_text == POLICY.decode() and item.encoding  # decoded there too
+    # what the stages counted in the worker is the crawl's
+    assert pooled.crawler.stats.get_value("policytrail/date_after_capture") == 1
+
+
+def test_a_worker_that_dies_fails_its_page_and_the_next_pages_are_read(pooled):
+    analyse_in(pooled, capture(POLICY))  # the worker is up
+    for process in list(pooled.pool._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    [lost] = analyse_in(pooled, capture(POLICY))
+    assert isinstance(lost, BrokenProcessPool)  # not stored: the next run fetches it again
+    [item] = analyse_in(pooled, capture(POLICY))
+    assert item.document is not None and item.document.is_policy
+
+
+def test_captures_not_fetched_do_not_reach_the_workers(pooled):
+    [item] = analyse_in(pooled, capture(POLICY, status=SKIPPED))
+    assert item.document is None and item.html_text is None

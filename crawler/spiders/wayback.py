@@ -292,16 +292,22 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         self.planned[capture.site]["skip"] += 1
         return replace(capture, fetch_status=SKIPPED, reason=reason.text, reason_code=reason.code)
 
-    def _settle(self, capture: CaptureItem, *, stored: bool) -> Iterator[Request | CaptureItem]:
-        """A fetch ended: release the captures that waited on its page, and list on."""
+    def _settle(
+        self, capture: CaptureItem, *, stored: bool, fetched: CaptureItem | None = None
+    ) -> Iterator[Request | CaptureItem]:
+        """A fetch ended: release the captures that waited on its page, and list on. Those
+        skipped as duplicates of a stored copy travel with the copy (`fetched`)."""
         self._pending -= 1
         if shares_payload(capture.record):
             waiting = self._in_flight.pop(capture.digest, [])
             if stored:
                 self._stored.add(capture.digest)
                 duplicate = Reason(Outcome.DUPLICATE, DUPLICATE)
-                for other, _ in waiting:
-                    yield self.skipped(other, duplicate)
+                duplicates = [self.skipped(other, duplicate) for other, _ in waiting]
+                if fetched is not None:
+                    fetched.duplicates.extend(duplicates)
+                else:
+                    yield from duplicates
             elif waiting:
                 # the copy failed or was not kept: the next capture of that page tries itself
                 other, other_target = waiting.pop(0)
@@ -393,8 +399,18 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
             memento.location = original_location(response)
             if memento.location:
                 yield from self._follow_move(target, capture, memento.location)
-        yield replace(capture, fetch_status=FETCHED, reason=None, reason_code=None, memento=memento)
-        yield from self._settle(capture, stored=is_its_page(capture, response))
+        fetched = replace(
+            capture,
+            fetch_status=FETCHED,
+            reason=None,
+            reason_code=None,
+            memento=memento,
+            duplicates=[],
+        )
+        stored = is_its_page(capture, response)
+        outputs = list(self._settle(capture, stored=stored, fetched=fetched))
+        yield fetched
+        yield from outputs
 
     def _not_a_capture(
         self, response: Response, capture: CaptureItem, target: Target, chain: tuple[str, ...]

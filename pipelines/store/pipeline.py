@@ -152,8 +152,9 @@ class StorePipeline:
         if isinstance(item, CaptureItem):
             if item.document is not None and item.document.text_hash:
                 self._documents.setdefault(item.document.text_hash, item.document)
-            self._captures.append(self._row(item))
-            self.counts[item.fetch_status] += 1
+            for capture in (item, *item.duplicates):
+                self._captures.append(self._row(capture))
+                self.counts[capture.fetch_status] += 1
         elif isinstance(item, AliasItem):
             self._aliases.append(item)
         elif isinstance(item, ListingItem):

@@ -1,0 +1,176 @@
+"""The analysis stages run in worker processes, off the reactor's thread (issue 12).
+
+Decoding, extraction, classification, dating and hashing are the crawl's CPU cost, some
+hundred times what Scrapy spends on a page; run in the reactor's thread they held up every
+request and answer while a page was read. `AnalysisPipeline` hands each fetched capture to a
+pool of worker processes, each running the same stage pipelines in the same order (their
+`process_item` unchanged), and awaits the result: Scrapy goes on downloading meanwhile, and
+the pages are read on every core. Stats the stages count in a worker are added to the crawl's.
+
+POLICYTRAIL_ANALYSIS_WORKERS = 0 runs the stages in the crawl's own process, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+
+from crawler.items import FETCHED, CaptureItem
+from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
+
+logger = logging.getLogger(__name__)
+
+# How often a worker checks that the crawl's process is still there.
+PARENT_CHECK_SECONDS = 1.0
+# What a stage sets on an item: all that travels back from a worker.
+RESULT_FIELDS = ("encoding", "html_text", "document", "reason", "reason_code")
+
+
+@dataclass(slots=True)
+class _Counts:
+    """A worker's stand-in for Scrapy's stats collector: what the stages counted."""
+
+    values: Counter[str] = field(default_factory=Counter)
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] += count
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+@dataclass(slots=True)
+class _WorkerCrawler:
+    """What a stage reads from its crawler in a worker: stats, and the analysis size cap."""
+
+    stats: _Counts
+    max_bytes: int
+
+
+_STAGES: list = []  # the stages of this worker process, built once
+_COUNTS = _Counts()
+
+
+def stage_classes() -> tuple[type, ...]:
+    """The analysis stages in their order (imported here: only the workers need them)."""
+    from pipelines.classify import ClassifyPipeline
+    from pipelines.dates import DatesPipeline
+    from pipelines.decode import DecodePipeline
+    from pipelines.extract import ExtractPipeline
+    from pipelines.versions import DedupePipeline
+
+    return DecodePipeline, ExtractPipeline, ClassifyPipeline, DatesPipeline, DedupePipeline
+
+
+def build_stages(crawler: Any, max_bytes: int) -> list:
+    from pipelines.extract import ExtractPipeline
+
+    return [
+        cls(crawler, max_bytes) if cls is ExtractPipeline else cls(crawler)
+        for cls in stage_classes()
+    ]
+
+
+def _start_worker(max_bytes: int) -> None:
+    _STAGES[:] = build_stages(_WorkerCrawler(_COUNTS, max_bytes), max_bytes)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once the crawl's process is gone, however it went: a SIGKILL leaves the
+    pool's queues open in the other workers, so none would ever see it otherwise, and they
+    would keep the crawl's standard output open."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _ready() -> bool:
+    return bool(_STAGES)
+
+
+def _analyse(item: CaptureItem) -> tuple[dict[str, Any], dict[str, int]]:
+    """In a worker: the stages on one item; what they set, and what they counted."""
+    _COUNTS.values.clear()
+    for stage in _STAGES:
+        item = stage.process_item(item)
+    return {name: getattr(item, name) for name in RESULT_FIELDS}, dict(_COUNTS.values)
+
+
+class AnalysisPipeline:
+    """Runs the analysis stages on each fetched capture in a pool of worker processes."""
+
+    def __init__(self, crawler: Crawler, workers: int, max_bytes: int) -> None:
+        self.crawler = crawler
+        self.workers = workers
+        self.max_bytes = max_bytes
+        self.pool: Executor | None = None
+        self.stages: list = []  # in this process, when workers is 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            settings.getint("POLICYTRAIL_ANALYSIS_WORKERS", 0),
+            settings.getint("POLICYTRAIL_MAX_ANALYSIS_BYTES", POLICYTRAIL_MAX_ANALYSIS_BYTES),
+        )
+
+    def open_spider(self) -> None:
+        if self.workers <= 0:
+            self.stages = build_stages(self.crawler, self.max_bytes)
+            return
+        self._start_pool()
+
+    def _start_pool(self) -> None:
+        # Spawned, not forked: the crawl's process runs threads (DuckDB's, the reactor's). A
+        # fork server would import the stages once for all workers, but it outlives a crawl
+        # killed outright, and so do its workers. One worker starts (and imports) now, while
+        # the listing runs; the others as pages arrive.
+        self.pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.max_bytes,),
+        )
+        self.pool.submit(_ready)
+
+    async def process_item(self, item):
+        if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
+            return item
+        if self.pool is None:
+            for stage in self.stages:
+                item = stage.process_item(item)
+            return item
+        pool = self.pool
+        try:
+            fields, counts = await asyncio.wrap_future(pool.submit(_analyse, item))
+        except BrokenProcessPool:
+            # a worker died (out of memory, killed): this capture is not stored, and tried
+            # again next run; a new pool reads the rest
+            if self.pool is pool:
+                logger.error("an analysis worker died: starting new ones")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._start_pool()
+            raise
+        for name, value in fields.items():
+            setattr(item, name, value)
+        for key, count in counts.items():
+            self.crawler.stats.inc_value(key, count)
+        return item
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
