@@ -83,11 +83,17 @@ class CdxListing:
     def _listing_answered(self) -> Iterator[Request]:
         """A CDX search was answered (or failed): the next waiting one may go."""
         self._listing_out -= 1
-        while self._listing_queue and self._listing_out < self.listing_ahead:
-            self._listing_out += 1
-            yield self._listing_queue.popleft()
+        yield from self._release_listings()
         if self._listing_out < self.listing_ahead:
             self._listing_room.set()
+
+    def _release_listings(self) -> list[Request]:
+        """Waiting searches, as many as may be handed to Scrapy now (a URL's next page first)."""
+        released = []
+        while self._listing_queue and self._listing_out < self.listing_ahead:
+            self._listing_out += 1
+            released.append(self._listing_queue.popleft())
+        return released
 
     def consider(
         self, target: Target, record: CdxRecord, via: str | None, listing: str | None = None
@@ -152,13 +158,12 @@ class CdxListing:
     def parse_cdx(
         self, response: Response, target: Target, url: str, via: str | None
     ) -> Iterator[Request | CaptureItem | ListingItem]:
-        self._listing_out -= 1  # this page's next one goes first, before searches waiting
         try:
             outputs = list(self._parse_cdx(response, target, url, via))
         except Exception as error:  # noqa: BLE001 - the URL is listed again, not lost
             self.logger.exception("could not process the CDX answer for %s", url)
             outputs = list(self._listing_failed(target, url, f"{type(error).__name__}: {error}"))
-        self._listing_out += 1
+        # its next page, queued first by _list when no room was left, goes before the others
         yield from outputs
         yield from self._listing_answered()
 
@@ -248,9 +253,7 @@ class CdxListing:
         released = []
         while self._waiting_pages and self._pending <= self.max_pending:
             released.extend(self._list(self._waiting_pages.popleft(), first=True))
-        while self._listing_queue and self._listing_out < self.listing_ahead:
-            self._listing_out += 1
-            released.append(self._listing_queue.popleft())
+        released.extend(self._release_listings())
         for request in released:
             self.crawler.engine.crawl(request)
         raise DontCloseSpider

@@ -52,10 +52,9 @@ class _Counts:
 
 @dataclass(slots=True)
 class _WorkerCrawler:
-    """What a stage reads from its crawler in a worker: stats, and the analysis size cap."""
+    """What a stage reads from its crawler in a worker: its stats."""
 
     stats: _Counts
-    max_bytes: int
 
 
 _STAGES: list = []  # the stages of this worker process, built once
@@ -83,7 +82,7 @@ def build_stages(crawler: Any, max_bytes: int) -> list:
 
 
 def _start_worker(max_bytes: int) -> None:
-    _STAGES[:] = build_stages(_WorkerCrawler(_COUNTS, max_bytes), max_bytes)
+    _STAGES[:] = build_stages(_WorkerCrawler(_COUNTS), max_bytes)
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
 
 
