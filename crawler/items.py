@@ -65,6 +65,15 @@ class Document:
     sketch: bytes = field(default=b"", repr=False)
 
     @property
+    def analysed(self) -> bool:
+        """Whether every analysis step has run on it: hashing, the last one, sets `text_hash`.
+
+        A capture whose text an earlier capture had takes that capture's analysed Document
+        (`pipelines/memo.py`), and the later steps leave it as it is.
+        """
+        return bool(self.text_hash)
+
+    @property
     def effective_day(self) -> date | None:
         """The effective date as a DATE (a month-only date on its first day)."""
         return first_day(self.effective_date) if self.effective_date else None

@@ -51,6 +51,12 @@ POLICYTRAIL_STORE_BATCH = 500
 # 30 MB page of one table took 164 s and 5.6 GB in the crawl's process. 5 MB keeps every real
 # policy and bounds the worst page under the cap to a few seconds and a few hundred MB.
 POLICYTRAIL_MAX_ANALYSIS_BYTES = 5_000_000
+# Analysed texts each analysing process keeps, so that a capture whose text it has already seen
+# (the same policy in another page layout: a median of about 45 distinct pages per text
+# version in OTA's genai-eu series, issue 12) is not analysed again. A policy's text and
+# Markdown come to some 30-150 KB: 64 MB hold a few hundred to a few thousand of them, the
+# versions of a crawl's sites that are still being captured.
+POLICYTRAIL_TEXT_MEMO_BYTES = 64_000_000
 
 # ---- CDX enumeration --------------------------------------------------------------------------
 # Rows per CDX page: a site with thousands of captures takes a few of the 24 CDX requests a

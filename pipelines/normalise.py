@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -55,3 +56,8 @@ def normalise_text(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = _BULLET.sub("- ", "\n".join(lines))
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def text_hash(text: str) -> str:
+    """sha256 hex digest of the normalised text: equal for texts that differ only in rendering."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()

@@ -50,7 +50,7 @@ class _Counts:
         return self.values.get(key, default)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True, eq=False)  # a key of the text memo
 class _WorkerCrawler:
     """What a stage reads from its crawler in a worker: its stats."""
 

@@ -15,7 +15,9 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.exceptions import PageTooLargeError
 from crawler.items import Document
+from crawler.settings import POLICYTRAIL_TEXT_MEMO_BYTES
 from pipelines.analysis import analyse
+from pipelines.memo import TextMemo
 from pipelines.store.database import connect, insert_rows
 from pipelines.store.documents import DOCUMENT_COLUMNS, document_row
 from pipelines.store.versions import rebuild_versions
@@ -65,6 +67,17 @@ class _Analysed:
 READ_ERRORS = (OSError, EOFError, ValueError, StopIteration, ArchiveLoadFailed, zlib.error)
 
 
+# The texts this worker has analysed in this reprocessing. A worker takes its records in their
+# order, so the first record of a text (the one that stands for it) is always analysed, never
+# taken from here.
+_MEMO = TextMemo(POLICYTRAIL_TEXT_MEMO_BYTES)
+
+
+def _start_worker() -> None:
+    global _MEMO
+    _MEMO = TextMemo(POLICYTRAIL_TEXT_MEMO_BYTES)
+
+
 def _analyse_record(task: tuple[str, int, str, datetime]) -> _Analysed:
     path, offset, url, captured_at = task
     try:
@@ -72,7 +85,7 @@ def _analyse_record(task: tuple[str, int, str, datetime]) -> _Analysed:
     except READ_ERRORS as error:
         return _Analysed(None, unreadable=f"{type(error).__name__}: {error}"[:200])
     try:
-        return _Analysed(analyse(body, url, content_type, captured_at))
+        return _Analysed(analyse(body, url, content_type, captured_at, memo=_MEMO))
     except PageTooLargeError:
         return _Analysed(None, too_large=True)
 
@@ -154,7 +167,7 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
             for warc_path, offset, url, moment in records
         ]
         staging = _Staging(connection)
-        with ProcessPoolExecutor(max_workers=workers or os.cpu_count()) as pool:
+        with ProcessPoolExecutor(workers or os.cpu_count(), initializer=_start_worker) as pool:
             analysed = pool.map(_analyse_record, tasks, chunksize=CHUNK)
             for (warc_path, offset, _, _), outcome in zip(records, analysed, strict=True):
                 staging.add(warc_path, offset, outcome)

@@ -13,7 +13,7 @@ import pytest
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawler.items import FETCHED, SKIPPED, CaptureItem, Memento
+from crawler.items import FETCHED, SKIPPED, CaptureItem, Document, Memento
 from crawler.spiders.wayback import WaybackSpider
 from pipelines.classify import ClassifyPipeline
 from pipelines.dates import DatesPipeline
@@ -138,6 +138,70 @@ def test_a_page_is_decoded_once_and_extraction_reads_the_decoded_text(monkeypatc
     monkeypatch.setattr("pipelines.extract.decode_html", decode_again)
     item = extract.process_item(item)
     assert item.document is not None and item.document.title == "Apex Privacy Policy"
+
+
+# ---- a text seen before is not analysed again (pipelines/memo.py) --------------------------
+
+
+def test_a_text_seen_before_takes_its_analysed_document_and_skips_the_costly_steps(
+    chain, monkeypatch
+):
+    first = chain(capture(POLICY)).document
+    steps = []
+    for name in (
+        "pipelines.extract.html._finish",
+        "pipelines.classify.classify_document",
+        "pipelines.dates.date_document",
+        "pipelines.versions.hash_document",
+    ):
+        monkeypatch.setattr(name, lambda *args, name=name, **kw: steps.append(name))
+    noisy = POLICY.replace(b"<h1>", b"<script>var n='x9';</script><h1>")
+    again = chain(capture(noisy, captured="20150101000000")).document
+    assert steps == []
+    assert again.text_hash == first.text_hash and again.markdown == first.markdown
+    assert (again.kind, again.effective_date) == (first.kind, first.effective_date)
+    # only what depends on the capture is its own: its time is before the stated date
+    assert again.effective_date_after_capture and not first.effective_date_after_capture
+    assert chain.stats.get_value("policytrail/kind_privacy") == 2
+    assert chain.stats.get_value("policytrail/date_after_capture") == 1
+
+
+def test_another_text_is_analysed_in_full(chain):
+    first = chain(capture(POLICY)).document
+    other = chain(capture(POLICY.replace(b"cookies", b"beacons")))
+    assert other.document.text_hash != first.text_hash
+    assert "beacons" in other.document.markdown
+
+
+def test_the_memo_keeps_the_most_recently_used_texts_within_its_bound():
+    from dataclasses import replace
+
+    from pipelines.memo import TextMemo
+    from pipelines.normalise import text_hash
+
+    def analysed(text: str):
+        return replace(chain_document, text=text, markdown=text, text_hash=text_hash(text))
+
+    chain_document = Document(
+        text="",
+        markdown="",
+        title=None,
+        language="en",
+        extractor="t",
+        extractor_version="1",
+        extractor_settings="{}",
+        strategy="s",
+    )
+    memo = TextMemo(max_bytes=2 * 2 * 100)  # two texts of 100 characters, with their Markdown
+    a, b, c = ("a" * 100, "b" * 100, "c" * 100)
+    memo.put(analysed(a))
+    memo.put(analysed(b))
+    assert memo.get(a) is not None  # a is now the most recent: b goes first
+    memo.put(analysed(c))
+    assert memo.get(b) is None and memo.get(a) is not None and memo.get(c) is not None
+    assert len(memo) == 2 and memo.size == 400
+    memo.put(replace(chain_document, text="not analysed"))  # no text_hash: not kept
+    assert len(memo) == 2
 
 
 # ---- the stages in worker processes (pipelines/pool.py) ------------------------------------

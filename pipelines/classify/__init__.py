@@ -92,7 +92,8 @@ class ClassifyPipeline(Stage):
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.document is not None:
-            item.document = classify_document(item.document, item.url)
+            if not item.document.analysed:
+                item.document = classify_document(item.document, item.url)
             kind = (item.document.kind or "").replace(" ", "_")
             self.crawler.stats.inc_value(f"policytrail/kind_{kind}")
             if not item.document.is_policy:

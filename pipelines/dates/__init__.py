@@ -280,12 +280,24 @@ def date_document(
     )
 
 
+def redate_capture(document: Document, captured_at: datetime | None) -> Document:
+    """A document dated under an earlier capture of its text, seen at `captured_at`: only
+    whether its date is later than the capture can differ."""
+    stated = document.effective_day
+    after = stated is not None and captured_at is not None and stated > captured_at.date()
+    return replace(document, effective_date_after_capture=after)
+
+
 class DatesPipeline(Stage):
     """Dates each capture's Document; a stated date later than the capture is counted."""
 
     def process_item(self, item):
         if isinstance(item, CaptureItem) and item.document is not None and item.memento:
-            item.document = date_document(item.document, item.memento.memento_datetime, item.url)
+            captured_at = item.memento.memento_datetime
+            if not item.document.analysed:
+                item.document = date_document(item.document, captured_at, item.url)
+            else:
+                item.document = redate_capture(item.document, captured_at)
             if item.document.effective_date_after_capture:
                 self.crawler.stats.inc_value("policytrail/date_after_capture")
         return item

@@ -16,8 +16,9 @@ from crawler.outcomes import Outcome
 from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
 from pipelines.decode import decode_html, looks_binary
 from pipelines.extract.config import MIN_WORDS, SETTINGS
-from pipelines.extract.extracted import Extracted, detect_language, word_count
-from pipelines.extract.html import from_html
+from pipelines.extract.extracted import Extracted, Reading, detect_language, word_count
+from pipelines.extract.html import read_html
+from pipelines.memo import TextMemo, text_memo
 from pipelines.stage import Stage
 
 # What pypdf raises on truncated or damaged files: its own errors, and, from deep inside its
@@ -39,13 +40,25 @@ def extract_policy(
     `html_text` is `body` as the decode stage read it (`decode_html`); without it, the body is
     decoded here.
     """
+    reading = read_policy(body, url, content_type, html_text)
+    return reading.finish() if reading is not None else None
+
+
+def read_policy(
+    body: bytes, url: str, content_type: str | None = None, html_text: str | None = None
+) -> Reading | None:
+    """`extract_policy` up to the text: its Markdown and language are made by `finish()`."""
     media_type = _media_type(content_type)
     if media_type in PDF_TYPES or body.lstrip()[:5] == b"%PDF-":
-        return _from_pdf(body)
+        return _done(_from_pdf(body))
     text = html_text if html_text is not None else decode_html(body, content_type).text
     if media_type in TEXT_TYPES and not text.lstrip().startswith("<"):
-        return _from_plain_text(text)
-    return from_html(text, url)
+        return _done(_from_plain_text(text))
+    return read_html(text, url)
+
+
+def _done(extracted: Extracted | None) -> Reading | None:
+    return Reading.done(extracted) if extracted is not None else None
 
 
 # ---- PDF and plain text ------------------------------------------------------------------------
@@ -97,16 +110,21 @@ def extract_document(
     content_type: str | None,
     max_bytes: int,
     html_text: str | None = None,
+    memo: TextMemo | None = None,
 ) -> Document | None:
     """The extraction step: a Document with the text (None when there is none to use).
 
+    A text `memo` holds already is not analysed again: its Document, complete, is returned.
     Raises PageTooLargeError for a body over `max_bytes`, which is not read at all.
     """
     if len(body) > max_bytes:
         raise PageTooLargeError(len(body), max_bytes)
-    found = extract_policy(body, url, content_type, html_text)
-    if found is None:
+    reading = read_policy(body, url, content_type, html_text)
+    if reading is None:
         return None
+    if memo is not None and (known := memo.get(reading.text)) is not None:
+        return known
+    found = reading.finish()
     return Document(
         text=found.text,
         markdown=found.markdown,
@@ -153,7 +171,12 @@ class ExtractPipeline(Stage):
         if 200 <= memento.http_status < 300:
             try:
                 item.document = extract_document(
-                    memento.body, item.url, memento.content_type, self.max_bytes, item.html_text
+                    memento.body,
+                    item.url,
+                    memento.content_type,
+                    self.max_bytes,
+                    item.html_text,
+                    text_memo(self.crawler),
                 )
             except PageTooLargeError as error:
                 item.reason = error.reason

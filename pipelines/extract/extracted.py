@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import py3langid
@@ -42,6 +43,23 @@ class Extracted:
     # the tree bounds (MAX_TREE_DEPTH, MAX_TREE_ELEMENTS), read as a run of text blocks.
     strategy: str
     declared_language: str | None = None  # the page's own `lang`, as written ("en-GB")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A capture's policy text as read; `finish()` adds what costs more: its Markdown, language.
+
+    A crawl reads many captures whose text it already has (the same policy under another page
+    layout): those need no more than their text.
+    """
+
+    text: str
+    finish: Callable[[], Extracted]
+
+    @classmethod
+    def done(cls, extracted: Extracted) -> Reading:
+        """A reading with nothing left to do."""
+        return cls(extracted.text, lambda: extracted)
 
 
 def word_count(text: str | None) -> int:

@@ -6,13 +6,14 @@ import copy
 import re
 from copy import deepcopy
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib.metadata import version
 
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
 
-from pipelines.extract.candidates import best_candidate, trafilatura_text
+from pipelines.extract.candidates import Candidate, best_candidate, trafilatura_text
 from pipelines.extract.config import (
     HTML_PARSER,
     LAYOUT_CELL_SHARE,
@@ -23,7 +24,7 @@ from pipelines.extract.config import (
     MIN_WORDS,
     SETTINGS,
 )
-from pipelines.extract.extracted import Extracted, detect_language, word_count
+from pipelines.extract.extracted import Extracted, Reading, detect_language, word_count
 from pipelines.extract.flat import read_flat
 from pipelines.extract.layout import remove_dialogs, unwrap_unclosed_formatting
 from pipelines.extract.reveal import keep_date_lines, line_text, open_panels
@@ -61,21 +62,23 @@ def tree_depth(tree: HtmlElement) -> int:
     return deepest
 
 
-def _from_flat_reading(html: str, why: str) -> Extracted | None:
+def _flat_reading(html: str, why: str) -> Reading | None:
     page = read_flat(html)
     text = "\n".join(page.blocks)
     if word_count(text) < MIN_WORDS:
         return None
-    return Extracted(
-        text=text,
-        markdown="\n\n".join(page.blocks),
-        title=page.title,
-        language=detect_language(text, page.language),
-        extractor="policytrail",
-        extractor_version=version("policytrail"),
-        settings=SETTINGS,
-        strategy=f"{why}+flat-text",
-        declared_language=page.language,
+    return Reading.done(
+        Extracted(
+            text=text,
+            markdown="\n\n".join(page.blocks),
+            title=page.title,
+            language=detect_language(text, page.language),
+            extractor="policytrail",
+            extractor_version=version("policytrail"),
+            settings=SETTINGS,
+            strategy=f"{why}+flat-text",
+            declared_language=page.language,
+        )
     )
 
 
@@ -124,19 +127,20 @@ def _title(tree: HtmlElement) -> str | None:
     return None
 
 
-def from_html(html: str, url: str) -> Extracted | None:
+def read_html(html: str, url: str) -> Reading | None:
+    """The policy text of a page, its Markdown and language left for `Reading.finish`."""
     parsed = _parse(html)
     if parsed is None:
         return None
     tree = parsed.tree
     if parsed.cut_short:
-        return _from_flat_reading(html, "deep-tree")
+        return _flat_reading(html, "deep-tree")
     if sum(1 for _ in tree.iter()) > MAX_TREE_ELEMENTS:
-        return _from_flat_reading(html, "large-tree")
+        return _flat_reading(html, "large-tree")
     # Before measuring depth: unclosed formatting is most of the depth of old pages.
     unwrap_unclosed_formatting(tree)
     if tree_depth(tree) > MAX_TREE_DEPTH:
-        return _from_flat_reading(html, "deep-tree")
+        return _flat_reading(html, "deep-tree")
     title = _title(tree)
     declared = next(iter(tree.xpath("//@lang")), None)
     steps = []
@@ -172,6 +176,19 @@ def from_html(html: str, url: str) -> Extracted | None:
         # started at: put it back.
         candidate = replace(candidate, text="\n".join([*missing, candidate.text]))
         steps.append("date-line")
+    strategy = "+".join([*steps, candidate.strategy])
+    finish = partial(_finish, candidate, url, title, declared, strategy, missing)
+    return Reading(candidate.text, finish)
+
+
+def _finish(
+    candidate: Candidate,
+    url: str,
+    title: str | None,
+    declared: str | None,
+    strategy: str,
+    missing: list[str],
+) -> Extracted:
     if candidate.source is None:
         markdown = candidate.markdown or candidate.text
         extractor, extractor_version = "policytrail", version("policytrail")
@@ -189,6 +206,6 @@ def from_html(html: str, url: str) -> Extracted | None:
         extractor=extractor,
         extractor_version=extractor_version,
         settings=SETTINGS,
-        strategy="+".join([*steps, candidate.strategy]),
+        strategy=strategy,
         declared_language=declared,
     )

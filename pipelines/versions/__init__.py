@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
@@ -11,7 +10,8 @@ from datetime import UTC, date, datetime
 from datasketch import LeanMinHash, MinHash
 
 from crawler.items import CaptureItem, Document
-from pipelines.normalise import normalise_text
+from pipelines.memo import text_memo
+from pipelines.normalise import normalise_text, text_hash
 from pipelines.stage import Stage
 from pipelines.versions.noise import NoiseCheck
 
@@ -45,11 +45,6 @@ _SHINGLE_BATCH = 1000
 _SERIAL_BYTEORDER = "<"
 
 _WORD = re.compile(r"\w+")
-
-
-def text_hash(text: str) -> str:
-    """sha256 hex digest of the normalised text: equal for texts that differ only in rendering."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
 def shingles(text: str) -> set[bytes]:
@@ -261,6 +256,8 @@ class DedupePipeline(Stage):
     """Keys each capture's Document by its normalised text, so equal texts share one document."""
 
     def process_item(self, item):
-        if isinstance(item, CaptureItem) and item.document is not None:
+        document = item.document if isinstance(item, CaptureItem) else None
+        if document is not None and not document.analysed:
             item.document = hash_document(item.document)
+            text_memo(self.crawler).put(item.document)
         return item
