@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -254,6 +255,8 @@ def test_serve_logs_each_request_and_counts_them_at_exit(serve, warc: Path, tmp_
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
     assert '"GET /cdx/search/cdx?url=example.com/privacy HTTP/1.1" 200' in lines[0]
+    started = [float(line.split()[0]) for line in lines]
+    assert started == sorted(started) and abs(started[0] - time.time()) < 60
     assert re.search(
         r'"GET /web/20100101000000id_/http://example\.com/privacy HTTP/1\.1" 200 \d+ [\d.]+$',
         lines[2],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from crawl_helpers import ROOT, query, run_cli
@@ -105,6 +106,28 @@ def test_extract_prints_exactly_the_documented_keys(tmp_path):
         {"label": "updated", "date": "2020-09-18", "phrase": "Last updated: September 18, 2020"}
     ]
     assert record["language"] == "en" and "We collect personal information" in record["text"]
+
+
+def test_extract_reads_a_folder_on_several_processes_in_the_order_of_its_files(tmp_path):
+    for number in range(7):
+        (tmp_path / f"page-{number}.html").write_text(
+            f"<html><head><title>Policy {number}</title></head><body><h1>Privacy Policy</h1>"
+            f"<p>Last updated: March {number + 1}, 2021</p>"
+            + "<p>We collect personal information you give us, use cookies, and share data with"
+            f" service providers. You may ask us to delete your personal data within {number}"
+            " days.</p>" * 6 + "</body></html>"
+        )
+    (tmp_path / "empty.html").write_text("")
+    one = run_cli("extract", str(tmp_path), "--json", "--workers", "1", cwd=tmp_path)
+    two = run_cli("extract", str(tmp_path), "--json", "--workers", "2", cwd=tmp_path)
+    assert one.returncode == two.returncode == 1  # the empty file, named, and the rest read
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    records = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [Path(record["path"]).name for record in records] == [f"page-{n}.html" for n in range(7)]
+    assert [record["effective_date"] for record in records] == [
+        f"2021-03-0{n + 1}" for n in range(7)
+    ]
+    assert "empty.html: empty file" in two.stderr
 
 
 def test_extract_reads_numeric_dates_with_the_capture_time_and_url(tmp_path):

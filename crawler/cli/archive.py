@@ -177,7 +177,8 @@ def archive() -> None:
     "--access-log",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Append a line per request to this file (time, client, request, status, bytes, seconds).",
+    help="Append a line per request to this file (Unix time, local time, client, request, status,"
+    " bytes, seconds).",
 )
 def serve(
     paths,
@@ -295,7 +296,9 @@ def _access_logger(path: Path) -> logging.Logger:
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError as error:
         raise BadInputError(f"cannot write the access log {path}: {error.strerror}") from None
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    # Each line starts with the Unix time it was written (the answer's end), to the millisecond:
+    # aiohttp's own time (%t) has whole seconds, too coarse to measure a rate over a short run.
+    handler.setFormatter(logging.Formatter("%(created).3f %(message)s"))
     logger = logging.getLogger(f"policytrail.archive.access.{path}")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
