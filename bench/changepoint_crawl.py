@@ -65,6 +65,11 @@ def crawl(targets: Path, db: Path, archive: str, options: tuple[str, ...]) -> Cr
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(result.stderr[-2000:])
+    return read(db, seconds)
+
+
+def read(db: Path, seconds: float) -> Crawl:
+    """What a crawl into `db` made: its replays, versions, captures and payloads."""
     connection = duckdb.connect(str(db), read_only=True)
     try:
         (replays,) = connection.execute(
