@@ -17,15 +17,15 @@ from crawler.items import FETCHED, CaptureItem
 from crawler.ledger import Ledger, capture_key
 from crawler.outcomes import Outcome, Reason
 from crawler.selection import shares_payload
+from crawler.settings import FETCH_STRATEGIES
 from crawler.targets import Target
 from crawler.wayback import CdxRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-EVERY_DIGEST = "every-digest"
-CHANGE_POINT = "change-point"
-STRATEGIES = (EVERY_DIGEST, CHANGE_POINT)
+STRATEGIES = FETCH_STRATEGIES
+EVERY_DIGEST, CHANGE_POINT = STRATEGIES
 
 PlanKey = tuple[str, str, str]  # site, policy URL, the URL listed
 Expected = tuple["asyncio.Future[str | None]", tuple[UrlPlan, int]]

@@ -87,6 +87,7 @@ WAYBACK_MAX_REDIRECTS = 5
 # text changing it needs some 5 replays per text version against 130 (bench/changepoint_sim.py),
 # but a text that changes and changes back between two captures of one text is not seen.
 WAYBACK_FETCH_STRATEGY = "every-digest"
+FETCH_STRATEGIES = ("every-digest", "change-point")
 # Change-point only: stop halving a changed range once it spans no more than this many days
 # (0: down to neighbouring payloads, each change dated as fetching every digest would date it).
 WAYBACK_BOUNDARY_PRECISION_DAYS = 0.0

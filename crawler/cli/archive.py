@@ -10,9 +10,7 @@ from pathlib import Path
 import click
 
 from crawler import settings
-from crawler.archive.builder import build_from_spec
 from crawler.archive.faults import ENDPOINTS, FaultConfig
-from crawler.archive.server import ArchiveApp, ArchiveOptions, open_index, serve_until_stopped
 from crawler.exceptions import BadInputError
 
 
@@ -227,6 +225,8 @@ def serve(
       policytrail archive serve warcs/ --rate-limits --retry-after 60
       policytrail archive serve warcs/ --error-rate 0.1 --reset-rate 0.1 --seed 7
     """
+    from crawler.archive.server import ArchiveApp, ArchiveOptions, open_index, serve_until_stopped
+
     try:
         faults = FaultConfig(
             rate_limits=rate_limits,
@@ -327,6 +327,8 @@ def build(spec: Path, out: Path) -> None:
     """
     if not out.name.endswith((".warc", ".warc.gz")):
         raise BadInputError(f"{out}: the output name must end in .warc.gz or .warc")
+    from crawler.archive.builder import build_from_spec
+
     summary = build_from_spec(spec, out)
     click.echo(
         f"{summary.path}: {summary.responses} response(s), {summary.revisits} revisit(s), "

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from crawler import settings
-from crawler.archive.server import ArchiveServer
 from crawler.cli.options import Span
-from crawler.cli.runner import DryRun, run_crawl
-from crawler.cli.runner import dry_run as plan_run
-from crawler.cli.summary import format_summary, run_outcome, run_summary
 from crawler.exceptions import BadInputError, CrawlIncomplete, CrawlInterrupted
-from crawler.fetch_plans import CHANGE_POINT, STRATEGIES
+
+if TYPE_CHECKING:
+    from crawler.cli.runner import DryRun
 
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -77,7 +76,7 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 @click.option(
     "--fetch",
     "strategy",
-    type=click.Choice(STRATEGIES),
+    type=click.Choice(settings.FETCH_STRATEGIES),
     default=settings.WAYBACK_FETCH_STRATEGY,
     show_default=True,
     help="Which captures to replay: one per distinct payload, or change-point (each URL's ends "
@@ -143,10 +142,15 @@ def crawl(
         extra["WAYBACK_MAX_PAUSE"] = max_pause
     extra["WAYBACK_FETCH_STRATEGY"] = strategy
     if boundary_precision is not None or probe_every is not None:
-        if strategy != CHANGE_POINT:
+        if strategy != "change-point":
             raise BadInputError("--boundary-precision and --probe-every need --fetch change-point")
         extra["WAYBACK_BOUNDARY_PRECISION_DAYS"] = boundary_precision or 0.0
         extra["WAYBACK_PROBE_EVERY_DAYS"] = probe_every or 0.0
+    # Scrapy and the pipelines load here, not with the CLI: the other commands never need them.
+    from crawler.cli.runner import dry_run as plan_run
+    from crawler.cli.runner import run_crawl
+    from crawler.cli.summary import format_summary, run_outcome, run_summary
+
     if dry_run:
         _print_dry_run(
             plan_run(
@@ -225,6 +229,10 @@ def demo(db: Path, verbose: bool) -> None:
     targets = PROJECT_DATA / "targets.sample.csv"
     if not sample.is_dir() or not targets.is_file():
         raise BadInputError(f"the sample archive is missing ({sample}, {targets})")
+    from crawler.archive.server import ArchiveServer
+    from crawler.cli.runner import run_crawl
+    from crawler.cli.summary import format_summary, run_summary
+
     _replace_demo_db(db, targets)
     with ArchiveServer([sample], index_path=db.parent / ".demo-archive-index.sqlite3") as archive:
         click.echo(f"local archive of {sample} at {archive.base_url}", err=True)

@@ -6,14 +6,17 @@ import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-
-from datasketch import LeanMinHash, MinHash
+from typing import TYPE_CHECKING
 
 from crawler.items import CaptureItem, Document
 from pipelines.memo import text_memo
 from pipelines.normalise import normalise_text, text_hash
 from pipelines.stage import Stage
 from pipelines.versions.noise import NoiseCheck
+
+if TYPE_CHECKING:
+    # datasketch imports scipy (0.4 s): loaded on the first sketch, not with the crawler
+    from datasketch import LeanMinHash
 
 # Two texts are near-duplicates when the MinHash estimate of the Jaccard similarity of their
 # word 5-shingle sets is at least this. Measured on Open Terms Archive's series
@@ -60,6 +63,8 @@ def shingles(text: str) -> set[bytes]:
 
 def sketch(text: str) -> LeanMinHash:
     """MinHash of the text's word 5-shingles (case-insensitive): compare with `similarity`."""
+    from datasketch import LeanMinHash, MinHash
+
     minhash = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
     ordered = sorted(shingles(text))
     for start in range(0, len(ordered), _SHINGLE_BATCH):
@@ -84,6 +89,8 @@ def sketch_to_bytes(value: LeanMinHash) -> bytes:
 
 
 def sketch_from_bytes(data: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     return LeanMinHash.deserialize(data, byteorder=_SERIAL_BYTEORDER)
 
 
