@@ -50,11 +50,14 @@ LOOPS = ("EDGI wayback loop", "waybackpy loop")
 class Plan:
     """What a run measures: the quick run's smaller collections, or the full run's."""
 
-    factor: float  # IA's time divided by this
+    factor: float  # IA's time divided by this, for the churn collection
     churn_urls: int
     churn_seed: int
-    cdx_bound_sites: int  # URLs of two captures each: the CDX budget is the bound
-    synthetic: tuple[int, int] | None  # sites x captures, the issue's first collection
+    # synthetic collections (name, sites, captures a site, factor): one where the CDX budget
+    # is the bound (two captures a URL), and the issue's first. The full run serves them at
+    # IA's own pace (factor 1): a crawl's start-up and the reactor's latency between replays
+    # do not shrink with the window, and would weigh 4 times more than on IA.
+    synthetic: tuple[tuple[str, int, int, float], ...]
     real_pages: int | None  # None: all
     synthetic_pages: int
     versions: int  # the reading-time database
@@ -62,8 +65,18 @@ class Plan:
     other_sets: bool  # OTA's series and the bundled sample, for requests per version
 
 
-QUICK = Plan(10, 1, 1, 16, None, 40, 200, 100_000, None, False)
-FULL = Plan(4, 2, 4, 40, (8, 60), None, 1000, 1_000_000, (1000, 5000), True)
+QUICK = Plan(10, 1, 1, (("CDX-bound", 16, 2, 10),), 40, 200, 100_000, None, False)
+FULL = Plan(
+    4,
+    2,
+    4,
+    (("CDX-bound", 16, 2, 1), ("synthetic", 8, 60, 1)),
+    None,
+    1000,
+    1_000_000,
+    (1000, 5000),
+    True,
+)
 
 
 @dataclass(slots=True)
@@ -101,7 +114,7 @@ def met(condition: bool) -> str:
 
 def budget_and_wall(plan: Plan, scratch: Path, table: Table) -> dict[str, budget.Run]:
     """Sections 1 and 3; returns the churn collection's runs for section 2."""
-    section = f"1, 3. Under IA's limits (time scaled by {plan.factor:g})"
+    section = "1, 3. Under IA's limits"
     print(f"\n{section}", flush=True)
     folder = scratch / "churn"
     targets, _, captures = churn.build(folder, plan.churn_urls, plan.churn_seed)
@@ -111,7 +124,9 @@ def budget_and_wall(plan: Plan, scratch: Path, table: Table) -> dict[str, budget
         for run in budget.measure("churn", folder, targets, folder, plan.factor, clients)
     }
     for run in churn_runs.values():
-        describe(table, section, f"churn ({captures:,} captures)", run)
+        bound = "replay" if run.client != CHANGE_POINT else None
+        collection = f"churn ({captures:,} captures, time scaled by {plan.factor:g})"
+        describe(table, section, collection, run, bound=bound)
     best_loop = min(churn_runs[name].seconds for name in LOOPS)
     speedup = best_loop / churn_runs[CHANGE_POINT].seconds
     table.add(
@@ -121,19 +136,19 @@ def budget_and_wall(plan: Plan, scratch: Path, table: Table) -> dict[str, budget
         f"best loop {best_loop:.1f} s",
         f">= 5x: {met(speedup >= 5)}",
     )
-    sets = [("CDX-bound", plan.cdx_bound_sites, 2)]
-    if plan.synthetic:
-        sets.append(("synthetic", *plan.synthetic))
-    for name, sites, per_site in sets:
+    for name, sites, per_site, factor in plan.synthetic:
         where = scratch / name
         targets, _ = synthetic.build(where / "warcs", sites, per_site)
-        runs = budget.measure(name, where / "warcs", targets, where, plan.factor, [EVERY, *LOOPS])
+        runs = budget.measure(name, where / "warcs", targets, where, factor, [EVERY, *LOOPS])
+        collection = f"{name} ({sites} x {per_site}, time scaled by {factor:g})"
         for run in runs:
-            describe(table, section, f"{name} ({sites} x {per_site})", run)
+            describe(
+                table, section, collection, run, bound="cdx" if name == "CDX-bound" else "replay"
+            )
         ours, best = runs[0].seconds, min(run.seconds for run in runs[1:])
         table.add(
             section,
-            f"{name}: policytrail's wall time against the best library loop",
+            f"{collection}: policytrail's wall time against the best library loop",
             f"{ours / best:.2f}x the loop's time",
             f"best loop {best:.1f} s",
             f"<= 1.05x: {met(ours / best <= 1.05)}" if name == "CDX-bound" else "",
@@ -141,16 +156,22 @@ def budget_and_wall(plan: Plan, scratch: Path, table: Table) -> dict[str, budget
     return churn_runs
 
 
-def describe(table: Table, section: str, collection: str, run: budget.Run) -> None:
-    ours = run.client.startswith("policytrail")
-    full = run.replay.rate_used >= 0.95 and not run.replay.throttled
-    goal = f"replays >= 95% of rate, 0 x 429: {met(full)}"
+def describe(
+    table: Table, section: str, collection: str, run: budget.Run, bound: str | None
+) -> None:
+    """A client's run; for policytrail, the goal on the endpoint whose budget bounds the run
+    (none for change-point, whose replays wait for the texts that decide the next ones)."""
+    goal = ""
+    if run.client.startswith("policytrail") and bound is not None:
+        endpoint = run.cdx if bound == "cdx" else run.replay
+        full = endpoint.rate_used >= 0.95 and not (run.cdx.throttled or run.replay.throttled)
+        goal = f"{bound} >= 95% of its rate, 0 x 429: {met(full)}"
     table.add(
         section,
         f"{collection}: {run.client}",
         f"{run.seconds:.1f} s; CDX {usage(run.cdx)}; replays {usage(run.replay)}",
         "",
-        goal if ours and run.replay.requests > 50 else "",
+        goal,
     )
 
 
@@ -354,8 +375,8 @@ def main() -> None:
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         RESULTS.write_text(
             f"# Benchmark results\n\n`python -m bench`, {stamp}, {minutes:.1f} minutes, on"
-            f" {machine()}.\nRate-limited runs with time scaled by {plan.factor:g} (see"
-            f" bench/__main__.py).\n\n{table.markdown()}",
+            f" {machine()}.\nRate-limited runs keep IA's limits over a window shortened by the"
+            f" factor each names (see bench/__main__.py).\n\n{table.markdown()}",
             encoding="utf-8",
         )
         print(f"written to {RESULTS.relative_to(ROOT)}")
