@@ -6,7 +6,9 @@ from collections import OrderedDict
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from crawler.items import Document
+from scrapy.signals import item_scraped
+
+from crawler.items import CaptureItem, Document
 from crawler.settings import POLICYTRAIL_TEXT_MEMO_BYTES
 from pipelines.normalise import text_hash
 
@@ -14,10 +16,12 @@ from pipelines.normalise import text_hash
 class TextMemo:
     """Analysed Documents by text, the most recently used kept up to `max_bytes` of text.
 
-    Every field of a Document but its title and strategy follows from its text, and the
-    database keeps one Document per text (the first stored): a capture whose text the process
-    has already analysed takes that Document whole, and skips the Markdown pass, language
-    detection, classification, dating and the sketch.
+    The database keeps one Document per text, the first one stored: a capture whose text an
+    earlier stored capture had takes that capture's Document whole, and skips the Markdown
+    pass, language detection, classification, dating and the sketch, so the tables are the
+    same as if it had been analysed. (Kind and date can depend on a capture's URL, title and
+    time: for such a capture the crawl's counters of kinds and of dates after the capture
+    count the stored Document's, which is what the tables hold.)
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -47,6 +51,12 @@ class TextMemo:
             _, dropped = self._documents.popitem(last=False)
             self.size -= _size(dropped)
 
+    def stored(self, item: Any, **_: Any) -> None:
+        """Scrapy's item_scraped: the capture went through every pipeline, the store's too."""
+        document = getattr(item, "document", None)
+        if isinstance(item, CaptureItem) and document is not None and document.analysed:
+            self.put(document)
+
 
 def _size(document: Document) -> int:
     return len(document.text) + len(document.markdown or "") + len(document.sketch)
@@ -55,15 +65,17 @@ def _size(document: Document) -> int:
 _MEMOS: WeakKeyDictionary[Any, TextMemo] = WeakKeyDictionary()
 
 
-def text_memo(crawler: Any) -> TextMemo:
-    """The memo the analysis stages of one crawl (or one pool worker) share."""
+def text_memo(crawler: Any) -> TextMemo | None:
+    """The memo the analysis stages of one crawl share, filled only with the Documents of
+    captures that were stored (a capture that failed after its analysis must not decide what
+    another is stored with). None where pages are analysed without being stored here: in a
+    worker of pipelines/pool.py."""
+    signals = getattr(crawler, "signals", None)
+    if signals is None:
+        return None
     memo = _MEMOS.get(crawler)
     if memo is None:
-        settings = getattr(crawler, "settings", None)
-        size = (
-            settings.getint("POLICYTRAIL_TEXT_MEMO_BYTES", POLICYTRAIL_TEXT_MEMO_BYTES)
-            if settings is not None
-            else POLICYTRAIL_TEXT_MEMO_BYTES
-        )
+        size = crawler.settings.getint("POLICYTRAIL_TEXT_MEMO_BYTES", POLICYTRAIL_TEXT_MEMO_BYTES)
         memo = _MEMOS[crawler] = TextMemo(size)
+        signals.connect(memo.stored, signal=item_scraped)
     return memo

@@ -10,6 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 import pytest
+from scrapy.signals import item_scraped
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
@@ -70,9 +71,11 @@ def chain():
         for c in (ExtractPipeline, ClassifyPipeline, DatesPipeline, DedupePipeline)
     ]
 
-    def run(item: CaptureItem) -> CaptureItem:
+    def run(item: CaptureItem, stored: bool = True) -> CaptureItem:
         for stage in stages:
             item = stage.process_item(item)
+        if stored:  # as the engine says once the store pipeline, the last, has it
+            crawler.signals.send_catch_log(signal=item_scraped, item=item, response=None)
         return item
 
     run.stats = crawler.stats
@@ -164,6 +167,14 @@ def test_a_text_seen_before_takes_its_analysed_document_and_skips_the_costly_ste
     assert again.effective_date_after_capture and not first.effective_date_after_capture
     assert chain.stats.get_value("policytrail/kind_privacy") == 2
     assert chain.stats.get_value("policytrail/date_after_capture") == 1
+
+
+def test_a_capture_that_was_not_stored_decides_nothing_for_the_next(chain):
+    cookies = POLICY.replace(b"Acme Privacy Policy", b"Acme Cookie Policy")
+    failed = chain(capture(cookies), stored=False).document  # its WARC or store step failed
+    again = chain(capture(POLICY)).document
+    assert again.text_hash == failed.text_hash
+    assert again.title == "Acme Privacy Policy" and again is not failed
 
 
 def test_another_text_is_analysed_in_full(chain):

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from crawler.items import CaptureItem, Document
-from pipelines.memo import text_memo
 from pipelines.normalise import normalise_text, text_hash
 from pipelines.stage import Stage
 from pipelines.versions.noise import NoiseCheck
@@ -266,5 +265,4 @@ class DedupePipeline(Stage):
         document = item.document if isinstance(item, CaptureItem) else None
         if document is not None and not document.analysed:
             item.document = hash_document(item.document)
-            text_memo(self.crawler).put(item.document)
         return item
