@@ -172,7 +172,12 @@ POLICYTRAIL_USER_AGENT = "policytrail/0.1 (privacy-policy research crawler; cont
 USER_AGENT = POLICYTRAIL_USER_AGENT.format(contact=POLICYTRAIL_CONTACT)
 ROBOTSTXT_OBEY = False  # the archive is an API, not a site; its robots.txt does not cover it
 COOKIES_ENABLED = False
+# No way into a running crawl from outside: Scrapy's telnet console, and the HTTP server Scrapy
+# 2.19 opens by default that runs Python code sent to it (a token in the user's profile guards
+# it). A crawl of a week on a shared machine needs neither; the remote control also cost 0.1 s
+# of start-up (aiohttp's server) and a wait at closing.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # Against a local archive (tests, the demo, benchmarks) the limits are lifted with one flag,
 # `--local`: these values replace the ones above.

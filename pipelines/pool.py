@@ -50,7 +50,7 @@ class _Counts:
         return self.values.get(key, default)
 
 
-@dataclass(slots=True, weakref_slot=True, eq=False)  # a key of the text memo
+@dataclass(slots=True)
 class _WorkerCrawler:
     """What a stage reads from its crawler in a worker: its stats."""
 
@@ -127,10 +127,11 @@ class AnalysisPipeline:
         )
 
     def open_spider(self) -> None:
-        if self.workers <= 0:
-            self.stages = build_stages(self.crawler, self.max_bytes)
-            return
-        self._start_pool()
+        # In this process the stages are built on the first page rather than now: importing
+        # them (trafilatura and the rest, some 0.3 s) then overlaps the first requests instead
+        # of coming before them.
+        if self.workers > 0:
+            self._start_pool()
 
     def _start_pool(self) -> None:
         # Spawned, not forked: the crawl's process runs threads (DuckDB's, the reactor's). A
@@ -149,6 +150,8 @@ class AnalysisPipeline:
         if not isinstance(item, CaptureItem) or item.fetch_status != FETCHED or not item.memento:
             return item
         if self.pool is None:
+            if not self.stages:
+                self.stages = build_stages(self.crawler, self.max_bytes)
             for stage in self.stages:
                 item = stage.process_item(item)
             return item
