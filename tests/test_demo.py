@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -125,3 +126,19 @@ def test_the_demo_replaces_its_own_database_but_not_a_real_one(demo_db, tmp_path
     assert result.returncode == 2  # refused
     assert "holds other crawls than the demo's" in result.stderr
     assert query(real, "SELECT count(*) FROM crawl_runs") == [(1,)]
+
+
+def test_the_demo_names_the_command_as_it_can_be_typed_again(monkeypatch, tmp_path):
+    # the module, not the click command crawler.cli exports under the same name
+    crawl = importlib.import_module("crawler.cli.crawl")
+    script = tmp_path / ".venv" / "bin" / "policytrail"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(script), "demo"])
+    monkeypatch.setattr("shutil.which", lambda name: None)  # a venv that is not activated
+    assert crawl._as_typed() == ".venv/bin/policytrail"
+    monkeypatch.setattr("shutil.which", lambda name: str(script))  # on the PATH
+    assert crawl._as_typed() == "policytrail"
+    monkeypatch.setattr("sys.argv", ["/x/crawler/__main__.py", "demo"])  # python -m crawler
+    assert crawl._as_typed() == "policytrail"

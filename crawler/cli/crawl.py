@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -248,11 +249,24 @@ def demo(db: Path, verbose: bool) -> None:
         )
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"database: {db.resolve()}")
+    command = _as_typed()
     click.echo(
-        f"read it: policytrail sites --db {db}\n"
-        f"         policytrail timeline lumenbank.example --db {db}\n"
-        f"         policytrail diff lumenbank.example --db {db}"
+        f"read it: {command} sites --db {db}\n"
+        f"         {command} timeline lumenbank.example --db {db}\n"
+        f"         {command} diff lumenbank.example --db {db}"
     )
+
+
+def _as_typed() -> str:
+    """The command as the user can type it again: `.venv/bin/policytrail` from a venv that is
+    not activated (the README's first command), `policytrail` where that is on the PATH."""
+    invoked = Path(sys.argv[0])
+    if invoked.name != "policytrail" or shutil.which("policytrail") is not None:
+        return "policytrail"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(invoked)
 
 
 def _replace_demo_db(db: Path, targets: Path) -> None:
