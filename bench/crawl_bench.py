@@ -103,7 +103,7 @@ def main() -> None:
 
 
 # Run from a fresh interpreter, so that its peak memory is that of reprocess and its workers.
-_MEASURED = (
+MEASURED = (
     "import resource, subprocess, sys; "
     "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
@@ -115,7 +115,7 @@ def reprocess(db: Path, fetched: int) -> None:
     started = time.perf_counter()
     command = [sys.executable, "-m", "crawler", "reprocess", "--db", str(db)]
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True
+        [sys.executable, "-c", MEASURED, *command], capture_output=True, text=True
     )
     seconds = time.perf_counter() - started
     figures, _, output = result.stdout.partition("\n")

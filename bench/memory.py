@@ -15,16 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.crawl_bench import MEASURED
+
 ROOT = Path(__file__).resolve().parents[1]
 SITES = 20
 PAYLOADS_PER_SITE = 3
-# Run in a fresh interpreter: its children's peak is the crawl's own.
-_MEASURED = (
-    "import resource, subprocess, sys; "
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
-    "print(done.stderr[-2000:])"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +75,7 @@ def peak_mb(folder: Path, targets: Path) -> float:
         command = [sys.executable, "-m", "crawler", "crawl", str(targets)]
         command += ["--db", str(folder / "crawl.duckdb"), "--archive", archive.base_url]
         done = subprocess.run(
-            [sys.executable, "-c", _MEASURED, *command, "--local"],
+            [sys.executable, "-c", MEASURED, *command, "--local"],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -24,8 +24,7 @@ from crawler.wayback import CdxRecord
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-STRATEGIES = FETCH_STRATEGIES
-EVERY_DIGEST, CHANGE_POINT = STRATEGIES
+EVERY_DIGEST, CHANGE_POINT = FETCH_STRATEGIES
 
 PlanKey = tuple[str, str, str]  # site, policy URL, the URL listed
 Expected = tuple["asyncio.Future[str | None]", tuple[UrlPlan, int]]

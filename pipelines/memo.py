@@ -27,7 +27,6 @@ class TextMemo:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.hits = 0
         self._documents: OrderedDict[str, Document] = OrderedDict()
 
     def __len__(self) -> int:
@@ -38,7 +37,6 @@ class TextMemo:
         document = self._documents.get(text_hash(text))
         if document is not None:
             self._documents.move_to_end(document.text_hash)
-            self.hits += 1
         return document
 
     def put(self, document: Document) -> None:

@@ -67,10 +67,10 @@ class _Analysed:
 READ_ERRORS = (OSError, EOFError, ValueError, StopIteration, ArchiveLoadFailed, zlib.error)
 
 
-# The texts this worker has analysed in this reprocessing. A worker takes its records in their
-# order, so the first record of a text (the one that stands for it) is always analysed, never
-# taken from here.
-_MEMO = TextMemo(POLICYTRAIL_TEXT_MEMO_BYTES)
+# The texts this worker has analysed in this reprocessing (made by `_start_worker`). A worker
+# takes its records in their order, so the first record of a text (the one that stands for it)
+# is always analysed, never taken from here.
+_MEMO: TextMemo | None = None
 
 
 def _start_worker() -> None:

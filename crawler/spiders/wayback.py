@@ -17,7 +17,7 @@ from scrapy.http import Response
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from crawler.fetch_plans import EVERY_DIGEST, STRATEGIES, PlannedFetching
+from crawler.fetch_plans import EVERY_DIGEST, PlannedFetching
 from crawler.items import (
     FAILED,
     FETCHED,
@@ -41,6 +41,7 @@ from crawler.selection import (
     shares_payload,
     skip_reason,
 )
+from crawler.settings import FETCH_STRATEGIES
 from crawler.targets import Target, load_targets
 from crawler.wayback import (
     CdxRecord,
@@ -145,8 +146,8 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
         spider.overlap = timedelta(days=settings.getfloat("WAYBACK_CDX_OVERLAP_DAYS"))
         spider.full_every = timedelta(days=settings.getfloat("WAYBACK_CDX_FULL_EVERY_DAYS"))
         spider.strategy = settings.get("WAYBACK_FETCH_STRATEGY", EVERY_DIGEST)
-        if spider.strategy not in STRATEGIES:
-            raise ValueError(f"WAYBACK_FETCH_STRATEGY is one of {', '.join(STRATEGIES)}")
+        if spider.strategy not in FETCH_STRATEGIES:
+            raise ValueError(f"WAYBACK_FETCH_STRATEGY is one of {', '.join(FETCH_STRATEGIES)}")
         precision = settings.getfloat("WAYBACK_BOUNDARY_PRECISION_DAYS")
         spider.precision = timedelta(days=precision) if precision > 0 else None
         probes = settings.getfloat("WAYBACK_PROBE_EVERY_DAYS")
