@@ -39,7 +39,11 @@ _QUOTES = str.maketrans(
         "\ufeff": None,
     }
 )
+# Most texts hold none of those characters: finding them first is ten times faster than
+# `str.translate` over every character.
+_QUOTE_CHARS = re.compile("[" + re.escape("".join(chr(code) for code in _QUOTES)) + "]")
 _SPACES = re.compile(r"[^\S\n]+")
+_LINE_EDGES = re.compile(r" ?\n ?")  # once runs of spaces are one space: a line's own ends
 _BLANK_LINES = re.compile(r"\n{3,}")
 # List markers differ between extractors and redesigns (•, ·, *, -): one marker for all.
 _BULLET = re.compile(r"^[\u2022\u2023\u25aa\u25e6\u00b7\u2043*-]\s+", re.MULTILINE)
@@ -51,13 +55,20 @@ def normalise_text(text: str) -> str:
     Case is kept: the hash identifies the text as it reads, and a change of case can matter
     ("we do NOT sell"). The similarity sketch ignores case instead.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", text)
+    text = _QUOTE_CHARS.sub(lambda found: found[0].translate(_QUOTES), text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    text = _BULLET.sub("- ", "\n".join(lines))
+    # Each line with its runs of spaces made one and its ends stripped, in one pass each.
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text)).strip(" ")
+    text = _BULLET.sub("- ", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def text_hash(text: str) -> str:
     """sha256 hex digest of the normalised text: equal for texts that differ only in rendering."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return normalised_hash(normalise_text(text))
+
+
+def normalised_hash(normalised: str) -> str:
+    """`text_hash` of a text `normalise_text` has already normalised."""
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.normalise import normalise_text
+from pipelines.normalise import normalise_text, text_hash
 from pipelines.versions import (
     NEAR_DUPLICATE_THRESHOLD,
     PolicyCapture,
@@ -16,7 +16,6 @@ from pipelines.versions import (
     sketch,
     sketch_from_bytes,
     sketch_to_bytes,
-    text_hash,
 )
 from pipelines.versions.noise import only_noise
 
@@ -43,6 +42,24 @@ def test_normalisation_unifies_rendering_differences():
     )
 
 
+def test_normalisation_strips_every_line_as_a_line_by_line_pass_would():
+    # normalise_text works on the whole text at once: each line must still come out with its
+    # runs of spaces made one and its ends stripped, whatever whitespace the page used.
+    def line_by_line(text):
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(" ".join(line.split()) for line in lines)
+
+    for text in (
+        " a \t b \n\u3000\n  c\x85 ",
+        "\n \n- x \n \u2028 y\t",
+        "\x1c\x1d a\r\n b \r c",
+    ):
+        expected = line_by_line(text)
+        assert normalise_text(text) == normalise_text(expected)
+        assert "  " not in normalise_text(text)
+        assert all(line == line.strip() for line in normalise_text(text).split("\n"))
+
+
 def test_normalisation_keeps_case_and_paragraphs():
     assert normalise_text("We do NOT sell\n\nyour data") == "We do NOT sell\n\nyour data"
     assert text_hash("We do NOT sell") != text_hash("We do not sell")
@@ -66,6 +83,31 @@ def test_similarity_of_equal_near_and_different_texts():
     assert similarity(sketch(POLICY), sketch(OTHER_POLICY)) < 0.1
     assert similarity(sketch(""), sketch("")) == 1.0
     assert similarity(sketch(""), sketch(POLICY)) == 0.0
+
+
+def test_sketch_values_are_datasketchs_own():
+    # The sketch computes MinHash itself, for speed: it must give datasketch's numbers, or
+    # sketches stored by one release would not compare with the next's.
+    from datasketch import LeanMinHash, MinHash
+
+    from pipelines.versions import SKETCH_PERMUTATIONS, SKETCH_SCHEME, SKETCH_SEED, shingles
+
+    for text in (POLICY, LONG_POLICY, "one two three", ""):
+        reference = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
+        reference.update_batch(sorted(shingles(text)))
+        assert sketch_to_bytes(sketch(text)) == sketch_to_bytes(LeanMinHash(reference))
+
+
+def test_shingles_are_runs_of_five_casefolded_words():
+    assert shingles_of("A b c d e F") == {b"a b c d e", b"b c d e f"}
+    assert shingles_of("Only three words") == {b"only three words"}
+    assert shingles_of("  ") == set()
+
+
+def shingles_of(text):
+    from pipelines.versions import shingles
+
+    return shingles(text)
 
 
 def test_sketches_survive_storage_and_refuse_other_parameters():

@@ -21,13 +21,13 @@ from reference_data import (
     word_change,
 )
 
+from pipelines.normalise import text_hash
 from pipelines.versions import (
     NEAR_DUPLICATE_THRESHOLD,
     PolicyCapture,
     build_versions,
     similarity,
     sketch,
-    text_hash,
 )
 
 # A consecutive pair "really differs" when at least this share of its version.md words changed:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from lxml.html import HtmlElement
@@ -106,10 +106,11 @@ class Block:
     link_chars: int
     row: int | None = None  # the table row a cell belongs to
     element: HtmlElement | None = None  # the block-level element the text is in
+    # Counted once: choosing the main container asks each block's count once per ancestor.
+    words: int = field(init=False, compare=False)
 
-    @property
-    def words(self) -> int:
-        return len(WORDS.findall(self.text))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", len(WORDS.findall(self.text)))
 
     @property
     def link_density(self) -> float:

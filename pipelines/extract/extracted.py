@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import py3langid
 
@@ -15,10 +16,13 @@ import py3langid
 # enough to decide it.
 MIN_WORDS_FOR_DETECTION = 20
 # Detection reads the text's start: 76 of 81 languages right at every length from 500 to
-# 200,000 characters (the sweep). The bound is on time: py3langid took 3.6 ms on 20,000
-# characters of the tuning pages' texts, 22 ms on 50,000, 81 ms on 200,000 (the longest text
-# is 73,000).
-DETECTION_CHARS = 20_000
+# 200,000 characters (the sweep). The bound is on time: py3langid walks the text byte by byte in
+# Python, 3.6 ms on 20,000 characters of the tuning pages' texts, 22 ms on 50,000, 81 ms on
+# 200,000 (the longest text is 73,000). At 20,000 it was 5% of a page's analysis; 5,000 and
+# 2,000 gave every one of 744 pages (the benchmark's real and synthetic pages, the tests' and
+# ../shared's) the language 20,000 gave. 5,000 keeps room for a page that opens in another
+# language (a notice, a menu left in the text).
+DETECTION_CHARS = 5_000
 WORDS = re.compile(r"\w+")
 LANG_TAG = re.compile(r"^([a-z]{2})(?:[-_]|$)", re.IGNORECASE)
 
@@ -62,7 +66,9 @@ class Reading:
         return cls(extracted.text, lambda: extracted)
 
 
+@lru_cache(maxsize=32)
 def word_count(text: str | None) -> int:
+    # Cached: a page's candidate texts are counted again at each judgement of them.
     return len(WORDS.findall(text or ""))
 
 

@@ -227,17 +227,25 @@ def leading_heading(element: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def sections(parent: HtmlElement, level: int | None = None) -> list[Section]:
+Opening = tuple[HtmlElement, HtmlElement | None]
+
+
+def openings(parent: HtmlElement) -> list[Opening]:
+    """`parent`'s element children, each with the heading that opens it (`leading_heading`)."""
+    return [(child, leading_heading(child)) for child in parent if isinstance(child.tag, str)]
+
+
+def sections(
+    parent: HtmlElement, level: int | None = None, opened: list[Opening] | None = None
+) -> list[Section]:
     """`parent`'s children grouped into runs, each opened by a child that starts with a heading.
 
     With `level`, only headings of that level open a run (a page's `<h1>` title stays with what
     follows, or the `<h2>` sections of one document stay together); without, any heading does.
+    `opened` is `openings(parent)`, when the caller has it.
     """
     runs: list[tuple[str | None, list[HtmlElement]]] = [(None, [])]
-    for child in parent:
-        if not isinstance(child.tag, str):
-            continue
-        heading = leading_heading(child)
+    for child, heading in openings(parent) if opened is None else opened:
         title = _heading_text(heading) if heading is not None else ""
         if heading is not None and title and (level is None or _heading_level(heading) == level):
             runs.append((title, [child]))
@@ -246,12 +254,12 @@ def sections(parent: HtmlElement, level: int | None = None) -> list[Section]:
     return [Section(title, tuple(elements)) for title, elements in runs if elements]
 
 
-def heading_levels(parent: HtmlElement) -> list[int]:
+def heading_levels(parent: HtmlElement, opened: list[Opening] | None = None) -> list[int]:
     """The levels of the headings that open `parent`'s children, highest (h1) first."""
     found = {
         _heading_level(heading)
-        for child in parent
-        if isinstance(child.tag, str) and (heading := leading_heading(child)) is not None
+        for _, heading in (openings(parent) if opened is None else opened)
+        if heading is not None
     }
     return sorted(found)
 
@@ -292,8 +300,10 @@ def keep_privacy_documents(root: HtmlElement) -> tuple[int, int] | None:
     for element in root.iter():
         if not isinstance(element.tag, str) or len(element) < 2:
             continue
-        for level in heading_levels(element):
-            everything = sections(element, level)
+        # Each child's opening heading found once, for every level tried.
+        opened = openings(element)
+        for level in heading_levels(element, opened):
+            everything = sections(element, level, opened)
             kept = privacy_documents(everything)
             if kept is None:
                 continue

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from crawler.items import CaptureItem, Document
-from pipelines.normalise import normalise_text, text_hash
+from pipelines.normalise import normalise_text, normalised_hash
 from pipelines.stage import Stage
 from pipelines.versions.noise import NoiseCheck
 
 if TYPE_CHECKING:
-    # datasketch imports scipy (0.4 s): loaded on the first sketch, not with the crawler
+    # datasketch imports scipy (0.4 s), numpy takes 0.07 s: loaded on the first sketch, not
+    # with the crawler
+    import numpy as np
     from datasketch import LeanMinHash
 
 # Two texts are near-duplicates when the MinHash estimate of the Jaccard similarity of their
@@ -42,33 +46,81 @@ SKETCH_SEED = 1
 # Pinned so that stored sketches stay comparable across datasketch upgrades.
 SKETCH_SCHEME = "affine32"
 SHINGLE_WORDS = 5
-# update_batch holds a shingles x permutations array: feed it in slices to bound memory.
-_SHINGLE_BATCH = 1000
 _SERIAL_BYTEORDER = "<"
+# Shingles permuted at a time: a block of them by every permutation (512 KB) stays in the cache.
+_SHINGLE_BLOCK = 128
 
 _WORD = re.compile(r"\w+")
 
 
-def shingles(text: str) -> set[bytes]:
-    """What a sketch summarises: each run of SHINGLE_WORDS words of the casefolded text."""
-    words = _WORD.findall(normalise_text(text).casefold())
+def shingles(text: str, normalised: bool = False) -> set[bytes]:
+    """What a sketch summarises: each run of SHINGLE_WORDS words of the casefolded text.
+
+    `normalised`: `text` is normalise_text's already.
+    """
+    text = text if normalised else normalise_text(text)
+    words = [word.encode("utf-8") for word in _WORD.findall(text.casefold())]
     if len(words) <= SHINGLE_WORDS:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {
-        " ".join(words[start : start + SHINGLE_WORDS]).encode("utf-8")
-        for start in range(len(words) - SHINGLE_WORDS + 1)
-    }
+        return {b" ".join(words)} if words else set()
+    runs = zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False)
+    return set(map(b" ".join, runs))
 
 
-def sketch(text: str) -> LeanMinHash:
-    """MinHash of the text's word 5-shingles (case-insensitive): compare with `similarity`."""
-    from datasketch import LeanMinHash, MinHash
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+    from datasketch import MinHash
 
-    minhash = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
-    ordered = sorted(shingles(text))
-    for start in range(0, len(ordered), _SHINGLE_BATCH):
-        minhash.update_batch(ordered[start : start + _SHINGLE_BATCH])
-    return LeanMinHash(minhash)
+    reference = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
+    a, b = reference.permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which the affine32 scheme mixes each input hash with."""
+    import numpy as np
+
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def min_hashes(items: Collection[bytes]) -> np.ndarray:
+    """The affine32 MinHash values of `items`, as datasketch's `MinHash.update_batch` makes them.
+
+    The same numbers (tests/test_versions.py compares them with datasketch's own), in half the
+    time: the input hashes (datasketch's default, sha1's first four bytes little-endian) without
+    a call per item, and the permutations in place, a cache-sized block of items at a time.
+    """
+    import numpy as np
+
+    a, b = _permutations()
+    found = np.full(SKETCH_PERMUTATIONS, np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    if not items:
+        return found
+    digests = (int.from_bytes(hashlib.sha1(item).digest()[:4], "little") for item in items)
+    hashes = _fmix32(np.fromiter(digests, dtype=np.uint32, count=len(items)))
+    block = np.empty((_SHINGLE_BLOCK, SKETCH_PERMUTATIONS), dtype=np.uint32)
+    for start in range(0, len(hashes), _SHINGLE_BLOCK):
+        part = hashes[start : start + _SHINGLE_BLOCK, np.newaxis]
+        permuted = block[: len(part)]
+        np.multiply(part, a, out=permuted)  # uint32: wrapping is the scheme's mod 2^32
+        np.add(permuted, b, out=permuted)
+        np.minimum(found, permuted.min(axis=0), out=found)
+    return found
+
+
+def sketch(text: str, normalised: bool = False) -> LeanMinHash:
+    """MinHash of the text's word 5-shingles (case-insensitive): compare with `similarity`.
+
+    `normalised`: `text` is normalise_text's already.
+    """
+    from datasketch import LeanMinHash
+
+    values = min_hashes(shingles(text, normalised))
+    return LeanMinHash(seed=SKETCH_SEED, hashvalues=values, scheme=SKETCH_SCHEME)
 
 
 def similarity(a: LeanMinHash, b: LeanMinHash) -> float:
@@ -253,8 +305,11 @@ def build_versions(
 
 def hash_document(document: Document) -> Document:
     """The hashing step: the key of the normalised text, and its similarity sketch."""
+    normalised = normalise_text(document.text)
     return replace(
-        document, text_hash=text_hash(document.text), sketch=sketch_to_bytes(sketch(document.text))
+        document,
+        text_hash=normalised_hash(normalised),
+        sketch=sketch_to_bytes(sketch(normalised, normalised=True)),
     )
 
 
