@@ -260,3 +260,31 @@ def test_a_worker_that_dies_fails_its_page_and_the_next_pages_are_read(pooled):
 def test_captures_not_fetched_do_not_reach_the_workers(pooled):
     [item] = analyse_in(pooled, capture(POLICY, status=SKIPPED))
     assert item.document is None and item.html_text is None
+
+
+def test_in_the_crawls_process_the_stages_are_set_up_while_the_first_requests_go_out(chain):
+    crawler = get_crawler(WaybackSpider, {"POLICYTRAIL_ANALYSIS_WORKERS": 0})
+    pipeline = build_from_crawler(AnalysisPipeline, crawler)
+    pipeline.open_spider()
+    warming = pipeline.warming
+    assert warming is not None  # a thread sets up the stages; open_spider does not wait for it
+    # pages that arrive meanwhile wait for it, then read as the stages read them anywhere
+    items = analyse_in(pipeline, *(capture(POLICY, captured=f"2015010{n}000000") for n in (1, 2)))
+    assert warming.done() and pipeline.warming is None
+    here = chain(capture(POLICY, captured="20150101000000"))
+    assert [item.document for item in items[:1]] == [here.document]
+    assert all(item.document.is_policy for item in items)
+    pipeline.close_spider()
+
+
+def test_a_dry_run_sets_nothing_up_and_a_crawl_that_fetched_nothing_closes_after_it():
+    dry = build_from_crawler(
+        AnalysisPipeline, get_crawler(WaybackSpider, {"POLICYTRAIL_DRY_RUN": True})
+    )
+    dry.open_spider()
+    assert dry.warming is None
+    dry.close_spider()
+    idle = build_from_crawler(AnalysisPipeline, get_crawler(WaybackSpider, {}))
+    idle.open_spider()
+    idle.close_spider()  # waits for the set-up thread: none is left running at exit
+    assert idle.warming is not None and idle.warming.done()
