@@ -3,6 +3,8 @@ pipelines/. One group, each family of subcommands in a module of its own."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 
 import click
@@ -52,6 +54,10 @@ cli.add_command(report)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: known errors become one line on stderr and the exit code of their kind
     (crawler/exceptions.py), never a traceback; `--debug` anywhere shows the traceback."""
+    # At exit the heap goes back to the operating system whole: Python's last collections over
+    # the analysis's models and tables took 0.3 s at the end of every crawl. Every file and
+    # database is closed by then (the commands close what they open).
+    atexit.register(gc.freeze)
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     if debug:
