@@ -7,7 +7,7 @@ pool of worker processes, each running the same stage pipelines in the same orde
 `process_item` unchanged), and awaits the result: Scrapy goes on downloading meanwhile, and
 the pages are read on every core. Stats the stages count in a worker are added to the crawl's.
 
-POLICYTRAIL_ANALYSIS_WORKERS = 0 runs the stages in the crawl's own process, as before.
+POLICYTRAIL_ANALYSIS_WORKERS = 0 runs the stages in the crawl's own process instead.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from crawler.items import FETCHED, CaptureItem
-from crawler.settings import POLICYTRAIL_MAX_ANALYSIS_BYTES
+from crawler.settings import POLICYTRAIL_ANALYSIS_WORKERS, POLICYTRAIL_MAX_ANALYSIS_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class AnalysisPipeline:
         settings = crawler.settings
         return cls(
             crawler,
-            settings.getint("POLICYTRAIL_ANALYSIS_WORKERS", 0),
+            settings.getint("POLICYTRAIL_ANALYSIS_WORKERS", POLICYTRAIL_ANALYSIS_WORKERS),
             settings.getint("POLICYTRAIL_MAX_ANALYSIS_BYTES", POLICYTRAIL_MAX_ANALYSIS_BYTES),
             settings.getbool("POLICYTRAIL_DRY_RUN"),
         )
@@ -165,9 +165,11 @@ class AnalysisPipeline:
         # crawl's start; done on the first page, they held the reactor and left a 1.3 s hole
         # in the replay budget. The first pages await the thread, so the stages never run in
         # two threads at once (lxml's parser is shared).
+        if self.dry_run:
+            return
         if self.workers > 0:
             self._start_pool()
-        elif not self.dry_run:
+        else:
             self.warming = Future()
             threading.Thread(
                 target=_warm_up_into, args=(self.warming,), name="warm-up", daemon=True

@@ -282,9 +282,10 @@ def test_a_dry_run_sets_nothing_up_and_a_crawl_that_fetched_nothing_closes_after
         AnalysisPipeline, get_crawler(WaybackSpider, {"POLICYTRAIL_DRY_RUN": True})
     )
     dry.open_spider()
-    assert dry.warming is None
+    assert dry.warming is None and dry.pool is None
     dry.close_spider()
-    idle = build_from_crawler(AnalysisPipeline, get_crawler(WaybackSpider, {}))
+    in_process = {"POLICYTRAIL_ANALYSIS_WORKERS": 0}
+    idle = build_from_crawler(AnalysisPipeline, get_crawler(WaybackSpider, in_process))
     idle.open_spider()
     idle.close_spider()  # waits for the set-up thread: none is left running at exit
     assert idle.warming is not None and idle.warming.done()
