@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 REAL_FOLDERS = ("ota", "ota-other", "princeton-leuven")
 PAGES_PER_URL = 10  # real pages served as captures of one URL each, in this many per URL
+FEW = 20  # pages of the small reprocess that measures its fixed part
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,9 @@ class Speed:
     crawl: float  # `policytrail crawl --local` of the pages served as captures, wall time
     reprocess_1: float  # `policytrail reprocess` of that crawl on one worker
     reprocess_2: float  # ... and on two
+    # 2 workers against 1 per page beyond the fixed part (start-up, the workers' own start,
+    # the versions' rebuild), measured as the difference with a reprocess of FEW pages
+    marginal_scaling: float
 
 
 def real_pages(limit: int | None = None) -> list[bytes]:
@@ -106,7 +110,28 @@ def measure(pages: list[bytes], folder: Path) -> Speed:
         crawl_command = [*policytrail, "crawl", str(targets), "--db", str(db)]
         crawl = len(pages) / _timed([*crawl_command, "--archive", archive.base_url, "--local"])
     reprocess = [*policytrail, "reprocess", "--db", str(db), "--workers"]
-    reprocess_1 = len(pages) / _timed([*reprocess, "1"])
-    reprocess_2 = len(pages) / _timed([*reprocess, "2"])
+    seconds_1, seconds_2 = _timed([*reprocess, "1"]), _timed([*reprocess, "2"])
+    few_1, few_2 = _few_reprocessed(pages[:FEW], folder / "few")
     shutil.rmtree(files)
-    return Speed(len(pages), reference, extract, crawl, reprocess_1, reprocess_2)
+    return Speed(
+        len(pages),
+        reference,
+        extract,
+        crawl,
+        len(pages) / seconds_1,
+        len(pages) / seconds_2,
+        (seconds_1 - few_1) / (seconds_2 - few_2),
+    )
+
+
+def _few_reprocessed(pages: list[bytes], folder: Path) -> tuple[float, float]:
+    """Seconds to reprocess a crawl of `pages` on one worker and on two."""
+    from crawler.archive.server import ArchiveServer
+
+    targets = write_collection(pages, folder)
+    db = folder / "few.duckdb"
+    with ArchiveServer([folder / "warcs"], index_path=folder / "index.sqlite3") as archive:
+        command = [sys.executable, "-m", "crawler", "crawl", str(targets), "--db", str(db)]
+        _timed([*command, "--archive", archive.base_url, "--local"])
+    reprocess = [sys.executable, "-m", "crawler", "reprocess", "--db", str(db), "--workers"]
+    return _timed([*reprocess, "1"]), _timed([*reprocess, "2"])
