@@ -13,6 +13,8 @@ POLICYTRAIL_ANALYSIS_WORKERS = 0 runs the stages in the crawl's own process inst
 from __future__ import annotations
 
 import asyncio
+import atexit
+import gc
 import logging
 import multiprocessing
 import os
@@ -109,6 +111,9 @@ def build_stages(crawler: Any, max_bytes: int) -> list:
 
 
 def _start_worker(max_bytes: int) -> None:
+    # The crawl's close waits for its workers to exit: without the interpreter's last
+    # collections over the analysis's models, in 0.05 s rather than 0.5 s (as crawler/cli does).
+    atexit.register(gc.freeze)
     warm_up()
     _STAGES[:] = build_stages(_WorkerCrawler(_COUNTS), max_bytes)
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
