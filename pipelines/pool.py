@@ -18,6 +18,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -93,6 +94,7 @@ def warm_up() -> None:
 
 
 def _warm_up_into(done: Future[None]) -> None:
+    done.set_running_or_notify_cancel()  # running: a page that stops waiting cannot cancel it
     try:
         warm_up()
     except Exception as error:  # noqa: BLE001 - it shows again, and is recorded, on a page
@@ -110,20 +112,25 @@ def build_stages(crawler: Any, max_bytes: int) -> list:
     ]
 
 
-def _start_worker(max_bytes: int) -> None:
+def _start_worker(max_bytes: int, crawl: int) -> None:
+    # Watched first: a crawl killed while this worker sets itself up (2 s) is seen too.
+    threading.Thread(target=_exit_with, args=(crawl,), daemon=True).start()
+    # Ctrl-C in a terminal signals the whole process group: the crawl stops itself and its
+    # pool; a worker interrupted on its own broke the pool during its set-up and hung the crawl.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The crawl's close waits for its workers to exit: without the interpreter's last
     # collections over the analysis's models, in 0.05 s rather than 0.5 s (as crawler/cli does).
     atexit.register(gc.freeze)
     warm_up()
     _STAGES[:] = build_stages(_WorkerCrawler(_COUNTS), max_bytes)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
 
 
-def _exit_with(parent: int) -> None:
-    """End this worker once the crawl's process is gone, however it went: a SIGKILL leaves the
-    pool's queues open in the other workers, so none would ever see it otherwise, and they
-    would keep the crawl's standard output open."""
-    while os.getppid() == parent:
+def _exit_with(crawl: int) -> None:
+    """End this worker once the crawl's process (`crawl`, its pid) is gone, however it went: a
+    SIGKILL leaves the pool's queues open in the other workers, so none would ever see it
+    otherwise, and they would keep the crawl's standard output open. The pid comes from the
+    crawl itself: one read here could already be that of the process that adopted us."""
+    while os.getppid() == crawl:
         time.sleep(PARENT_CHECK_SECONDS)
     os._exit(0)
 
@@ -189,7 +196,7 @@ class AnalysisPipeline:
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(self.max_bytes,),
+            initargs=(self.max_bytes, os.getpid()),
         )
         self.pool.submit(_ready)
 

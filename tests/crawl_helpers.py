@@ -41,7 +41,11 @@ def run_cli(
 
 
 def start_cli(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    """`policytrail ARGS` started in a fresh interpreter, to be signalled or waited for."""
+    """`policytrail ARGS` started in a fresh interpreter, to be signalled or waited for.
+
+    In a process group of its own, as a command typed in a terminal is: a test may signal the
+    whole group (Ctrl-C), its worker processes with it.
+    """
     return subprocess.Popen(
         [sys.executable, "-m", "crawler", *args],
         cwd=cwd,
@@ -49,6 +53,7 @@ def start_cli(*args: str, cwd: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from scrapy.signals import item_scraped
@@ -23,6 +26,7 @@ from pipelines.extract import ExtractPipeline
 from pipelines.pool import AnalysisPipeline
 from pipelines.versions import DedupePipeline
 
+ROOT = Path(__file__).resolve().parents[1]
 URL = "http://www.acme.example/privacy"
 POLICY = (
     "<html><head><title>Acme Privacy Policy</title></head><body><h1>Privacy Policy</h1>"
@@ -289,3 +293,18 @@ def test_a_dry_run_sets_nothing_up_and_a_crawl_that_fetched_nothing_closes_after
     idle.open_spider()
     idle.close_spider()  # waits for the set-up thread: none is left running at exit
     assert idle.warming is not None and idle.warming.done()
+
+
+def test_a_worker_whose_crawl_is_gone_ends_even_while_it_sets_itself_up(tmp_path):
+    # a crawl SIGKILLed while its workers import and warm up: each ends, none waits forever
+    gone = 2**22 + 1  # the pid of a crawl that is not this worker's parent any more
+    code = (
+        "import time\n"
+        "from pipelines.pool import _start_worker\n"
+        f"_start_worker(10_000_000, {gone})\n"
+        "time.sleep(60)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=50
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr

@@ -3,6 +3,7 @@ Ctrl-C too; two crawls of one database at once: the second is refused, the first
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -42,6 +43,9 @@ def never_stopped(slow_archive, tmp_path_factory) -> dict:
     return content(db)
 
 
+TERMINAL_CTRL_C = -1  # not a signal number: SIGINT to the crawl's process group
+
+
 def start_crawl_cli(tmp_path: Path, archive: str, db: Path, *extra: str) -> subprocess.Popen[str]:
     targets = write_collection_targets(tmp_path / "targets.csv")
     crawl = ("crawl", str(targets), "--db", str(db), "--archive", archive, "--local")
@@ -66,8 +70,9 @@ def wait_for_fetching(db: Path, process: subprocess.Popen[str], timeout: float =
         ((signal.SIGINT,), False),
         ((signal.SIGINT, signal.SIGINT), False),
         ((signal.SIGTERM,), True),
+        ((TERMINAL_CTRL_C,), False),
     ],
-    ids=["sigterm", "ctrl-c", "ctrl-c-twice", "sigterm-jobdir"],
+    ids=["sigterm", "ctrl-c", "ctrl-c-twice", "sigterm-jobdir", "ctrl-c-in-a-terminal"],
 )
 def test_a_stopped_crawl_is_interrupted_and_the_next_run_completes_it(
     slow_archive, never_stopped, tmp_path, signals, jobdir
@@ -77,7 +82,11 @@ def test_a_stopped_crawl_is_interrupted_and_the_next_run_completes_it(
     process = start_crawl_cli(tmp_path, slow_archive.base_url, db, *job)
     wait_for_fetching(db, process)
     for number in signals:
-        process.send_signal(number)
+        if number == TERMINAL_CTRL_C:
+            # a terminal's Ctrl-C goes to the whole process group: the analysis workers too
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(number)
         time.sleep(0.2)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 3, stderr[-2000:]  # interrupted: run it again
