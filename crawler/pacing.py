@@ -61,9 +61,11 @@ class PacedDownloader(Downloader):
         )
 
     def _get_slot(self, request: Request, spider: object = None) -> tuple[str, Slot]:
+        is_new = self.get_slot_key(request) not in self.slots
         key, slot = super()._get_slot(request)
-        if type(slot) is Slot and slot.delay and self.catch_up > 0:
-            # Just made by Scrapy: replaced before any request is queued in it.
+        if is_new and slot.delay and self.catch_up > 0:
+            # Just made by Scrapy: replaced before any request is queued in it. A slot already
+            # in use is never replaced (its requests in flight would be forgotten).
             slot = PacedSlot(slot.concurrency, slot.delay, slot.jitter, self.catch_up)
             self.slots[key] = slot
         return key, slot

@@ -48,7 +48,11 @@ POLICYTRAIL_RUN_ID = None
 POLICYTRAIL_MAX_ANALYSIS_WORKERS = 4
 POLICYTRAIL_ANALYSIS_WORKERS = int(
     os.environ.get("POLICYTRAIL_ANALYSIS_WORKERS")
-    or min(os.cpu_count() or 1, POLICYTRAIL_MAX_ANALYSIS_WORKERS)
+    # the cores this process may run on (a taskset's or cpuset's share), not the machine's
+    or min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+        POLICYTRAIL_MAX_ANALYSIS_WORKERS,
+    )
 )
 # Rows written per DuckDB transaction: few enough to lose little on a crash, many enough to be fast.
 POLICYTRAIL_STORE_BATCH = 500

@@ -88,3 +88,17 @@ def test_the_crawlers_downloader_paces_the_endpoints_that_have_a_delay(monkeypat
     replay.lastseen = 100.0 + replay.delay + 0.05
     assert replay.lastseen == pytest.approx(100.0 + replay.delay)
     assert project_settings.DOWNLOADER == "crawler.pacing.PacedDownloader"
+
+
+def test_a_slot_in_use_is_never_replaced(monkeypatch):
+    # AutoThrottle raises a slot's delay after Scrapy made it with none: the slot, with its
+    # requests in flight, stays the one the downloader uses
+    settings = {"DOWNLOAD_DELAY": 0, "WAYBACK_CATCH_UP_INTERVALS": 1.0}
+    downloader = PacedDownloader(get_crawler(settings_dict=settings))
+    monkeypatch.setattr(downloader, "_start_slot_gc", lambda: None)
+    request = Request("http://a.example/")
+    _, slot = downloader._get_slot(request)
+    assert type(slot) is Slot
+    slot.transferring.add(request)
+    slot.delay = 0.5
+    assert downloader._get_slot(Request("http://a.example/next"))[1] is slot
