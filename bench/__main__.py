@@ -299,12 +299,13 @@ def pages_per_second(plan: Plan, scratch: Path, table: Table) -> None:
             f"{found.reprocess_1:.1f} pages/s on 1",
             f">= 1.8x: {met(scaling >= 1.8)}" if name == "real pages" else "",
         )
-        table.add(
-            section,
-            f"{name}: the same per page, beyond the fixed start and end",
-            f"{found.marginal_scaling:.2f}x",
-            f"from a reprocess of {speed.FEW} pages",
-        )
+        if found.marginal_scaling is not None:
+            table.add(
+                section,
+                f"{name}: the same per page, beyond the fixed start and end",
+                f"{found.marginal_scaling:.2f}x",
+                f"from a reprocess of {speed.FEW} pages",
+            )
 
 
 def storage_and_reading(plan: Plan, scratch: Path, table: Table) -> None:

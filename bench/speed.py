@@ -32,8 +32,9 @@ class Speed:
     reprocess_1: float  # `policytrail reprocess` of that crawl on one worker
     reprocess_2: float  # ... and on two
     # 2 workers against 1 per page beyond the fixed part (start-up, the workers' own start,
-    # the versions' rebuild), measured as the difference with a reprocess of FEW pages
-    marginal_scaling: float
+    # the versions' rebuild), measured as the difference with a reprocess of FEW pages; None
+    # for a set too small for the difference to mean anything
+    marginal_scaling: float | None
 
 
 def real_pages(limit: int | None = None) -> list[bytes]:
@@ -111,7 +112,10 @@ def measure(pages: list[bytes], folder: Path) -> Speed:
         crawl = len(pages) / _timed([*crawl_command, "--archive", archive.base_url, "--local"])
     reprocess = [*policytrail, "reprocess", "--db", str(db), "--workers"]
     seconds_1, seconds_2 = _timed([*reprocess, "1"]), _timed([*reprocess, "2"])
-    few_1, few_2 = _few_reprocessed(pages[:FEW], folder / "few")
+    marginal = None
+    if len(pages) >= 4 * FEW:
+        few_1, few_2 = _few_reprocessed(pages[:FEW], folder / "few")
+        marginal = (seconds_1 - few_1) / (seconds_2 - few_2)
     shutil.rmtree(files)
     return Speed(
         len(pages),
@@ -120,7 +124,7 @@ def measure(pages: list[bytes], folder: Path) -> Speed:
         crawl,
         len(pages) / seconds_1,
         len(pages) / seconds_2,
-        (seconds_1 - few_1) / (seconds_2 - few_2),
+        marginal,
     )
 
 

@@ -6,7 +6,8 @@ lateness is lost from the archive's budget for good: at IA's replay pace (a requ
 0.125 s) the crawl used 93% of its budget. Here a slot keeps the schedule instead: a request
 sent late is booked at the time it was due, so the next may go that much sooner. The credit is
 bounded (WAYBACK_CATCH_UP_INTERVALS), so over any span a slot sends at most that many requests
-more than its rate allows, and an idle slot does not save up a burst.
+more than its rate allows: after an idle spell (or a 429 pause) the first two requests may
+go back to back, never more.
 """
 
 from __future__ import annotations
