@@ -45,14 +45,15 @@ POLICYTRAIL_RUN_ID = None
 # analysis's libraries and models); four read about 40 real pages a second, five times IA's
 # replay budget, so more would only cost memory. The kill and signal tests passed with the pool
 # on in every run (three runs of tests/reliability, two full suites).
+# The cores this process may run on (a taskset's or cpuset's share), not the machine's: the
+# analysis pool, `extract` and `reprocess` default to them.
+POLICYTRAIL_CORES = (
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
 POLICYTRAIL_MAX_ANALYSIS_WORKERS = 4
 POLICYTRAIL_ANALYSIS_WORKERS = int(
     os.environ.get("POLICYTRAIL_ANALYSIS_WORKERS")
-    # the cores this process may run on (a taskset's or cpuset's share), not the machine's
-    or min(
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-        POLICYTRAIL_MAX_ANALYSIS_WORKERS,
-    )
+    or min(POLICYTRAIL_CORES, POLICYTRAIL_MAX_ANALYSIS_WORKERS)
 )
 # Rows written per DuckDB transaction: few enough to lose little on a crash, many enough to be fast.
 POLICYTRAIL_STORE_BATCH = 500

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.exceptions import PageTooLargeError
 from crawler.items import Document
-from crawler.settings import POLICYTRAIL_TEXT_MEMO_BYTES
+from crawler.settings import POLICYTRAIL_CORES, POLICYTRAIL_TEXT_MEMO_BYTES
 from pipelines.analysis import analyse
 from pipelines.memo import TextMemo
 from pipelines.store.database import connect, insert_rows
@@ -167,7 +166,7 @@ def reprocess(db: Path, workers: int | None = None) -> ReprocessSummary:
             for warc_path, offset, url, moment in records
         ]
         staging = _Staging(connection)
-        with ProcessPoolExecutor(workers or os.cpu_count(), initializer=_start_worker) as pool:
+        with ProcessPoolExecutor(workers or POLICYTRAIL_CORES, initializer=_start_worker) as pool:
             analysed = pool.map(_analyse_record, tasks, chunksize=CHUNK)
             for (warc_path, offset, _, _), outcome in zip(records, analysed, strict=True):
                 staging.add(warc_path, offset, outcome)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -160,7 +159,7 @@ def _read_file(
 
 def _read_all(tasks: list, workers: int | None) -> Iterator[tuple[Document | None, str | None]]:
     """The files analysed in order, in `workers` processes (all cores by default)."""
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    workers = min(workers or settings.POLICYTRAIL_CORES, len(tasks))
     if workers <= 1:
         yield from map(_read_file, tasks)
         return

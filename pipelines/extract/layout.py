@@ -235,17 +235,15 @@ def openings(parent: HtmlElement) -> list[Opening]:
     return [(child, leading_heading(child)) for child in parent if isinstance(child.tag, str)]
 
 
-def sections(
-    parent: HtmlElement, level: int | None = None, opened: list[Opening] | None = None
-) -> list[Section]:
-    """`parent`'s children grouped into runs, each opened by a child that starts with a heading.
+def sections(opened: list[Opening], level: int | None = None) -> list[Section]:
+    """A parent's children (`openings(parent)`) grouped into runs, each opened by a child that
+    starts with a heading.
 
     With `level`, only headings of that level open a run (a page's `<h1>` title stays with what
     follows, or the `<h2>` sections of one document stay together); without, any heading does.
-    `opened` is `openings(parent)`, when the caller has it.
     """
     runs: list[tuple[str | None, list[HtmlElement]]] = [(None, [])]
-    for child, heading in openings(parent) if opened is None else opened:
+    for child, heading in opened:
         title = _heading_text(heading) if heading is not None else ""
         if heading is not None and title and (level is None or _heading_level(heading) == level):
             runs.append((title, [child]))
@@ -254,14 +252,9 @@ def sections(
     return [Section(title, tuple(elements)) for title, elements in runs if elements]
 
 
-def heading_levels(parent: HtmlElement, opened: list[Opening] | None = None) -> list[int]:
-    """The levels of the headings that open `parent`'s children, highest (h1) first."""
-    found = {
-        _heading_level(heading)
-        for _, heading in (openings(parent) if opened is None else opened)
-        if heading is not None
-    }
-    return sorted(found)
+def heading_levels(opened: list[Opening]) -> list[int]:
+    """The levels of the headings that open a parent's children (`openings(parent)`), h1 first."""
+    return sorted({_heading_level(heading) for _, heading in opened if heading is not None})
 
 
 def privacy_documents(found: list[Section]) -> list[Section] | None:
@@ -302,8 +295,8 @@ def keep_privacy_documents(root: HtmlElement) -> tuple[int, int] | None:
             continue
         # Each child's opening heading found once, for every level tried.
         opened = openings(element)
-        for level in heading_levels(element, opened):
-            everything = sections(element, level, opened)
+        for level in heading_levels(opened):
+            everything = sections(opened, level)
             kept = privacy_documents(everything)
             if kept is None:
                 continue
