@@ -362,7 +362,7 @@ def test_a_policy_whose_sections_are_titled_with_privacy_words_is_not_cut():
 
 
 def test_when_trafilatura_finds_nothing_the_block_fallback_is_used(monkeypatch):
-    monkeypatch.setattr(candidates, "trafilatura_text", lambda *args, **kwargs: None)
+    monkeypatch.setattr(candidates, "trafilatura_body", lambda *args, **kwargs: None)
     extracted = extract_policy(page(POLICY), URL)
     assert extracted is not None
     assert extracted.strategy == "fallback-blocks"
@@ -441,3 +441,24 @@ def test_keep_privacy_documents_reports_what_it_kept_and_dropped():
     tree = fromstring(f"<html><body><main>{LEGAL_PAGE}</main></body></html>")
     assert keep_privacy_documents(tree) == (1, 3)  # "Legal" heading run, terms, DMCA dropped
     assert keep_privacy_documents(fromstring(page(POLICY))) is None
+
+
+def test_text_and_markdown_come_from_one_extraction_and_hold_the_same_words(monkeypatch):
+    """One trafilatura pass a tree: the Markdown renders what the text holds, with its emphasis."""
+    calls = []
+    real = candidates.bare_extraction
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(candidates, "bare_extraction", counted)
+    emphasised = POLICY.replace("Clause 4.", "<b>Clause four matters most.</b>")
+    # A page with no container of its own: trafilatura reads the page, and only the page.
+    html = f"<!DOCTYPE html><html lang='en'><body>{emphasised}</body></html>".encode()
+    extracted = extract_policy(html, URL)
+    assert extracted is not None and extracted.strategy == "trafilatura-recall"
+    assert len(calls) == 1 and calls[0]["include_formatting"] is True
+    assert "**Clause four matters most.**" in extracted.markdown
+    assert "## What we collect" in extracted.markdown
+    assert tokens(strip_markdown(extracted.markdown)) == tokens(extracted.text)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
-import trafilatura
+from lxml.etree import _Element
 from lxml.html import HtmlElement, fromstring
+from trafilatura import bare_extraction
+from trafilatura.settings import Document
+from trafilatura.utils import normalize_unicode
+from trafilatura.xml import xmltotxt
 
 from pipelines.evaluation import tokens
 from pipelines.extract.blocks import (
@@ -30,16 +33,33 @@ from pipelines.extract.config import (
     MIN_WORDS,
     TRAFILATURA_CONFIG,
     TRAFILATURA_OPTIONS,
+    TRAFILATURA_PASS,
 )
 from pipelines.extract.extracted import word_count
 from pipelines.extract.layout import keep_privacy_documents
 
 
-def trafilatura_text(tree: HtmlElement, url: str, **options: Any) -> str | None:
+def trafilatura_body(tree: HtmlElement, url: str) -> _Element | None:
+    """trafilatura's extraction of `tree`: its XML body, formatting kept, or None.
+
+    One extraction gives both the text (`body_text`) and the Markdown (`body_markdown`), so the
+    two hold the same words.
+    """
     # trafilatura prunes the tree it is given: hand it a copy.
-    return trafilatura.extract(
-        copy.deepcopy(tree), url=url, config=TRAFILATURA_CONFIG, **TRAFILATURA_OPTIONS, **options
-    )
+    options = {**TRAFILATURA_OPTIONS, **TRAFILATURA_PASS}
+    document = bare_extraction(copy.deepcopy(tree), url=url, config=TRAFILATURA_CONFIG, **options)
+    # A Document (never its dict form, without as_dict), or None when it kept nothing.
+    return document.body if isinstance(document, Document) else None
+
+
+def body_text(body: _Element | None) -> str:
+    """The plain text of an extraction (`trafilatura_body`); the body is left as it was."""
+    return normalize_unicode(xmltotxt(body, include_formatting=False)).strip()
+
+
+def body_markdown(body: _Element) -> str:
+    """The Markdown of an extraction; trafilatura renders it from its own copy of the body."""
+    return normalize_unicode(xmltotxt(body, include_formatting=True)).strip()
 
 
 def _in_main(container: HtmlElement) -> HtmlElement:
@@ -49,14 +69,17 @@ def _in_main(container: HtmlElement) -> HtmlElement:
     return document
 
 
-def _outside_words(page: list[Block], container: HtmlElement) -> Counter[str]:
-    """Words of the page's visible text outside `container`."""
+def _words_by_side(page: list[Block], container: HtmlElement) -> tuple[Counter[str], Counter[str]]:
+    """Words of the page's visible text inside `container`, and outside it."""
+    inside: Counter[str] = Counter()
     outside: Counter[str] = Counter()
     for block in page:
         element = block.element
-        if element is None or not (element is container or container in element.iterancestors()):
-            outside.update(tokens(block.text))
-    return outside
+        within = element is not None and (
+            element is container or container in element.iterancestors()
+        )
+        (inside if within else outside).update(tokens(block.text))
+    return inside, outside
 
 
 def _prefer_container(page_text: str, container_text: str, outside: Counter[str]) -> bool:
@@ -87,24 +110,30 @@ def _prefer_container(page_text: str, container_text: str, outside: Counter[str]
 class Candidate:
     strategy: str
     text: str
-    source: HtmlElement | None = None  # the tree trafilatura read, for its Markdown pass
+    body: _Element | None = None  # trafilatura's extraction, for its Markdown
     markdown: str | None = None  # the Markdown, when not trafilatura's
 
 
 def _trafilatura_candidate(tree: HtmlElement, page: list[Block], url: str) -> Candidate:
     """trafilatura's text of the page, or of its main container when that reads better."""
-    page_text = trafilatura_text(tree, url) or ""
-    best = Candidate("trafilatura-recall", page_text, tree)
+    page_body = trafilatura_body(tree, url)
+    page_text = body_text(page_body)
+    best = Candidate("trafilatura-recall", page_text, page_body)
     container = main_container(page)
     if container is None or container.tag in ("html", "body"):
         return best
-    in_main = _in_main(container)
-    container_text = trafilatura_text(in_main, url) or ""
     too_little = word_count(page_text) < _enough(page)
+    inside, outside = _words_by_side(page, container)
+    if not too_little and Counter(tokens(page_text)) == inside:
+        # The page's extraction holds the container's words and nothing else: the container
+        # alone can add nothing and drop nothing from outside it, so it cannot be preferred.
+        return best
+    container_body = trafilatura_body(_in_main(container), url)
+    container_text = body_text(container_body)
     if (too_little and word_count(container_text) > word_count(page_text)) or _prefer_container(
-        page_text, container_text, _outside_words(page, container)
+        page_text, container_text, outside
     ):
-        return Candidate("trafilatura-container", container_text, in_main)
+        return Candidate("trafilatura-container", container_text, container_body)
     return best
 
 

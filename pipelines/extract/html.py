@@ -13,12 +13,11 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
 
-from pipelines.extract.candidates import Candidate, best_candidate, trafilatura_text
+from pipelines.extract.candidates import Candidate, best_candidate, body_markdown
 from pipelines.extract.config import (
     HTML_PARSER,
     LAYOUT_CELL_SHARE,
     LAYOUT_CELL_WORDS,
-    MARKDOWN_OPTIONS,
     MAX_TREE_DEPTH,
     MAX_TREE_ELEMENTS,
     MIN_WORDS,
@@ -177,25 +176,24 @@ def read_html(html: str, url: str) -> Reading | None:
         candidate = replace(candidate, text="\n".join([*missing, candidate.text]))
         steps.append("date-line")
     strategy = "+".join([*steps, candidate.strategy])
-    finish = partial(_finish, candidate, url, title, declared, strategy, missing)
+    finish = partial(_finish, candidate, title, declared, strategy, missing)
     return Reading(candidate.text, finish)
 
 
 def _finish(
     candidate: Candidate,
-    url: str,
     title: str | None,
     declared: str | None,
     strategy: str,
     missing: list[str],
 ) -> Extracted:
-    if candidate.source is None:
+    if candidate.body is None:
         markdown = candidate.markdown or candidate.text
         extractor, extractor_version = "policytrail", version("policytrail")
     else:
-        markdown = trafilatura_text(candidate.source, url, **MARKDOWN_OPTIONS) or candidate.text
+        markdown = body_markdown(candidate.body) or candidate.text
         extractor, extractor_version = "trafilatura", trafilatura.__version__
-    if missing and (candidate.source is not None or candidate.markdown is not None):
+    if missing and (candidate.body is not None or candidate.markdown is not None):
         # The Markdown was made apart from the text: the date lines go in front of it too.
         markdown = "\n\n".join([*missing, markdown])
     return Extracted(
