@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -85,17 +86,32 @@ def test_similarity_of_equal_near_and_different_texts():
     assert similarity(sketch(""), sketch(POLICY)) == 0.0
 
 
-def test_sketch_values_are_datasketchs_own():
-    # The sketch computes MinHash itself, for speed: it must give datasketch's numbers, or
+def test_sketch_values_and_bytes_are_datasketchs_own():
+    # pipelines/versions/minhash.py makes and reads sketches without datasketch (whose import
+    # pulls in scipy): its permutations, values and stored bytes must be datasketch's, or
     # sketches stored by one release would not compare with the next's.
     from datasketch import LeanMinHash, MinHash
 
     from pipelines.versions import SKETCH_PERMUTATIONS, SKETCH_SCHEME, SKETCH_SEED, shingles
+    from pipelines.versions.minhash import _permutations
 
+    reference = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
+    assert all(
+        (ours == theirs).all()
+        for ours, theirs in zip(_permutations(), reference.permutations, strict=True)
+    )
     for text in (POLICY, LONG_POLICY, "one two three", ""):
         reference = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
         reference.update_batch(sorted(shingles(text)))
-        assert sketch_to_bytes(sketch(text)) == sketch_to_bytes(LeanMinHash(reference))
+        theirs = LeanMinHash(reference)
+        stored = bytearray(theirs.bytesize(byteorder="<"))
+        theirs.serialize(stored, byteorder="<")
+        assert sketch_to_bytes(sketch(text)) == bytes(stored)
+        assert (sketch_from_bytes(bytes(stored)).values == theirs.hashvalues).all()
+        other = sketch(OTHER_POLICY)
+        assert similarity(sketch(text), other) == theirs.jaccard(
+            LeanMinHash.deserialize(sketch_to_bytes(other), byteorder="<")
+        )
 
 
 def test_shingles_are_runs_of_five_casefolded_words():
@@ -115,9 +131,20 @@ def test_sketches_survive_storage_and_refuse_other_parameters():
 
     stored = sketch_from_bytes(sketch_to_bytes(sketch(POLICY)))
     assert similarity(stored, sketch(POLICY)) == 1.0
-    foreign = LeanMinHash(MinHash(num_perm=128))
+    for foreign in (MinHash(num_perm=128), MinHash(seed=7, num_perm=1024)):
+        lean = LeanMinHash(foreign)
+        data = bytearray(lean.bytesize(byteorder="<"))
+        lean.serialize(data, byteorder="<")
+        with pytest.raises(ValueError):
+            similarity(sketch(POLICY), sketch_from_bytes(bytes(data)))
+    # a sketch datasketch stored before its 2.0 (no scheme byte) is read, and refused too
+    legacy = sketch_from_bytes(struct.pack("<qi4I", 1, 4, 1, 2, 3, 4))
+    assert legacy.scheme == "legacy" and list(legacy.values) == [1, 2, 3, 4]
     with pytest.raises(ValueError):
-        similarity(sketch(POLICY), foreign)
+        similarity(sketch(POLICY), legacy)
+    for damaged in (b"", b"\x01\x00", sketch_to_bytes(sketch(POLICY))[:-3]):
+        with pytest.raises(ValueError):
+            sketch_from_bytes(damaged)
 
 
 # ---- build_versions ----------------------------------------------------------------------

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from functools import cache
-from typing import TYPE_CHECKING
 
 from crawler.items import CaptureItem, Document
 from pipelines.normalise import normalise_text, normalised_hash
 from pipelines.stage import Stage
+from pipelines.versions.minhash import (
+    SKETCH_PERMUTATIONS,
+    SKETCH_SCHEME,
+    SKETCH_SEED,
+    Sketch,
+    min_hashes,
+    similarity,
+    sketch_from_bytes,
+    sketch_to_bytes,
+)
 from pipelines.versions.noise import NoiseCheck
 
-if TYPE_CHECKING:
-    # datasketch imports scipy (0.4 s), numpy takes 0.07 s: loaded on the first sketch, not
-    # with the crawler
-    import numpy as np
-    from datasketch import LeanMinHash
+__all__ = [
+    "SKETCH_PERMUTATIONS",
+    "SKETCH_SCHEME",
+    "SKETCH_SEED",
+    "Sketch",
+    "min_hashes",
+    "similarity",
+    "sketch_from_bytes",
+    "sketch_to_bytes",
+]
 
 # Two texts are near-duplicates when the MinHash estimate of the Jaccard similarity of their
 # word 5-shingle sets is at least this. Measured on Open Terms Archive's series
@@ -39,16 +51,7 @@ NEAR_DUPLICATE_THRESHOLD = 0.98
 # that changed only in noise keeps more than half of them.
 NOISE_CHECK_FLOOR = 0.5
 
-# 1,024 permutations put the estimate's standard error at 0.0044 near the threshold (0.0087
-# with 256); a sketch serialises to 4 KB and takes ~130 ms for a 20,000-word page.
-SKETCH_PERMUTATIONS = 1024
-SKETCH_SEED = 1
-# Pinned so that stored sketches stay comparable across datasketch upgrades.
-SKETCH_SCHEME = "affine32"
 SHINGLE_WORDS = 5
-_SERIAL_BYTEORDER = "<"
-# Shingles permuted at a time: a block of them by every permutation (512 KB) stays in the cache.
-_SHINGLE_BLOCK = 128
 
 _WORD = re.compile(r"\w+")
 
@@ -66,83 +69,12 @@ def shingles(text: str, normalised: bool = False) -> set[bytes]:
     return set(map(b" ".join, runs))
 
 
-@cache
-def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
-    from datasketch import MinHash
-
-    reference = MinHash(num_perm=SKETCH_PERMUTATIONS, seed=SKETCH_SEED, scheme=SKETCH_SCHEME)
-    a, b = reference.permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
-
-
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, which the affine32 scheme mixes each input hash with."""
-    import numpy as np
-
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
-
-
-def min_hashes(items: Collection[bytes]) -> np.ndarray:
-    """The affine32 MinHash values of `items`, as datasketch's `MinHash.update_batch` makes them.
-
-    The same numbers (tests/test_versions.py compares them with datasketch's own), in half the
-    time: the input hashes (datasketch's default, sha1's first four bytes little-endian) without
-    a call per item, and the permutations in place, a cache-sized block of items at a time.
-    """
-    import numpy as np
-
-    a, b = _permutations()
-    found = np.full(SKETCH_PERMUTATIONS, np.uint32(0xFFFFFFFF), dtype=np.uint32)
-    if not items:
-        return found
-    digests = (int.from_bytes(hashlib.sha1(item).digest()[:4], "little") for item in items)
-    hashes = _fmix32(np.fromiter(digests, dtype=np.uint32, count=len(items)))
-    block = np.empty((_SHINGLE_BLOCK, SKETCH_PERMUTATIONS), dtype=np.uint32)
-    for start in range(0, len(hashes), _SHINGLE_BLOCK):
-        part = hashes[start : start + _SHINGLE_BLOCK, np.newaxis]
-        permuted = block[: len(part)]
-        np.multiply(part, a, out=permuted)  # uint32: wrapping is the scheme's mod 2^32
-        np.add(permuted, b, out=permuted)
-        np.minimum(found, permuted.min(axis=0), out=found)
-    return found
-
-
-def sketch(text: str, normalised: bool = False) -> LeanMinHash:
+def sketch(text: str, normalised: bool = False) -> Sketch:
     """MinHash of the text's word 5-shingles (case-insensitive): compare with `similarity`.
 
     `normalised`: `text` is normalise_text's already.
     """
-    from datasketch import LeanMinHash
-
-    values = min_hashes(shingles(text, normalised))
-    return LeanMinHash(seed=SKETCH_SEED, hashvalues=values, scheme=SKETCH_SCHEME)
-
-
-def similarity(a: LeanMinHash, b: LeanMinHash) -> float:
-    """Estimated Jaccard similarity (0..1) of the shingle sets behind two sketches.
-
-    Two empty texts are similar (1.0), an empty and a non-empty one are not (0.0).
-    Raises ValueError for sketches made with other parameters.
-    """
-    return float(a.jaccard(b))
-
-
-def sketch_to_bytes(value: LeanMinHash) -> bytes:
-    """A sketch as bytes for storage (little-endian, datasketch's own layout)."""
-    buffer = bytearray(value.bytesize(byteorder=_SERIAL_BYTEORDER))
-    value.serialize(buffer, byteorder=_SERIAL_BYTEORDER)
-    return bytes(buffer)
-
-
-def sketch_from_bytes(data: bytes) -> LeanMinHash:
-    from datasketch import LeanMinHash
-
-    return LeanMinHash.deserialize(data, byteorder=_SERIAL_BYTEORDER)
+    return Sketch(min_hashes(shingles(text, normalised)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +89,7 @@ class PolicyCapture:
     key: Hashable  # identifies the capture to the caller, e.g. (site, url, timestamp, digest)
     captured_at: datetime  # timezone-aware
     text_hash: str
-    sketch: LeanMinHash | None = None
+    sketch: Sketch | None = None
     text: str | None = None
     effective_date: date | None = None
     is_policy: bool = True
@@ -191,7 +123,7 @@ class _Run:
 
     def __init__(self, moment: datetime, first: PolicyCapture) -> None:
         self.first = first
-        self.first_sketch: LeanMinHash | None = None
+        self.first_sketch: Sketch | None = None
         self.effective_date = first.effective_date
         self.moments = [moment]
         self.keys = [first.key]
@@ -203,7 +135,7 @@ class _Run:
             self.effective_date = capture.effective_date
 
 
-def _sketch_of(capture: PolicyCapture) -> LeanMinHash | None:
+def _sketch_of(capture: PolicyCapture) -> Sketch | None:
     if capture.sketch is not None:
         return capture.sketch
     return sketch(capture.text) if capture.text is not None else None
