@@ -1,0 +1,98 @@
+"""How home pages name the link to their privacy policy, and the links that only look like it.
+
+Data, apart from the logic that reads it (`links.py`). Phrases are lower case, matched against
+a link's text with its punctuation and spacing evened out. The full titles are the classifier's
+(`pipelines/classify/titles.py`); the short forms are what a footer says for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.classify.titles import TITLES
+
+# fmt: off
+# What a link to the policy says in full: the policy's own titles, and the usual long forms.
+POLICY_TITLES: frozenset[str] = frozenset((
+    *TITLES["privacy"],
+    "online privacy policy", "website privacy policy", "privacy policy and cookies",
+    "privacy and cookie notice", "privacy & cookie notice", "privacy policy & cookies",
+    "our privacy policy", "privacy policy (updated)", "global privacy policy",
+    "customer privacy notice", "consumer privacy policy", "privacy & security",
+    "privacy and security", "security & privacy", "security and privacy", "legal & privacy",
+    "legal and privacy", "privacy & legal", "privacy and legal", "privacy & terms",
+    "privacy and terms", "terms & privacy", "terms and privacy", "privacy center",
+    "privacy centre", "privacy hub", "privacy portal", "data privacy", "data protection",
+    "datenschutzerklärung und cookies", "datenschutz & cookies",
+    "politique de confidentialité et cookies",
+    "confidentialité et cookies", "données personnelles", "politique de confidentialite",
+    "aviso de privacidad integral", "aviso de privacidad simplificado", "privacidad",
+    "política de privacidad y cookies", "informativa privacy e cookie", "privacy e cookie",
+    "privacy & cookie", "privacybeleid en cookies", "privacy- en cookiebeleid",
+    "privacidade", "política de privacidade e cookies", "portal de privacidade",
+))
+# What a footer says for it in one or two words.
+SHORT_FORMS: frozenset[str] = frozenset((
+    "privacy", "your privacy", "privacy policy", "privacy notice", "privacy statement",
+    "datenschutz", "confidentialité", "confidentialite", "privacidad", "privacidade",
+    "privacy", "privacyverklaring", "privacybeleid", "vie privée", "protection des données",
+    "protección de datos", "proteção de dados", "tietosuoja", "personvern", "integritet",
+    "prywatność", "gizlilik", "datenschutzerklarung",
+))
+# fmt: on
+
+# A word of privacy in a link's text: the link may lead to the policy.
+PRIVACY_WORD = re.compile(
+    r"privacy|privac|privatsph|datenschutz|confidentialit|vie priv|donn[ée]es personnelles"
+    r"|protection des donn|protecci[oó]n de datos|prote[cç][aã]o de dados|dati personali"
+    r"|personvern|integritet|prywatno|gizlilik|tietosuoja|data protection|プライバシー|個人情報"
+    r"|隐私|隱私|개인정보"
+)
+# The same in a URL's path, query or file name (accents and spaces as URLs write them).
+PRIVACY_PATH = re.compile(
+    r"privacy|privacidad|privacidade|datenschutz|dsgvo|confidentialit|vie-?privee|donnees"
+    r"|protection-des-donnees|proteccion|protecao|privacybeleid|privacyverklaring"
+    r"|data-?protection|personvern|integritet|prywatnos|gizlilik|tietosuoja|privpol",
+    re.IGNORECASE,
+)
+# Links that name privacy but lead elsewhere: consent and e-mail settings, opt-outs, seals and
+# frameworks, the notices for one audience or one state. Each costs a link most of its score.
+NOT_THE_POLICY = re.compile(
+    r"settings|preferences|einstellungen|param[eè]tres|g[eé]rer|manage|choices|do not sell"
+    r"|don't sell|opt[- ]?out|unsubscribe|seal|truste|bbbonline|certified|shield|children"
+    r"|kids|child|california|ccpa"
+)
+# Cookie-only links: the cookie policy sits beside the privacy policy on most sites.
+COOKIES_ONLY = re.compile(r"cookie|trackers?\b")
+# Hosts whose privacy pages are their own, never a site's: seals, platforms, consent vendors.
+THIRD_PARTY_HOSTS = frozenset(
+    (
+        "truste.com",
+        "truste.org",
+        "trustarc.com",
+        "bbbonline.org",
+        "bbb.org",
+        "privacyshield.gov",
+        "esrb.org",
+        "google.com",
+        "youtube.com",
+        "facebook.com",
+        "twitter.com",
+        "x.com",
+        "instagram.com",
+        "linkedin.com",
+        "cookiebot.com",
+        "onetrust.com",
+        "cookielaw.org",
+        "consensu.org",
+        "usercentrics.eu",
+        "didomi.io",
+        "quantcast.com",
+        "iubenda.com",
+        "termly.io",
+        "networkadvertising.org",
+        "aboutads.info",
+        "youronlinechoices.com",
+        "youradchoices.com",
+    )
+)
