@@ -174,3 +174,16 @@ def test_registrable_domains_follow_the_public_suffix_list():
     assert registrable_domain("http://www.shop.example.co.uk/x") == "example.co.uk"
     assert registrable_domain("https://help.lakeside.example/a") == "lakeside.example"
     assert registrable_domain("http://www.lakeside.com/") == "lakeside.com"
+
+
+def test_a_parked_domain_s_page_has_no_answer_however_it_links_the_parking_company_s_policy():
+    parked = page(
+        "<h1>lakeside.example</h1><p>This domain may be for sale! Inquire now.</p>"
+        "<p>Related searches: boats, fishing, cabins</p>"
+        "<footer>© 2013 Parkco Domains <a href='http://www.parkco.example/terms'>Terms</a>"
+        "<a href='http://www.parkco.example/privacy'>Privacy Policy</a></footer>"
+    )
+    assert best_policy_links(parked, HOME) == []
+    assert policy_links(parked, HOME)[0].url == "http://www.parkco.example/privacy"  # recorded
+    shop = page(f"{MENU}<p>Related searches: boats</p><footer><a href='/pp'>Privacy</a></footer>")
+    assert best(shop) == "http://www.lakeside.example/pp"

@@ -24,7 +24,10 @@ from w3lib.url import url_query_cleaner
 from pipelines.discover.vocabulary import (
     COOKIES_ONLY,
     NOT_THE_POLICY,
+    PARKED,
+    PARKED_LISTINGS,
     POLICY_TITLES,
+    PRIVACY_HUBS,
     PRIVACY_PATH,
     PRIVACY_WORD,
     SHORT_FORMS,
@@ -41,6 +44,7 @@ MIN_LINK_SCORE = 4.0
 SCORE_REL = 12.0  # <link rel="privacy-policy">: the site says so itself
 SCORE_TITLE = 10.0  # the text is a policy's title ("Privacy Policy", "Datenschutzerklärung")
 SCORE_SHORT = 9.0  # a footer's short form ("Privacy", "Datenschutz")
+SCORE_HUB = 7.0  # a hub of privacy pages ("Privacy Center"): after the policy itself
 SCORE_WORD = 6.0  # a privacy word in a longer text ("Our commitment to privacy")
 LONG_TEXT_WORDS = 4  # ...losing WORD_PENALTY for each word past this many
 WORD_PENALTY = 0.5
@@ -112,8 +116,7 @@ def policy_links(html: str, page_url: str) -> list[PolicyLink]:
     base = _base_url(tree, page_url)
     raws = list(_raw_links(tree, base))
     site = registrable_domain(page_url)
-    visible = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
-    page_text = _squashed(" ".join(visible))
+    page_text = _squashed(_text_outside_dialogs(tree))
     shared = _legal_domains(raws, base, site)
     found: dict[str, PolicyLink] = {}
     seen: dict[str, int] = {}
@@ -141,8 +144,19 @@ def policy_links(html: str, page_url: str) -> list[PolicyLink]:
 
 
 def best_policy_links(html: str, page_url: str) -> list[PolicyLink]:
-    """The candidates worth trying, best first."""
+    """The candidates worth trying, best first; none on a parked domain's page."""
+    if is_parked(html):
+        return []
     return [link for link in policy_links(html, page_url) if link.score >= MIN_LINK_SCORE]
+
+
+def is_parked(html: str) -> bool:
+    """Whether the page is a parked domain's: its links and policy are the parking company's."""
+    tree = _parse(html)
+    if tree is None:
+        return False
+    text = " ".join(_text_outside_dialogs(tree).casefold().split())
+    return bool(PARKED.search(text)) or len(set(PARKED_LISTINGS.findall(text))) >= 2
 
 
 # ---- addresses ---------------------------------------------------------------------------------
@@ -322,6 +336,8 @@ def _score(
         score, reasons = SCORE_TITLE, ["a policy's title"]
     elif text in _SHORT_FORMS:
         score, reasons = SCORE_SHORT, ["a privacy link's short form"]
+    elif text in _HUBS:
+        score, reasons = SCORE_HUB, ["a hub of privacy pages"]
     elif PRIVACY_WORD.search(text):
         extra = max(0, len(text.split()) - LONG_TEXT_WORDS)
         score, reasons = SCORE_WORD - WORD_PENALTY * extra, ["a privacy word in the text"]
@@ -355,7 +371,8 @@ def _score(
         host = (parts.hostname or "").lower()
         if domain in THIRD_PARTY_HOSTS or host in THIRD_PARTY_HOSTS:
             return None
-        if domain in shared or _names_domain(page_text, domain):
+        # A dialog's links are its vendors': never evidence of where the site's pages live.
+        if where != "dialog" and (domain in shared or _names_domain(page_text, domain)):
             score -= PENALTY_SHARED_LEGAL
             reasons.append(f"on {domain}, which the page names or links its legal pages to")
         else:
@@ -368,6 +385,8 @@ def _legal_domains(raws: list[_Raw], base: str, site: str) -> frozenset[str]:
     """Other domains two or more of the page's legal links lead to: a group's legal site."""
     counts: dict[str, int] = {}
     for raw in raws:
+        if raw.where == "dialog":
+            continue
         text = _normal(raw.text)
         if not (PRIVACY_WORD.search(text) or _LEGAL.search(text)):
             continue
@@ -384,6 +403,16 @@ _LEGAL = re.compile(
     r"terms|conditions|legal|imprint|impressum|mentions l|aviso legal|note legali|agb"
     r"|disclaimer|cookie|nutzungsbedingungen|cgu|cgv|voorwaarden|termos|términos|termini"
 )
+
+
+def _text_outside_dialogs(tree: HtmlElement) -> str:
+    """The page's text but its scripts, styles and dialogs (whose vendor lists name companies)."""
+    parts = []
+    for text in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        parent = text.getparent()
+        if parent is None or not any(is_dialog(up) for up in (parent, *parent.iterancestors())):
+            parts.append(str(text))
+    return " ".join(parts)
 
 
 def _names_domain(page_text: str, domain: str) -> bool:
@@ -408,3 +437,4 @@ def _normal(text: str) -> str:
 
 _TITLES = frozenset(_normal(title) for title in POLICY_TITLES)
 _SHORT_FORMS = frozenset(_normal(form) for form in SHORT_FORMS)
+_HUBS = frozenset(_normal(hub) for hub in PRIVACY_HUBS)

@@ -21,15 +21,22 @@ POLICY_TITLES: frozenset[str] = frozenset((
     "customer privacy notice", "consumer privacy policy", "privacy & security",
     "privacy and security", "security & privacy", "security and privacy", "legal & privacy",
     "legal and privacy", "privacy & legal", "privacy and legal", "privacy & terms",
-    "privacy and terms", "terms & privacy", "terms and privacy", "privacy center",
-    "privacy centre", "privacy hub", "privacy portal", "data privacy", "data protection",
+    "privacy and terms", "terms & privacy", "terms and privacy", "data privacy",
+    "data protection",
     "datenschutzerklärung und cookies", "datenschutz & cookies",
     "politique de confidentialité et cookies",
     "confidentialité et cookies", "données personnelles", "politique de confidentialite",
     "aviso de privacidad integral", "aviso de privacidad simplificado", "privacidad",
     "política de privacidad y cookies", "informativa privacy e cookie", "privacy e cookie",
     "privacy & cookie", "privacybeleid en cookies", "privacy- en cookiebeleid",
-    "privacidade", "política de privacidade e cookies", "portal de privacidade",
+    "privacidade", "política de privacidade e cookies",
+))
+# A hub of privacy pages (the policy, settings, requests): the policy when nothing else is linked.
+PRIVACY_HUBS: frozenset[str] = frozenset((
+    "privacy center", "privacy centre", "privacy hub", "privacy portal", "privacy overview",
+    "trust center", "trust & privacy", "datenschutz-center", "datenschutzcenter",
+    "centre de confidentialité", "espace confidentialité", "centro de privacidad",
+    "portal de privacidade", "centro privacy", "privacycentrum",
 ))
 # What a footer says for it in one or two words.
 SHORT_FORMS: frozenset[str] = frozenset((
@@ -64,6 +71,16 @@ NOT_THE_POLICY = re.compile(
 )
 # Cookie-only links: the cookie policy sits beside the privacy policy on most sites.
 COOKIES_ONLY = re.compile(r"cookie|trackers?\b")
+# A parked domain's page: its links are the parking company's, its policy too. One clear cue
+# suffices; the listings' wording ("related searches") needs a second cue.
+PARKED = re.compile(
+    r"(?:this|the) domain(?: name)? (?:is|may be|might be) for sale|buy this domain"
+    r"|(?:this|the) domain (?:name )?is parked|parked (?:free|domain|by)|domain parking"
+    r"|diese domain (?:steht zum verkauf|kaufen|ist geparkt)|ce (?:nom de )?domaine est à vendre"
+    r"|este dominio (?:está )?(?:en venta|a la venta)|questo dominio è in vendita"
+    r"|dit domein is te koop|este domínio está à venda"
+)
+PARKED_LISTINGS = re.compile(r"related (?:searches|links)|sponsored (?:listings|links)")
 # Hosts whose privacy pages are their own, never a site's: seals, platforms, consent vendors.
 THIRD_PARTY_HOSTS = frozenset(
     (
