@@ -9,13 +9,8 @@ import duckdb
 import pytest
 
 from crawler.exceptions import BadInputError
-from pipelines.export.selection import (
-    SamplingPeriod,
-    Selection,
-    parse_period,
-    read_sites,
-    select_versions,
-)
+from crawler.periods import SamplingPeriod, parse_period
+from pipelines.export.selection import Selection, read_sites, select_versions
 
 
 @pytest.fixture

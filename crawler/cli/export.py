@@ -88,8 +88,9 @@ def export(
       policytrail export --format hf dataset/ --site @sites.txt --sample-every 6M
       policytrail export --format warc captures/ --sample-every 1Y --force
     """
+    from crawler.periods import parse_period
     from pipelines.export.exporter import export as run
-    from pipelines.export.selection import Selection, parse_period, read_sites
+    from pipelines.export.selection import Selection, read_sites
 
     selection = Selection(
         sites=read_sites(sites),
