@@ -444,7 +444,8 @@ def test_keep_privacy_documents_reports_what_it_kept_and_dropped():
 
 
 def test_text_and_markdown_come_from_one_extraction_and_hold_the_same_words(monkeypatch):
-    """One trafilatura pass a tree: the Markdown renders what the text holds, with its emphasis."""
+    """One trafilatura pass a tree, without formatting: the Markdown renders the text's words
+    with headings and lists, and emphasis never glues a word to the next."""
     calls = []
     real = candidates.bare_extraction
 
@@ -453,12 +454,22 @@ def test_text_and_markdown_come_from_one_extraction_and_hold_the_same_words(monk
         return real(*args, **kwargs)
 
     monkeypatch.setattr(candidates, "bare_extraction", counted)
-    emphasised = POLICY.replace("Clause 4.", "<b>Clause four matters most.</b>")
     # A page with no container of its own: trafilatura reads the page, and only the page.
-    html = f"<!DOCTYPE html><html lang='en'><body>{emphasised}</body></html>".encode()
+    html = f"<!DOCTYPE html><html lang='en'><body>{POLICY}</body></html>".encode()
     extracted = extract_policy(html, URL)
     assert extracted is not None and extracted.strategy == "trafilatura-recall"
-    assert len(calls) == 1 and calls[0]["include_formatting"] is True
-    assert "**Clause four matters most.**" in extracted.markdown
+    assert len(calls) == 1 and calls[0]["include_formatting"] is False
     assert "## What we collect" in extracted.markdown
+    assert "- Your name and email address" in extracted.markdown
     assert tokens(strip_markdown(extracted.markdown)) == tokens(extracted.text)
+    # with formatting on, trafilatura read these "PostsWhen" and "yourprivacy"
+    emphasised = (
+        f"{paragraphs(4)}<p><strong>Your Posts<br></strong>When you make a post, we keep it.</p>"
+        "<ul><li><a href='/s'>Settings</a><div>You can change your <em>privacy</em> settings at"
+        f" any time.</div></li></ul>{paragraphs(4, 4)}"
+    )
+    html = f"<!DOCTYPE html><html lang='en'><body>{emphasised}</body></html>".encode()
+    extracted = extract_policy(html, URL)
+    assert extracted is not None
+    for rendering in (extracted.text, extracted.markdown):
+        assert "your privacy settings" in rendering and "PostsWhen" not in rendering

@@ -40,7 +40,7 @@ from pipelines.extract.layout import keep_privacy_documents
 
 
 def trafilatura_body(tree: HtmlElement, url: str) -> _Element | None:
-    """trafilatura's extraction of `tree`: its XML body, formatting kept, or None.
+    """trafilatura's extraction of `tree`: its XML body, or None.
 
     One extraction gives both the text (`body_text`) and the Markdown (`body_markdown`), so the
     two hold the same words.
@@ -125,8 +125,10 @@ def _trafilatura_candidate(tree: HtmlElement, page: list[Block], url: str) -> Ca
     too_little = word_count(page_text) < _enough(page)
     inside, outside = _words_by_side(page, container)
     if not too_little and Counter(tokens(page_text)) == inside:
-        # The page's extraction holds the container's words and nothing else: the container
-        # alone can add nothing and drop nothing from outside it, so it cannot be preferred.
+        # The page's extraction holds the container's visible words and nothing else: it is
+        # kept, without reading the container alone. (That reading could only lose words, and
+        # was preferred only when the words it lost also stood outside the container: on 2 of
+        # 400 generated pages, none of 226 real ones.)
         return best
     container_body = trafilatura_body(_in_main(container), url)
     container_text = body_text(container_body)
