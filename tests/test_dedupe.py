@@ -142,7 +142,8 @@ def test_sketches_survive_storage_and_refuse_other_parameters():
     assert legacy.scheme == "legacy" and list(legacy.values) == [1, 2, 3, 4]
     with pytest.raises(ValueError):
         similarity(sketch(POLICY), legacy)
-    for damaged in (b"", b"\x01\x00", sketch_to_bytes(sketch(POLICY))[:-3]):
+    empty = struct.pack("<qiB", 1, 0, 1)
+    for damaged in (b"", b"\x01\x00", sketch_to_bytes(sketch(POLICY))[:-3], empty):
         with pytest.raises(ValueError):
             sketch_from_bytes(damaged)
 

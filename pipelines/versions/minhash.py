@@ -133,6 +133,8 @@ def sketch_from_bytes(data: bytes) -> Sketch:
         if len(data) <= offset or data[offset] not in codes:
             raise ValueError("not a stored sketch: unknown scheme code")
         scheme, offset = codes[data[offset]], offset + 1
+    if count == 0:
+        raise ValueError("not a stored sketch: no values")
     dtype = np.dtype(_VALUE_TYPES[scheme])
     if len(data) != offset + count * dtype.itemsize:
         raise ValueError(f"not a stored sketch: {len(data)} bytes for {count} values")
