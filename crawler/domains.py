@@ -46,14 +46,20 @@ def load_domains(path: str | Path) -> list[Domain]:
     if "\0" in text:
         raise BadInputError(f"{source}: not a text file (it holds NUL bytes)")
     lines = text.splitlines()
-    first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
+    # (line number, line) of the lines that are neither blank nor comments
+    kept = [
+        (number, line)
+        for number, line in enumerate(lines, 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    first = kept[0][1].strip().lower() if kept else ""
     try:
         if _RANKED.match(first):
-            rows = _ranked_rows(source, lines)
-        elif "," in first:
-            rows = _csv_rows(source, lines)
+            rows = _ranked_rows(source, kept)
+        elif "," in first or first == "domain":
+            rows = _csv_rows(source, kept)
         else:
-            rows = _text_rows(source, lines)
+            rows = _text_rows(source, kept)
         domains = _unique(rows)
     except csv.Error as error:
         raise BadInputError(f"{source}: not a readable CSV file ({error})") from None
@@ -65,46 +71,45 @@ def load_domains(path: str | Path) -> list[Domain]:
 def domain_name(value: str, where: str) -> str:
     """The domain of a line (`example.com`, `www.example.com`, `https://example.com/x`)."""
     text = value.strip()
-    host = urlsplit(text if "//" in text else f"//{text}").hostname if text else None
     try:
+        host = urlsplit(text if "//" in text else f"//{text}").hostname if text else None
         name = (host or "").encode("idna").decode("ascii").lower().rstrip(".")
-    except UnicodeError:
+    except (ValueError, UnicodeError):  # "http://[::1", a label over 63 characters
         name = ""
     if name.startswith("www."):
         name = name[4:]
     labels = name.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+    valid = len(labels) >= 2 and all(_LABEL.fullmatch(label) for label in labels)
+    # an address ("127.0.0.1") is no domain: top-level domains are never numbers
+    if not valid or labels[-1].isdigit():
         raise BadInputError(f"{where}: not a domain: {value.strip()!r}")
     return name
 
 
-def _text_rows(source: Path, lines: list[str]) -> Iterable[Domain]:
-    for number, line in enumerate(lines, 1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            where = f"{source}:{number}"
-            yield Domain(domain_name(line, where), source=where)
+def _text_rows(source: Path, lines: list[tuple[int, str]]) -> Iterable[Domain]:
+    for number, line in lines:
+        where = f"{source}:{number}"
+        yield Domain(domain_name(line, where), source=where)
 
 
-def _ranked_rows(source: Path, lines: list[str]) -> Iterable[Domain]:
-    for number, values in enumerate(csv.reader(lines), 1):
-        if not any(value.strip() for value in values) or values[0].lstrip().startswith("#"):
-            continue
+def _ranked_rows(source: Path, lines: list[tuple[int, str]]) -> Iterable[Domain]:
+    for number, line in lines:
+        values = next(csv.reader([line]))
         where = f"{source}:{number}"
         if len(values) < 2 or not values[0].strip().isdigit():
             raise BadInputError(f"{where}: expected rank,domain")
         yield Domain(domain_name(values[1], where), int(values[0]), where)
 
 
-def _csv_rows(source: Path, lines: list[str]) -> Iterable[Domain]:
-    reader = csv.reader(lines)
-    header = [name.strip().lower() for name in next(reader)]
+def _csv_rows(source: Path, lines: list[tuple[int, str]]) -> Iterable[Domain]:
+    header_line, header_text = lines[0]
+    header = [name.strip().lower() for name in next(csv.reader([header_text]))]
     if "domain" not in header:
-        raise BadInputError(f"{source}:1: no domain column (a CSV needs one)")
+        raise BadInputError(f"{source}:{header_line}: no domain column (a CSV needs one)")
     column = header.index("domain")
     rank = header.index("rank") if "rank" in header else None
-    for number, values in enumerate(reader, 2):
-        if not any(value.strip() for value in values):
-            continue
+    for number, line in lines[1:]:
+        values = next(csv.reader([line]))
         where = f"{source}:{number}"
         if len(values) != len(header):
             raise BadInputError(f"{where}: {len(values)} fields, the header has {len(header)}")

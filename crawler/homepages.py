@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from crawler.periods import SamplingPeriod
+from crawler.selection import UNKNOWN_MIMETYPES
 from crawler.wayback import CdxRecord, parse_timestamp
 
 HTML_MIMETYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -52,7 +53,7 @@ def choose_home_pages(
         except ValueError:
             continue
         period = every.period_of(moment)
-        if row.statuscode.startswith("2") and row.mimetype.lower() in HTML_MIMETYPES:
+        if _is_page(row):
             pages[period].append((moment, row))
         elif row.statuscode.startswith("3"):
             redirects[period].append((moment, row))
@@ -72,6 +73,15 @@ def choose_home_pages(
             capture, kind, reason = None, NONE, NO_CAPTURE
         choices.append(HomePageChoice(period, instant, capture, kind, reason))
     return choices
+
+
+def _is_page(row: CdxRecord) -> bool:
+    """A 2xx HTML capture, or a revisit (status "-"), which repeats an earlier capture's payload:
+    what it is shows on replay, as for the crawl's own revisits."""
+    mimetype = row.mimetype.lower()
+    if mimetype in UNKNOWN_MIMETYPES:
+        return row.statuscode in ("-", "") or row.statuscode.startswith("2")
+    return mimetype in HTML_MIMETYPES and row.statuscode.startswith("2")
 
 
 def _closest(found: list[tuple[datetime, CdxRecord]], instant: datetime) -> CdxRecord:

@@ -187,3 +187,51 @@ def test_a_parked_domain_s_page_has_no_answer_however_it_links_the_parking_compa
     assert policy_links(parked, HOME)[0].url == "http://www.parkco.example/privacy"  # recorded
     shop = page(f"{MENU}<p>Related searches: boats</p><footer><a href='/pp'>Privacy</a></footer>")
     assert best(shop) == "http://www.lakeside.example/pp"
+
+
+def test_a_malformed_address_anywhere_costs_only_its_own_link():
+    for bad in ("http://[domain]/x", "https://[YOUR-DOMAIN]/p", "http://[::1"):
+        html = page(
+            f"<a href='{bad}'>Home</a><option value='{bad}'>x</option>"
+            "<footer><a href='/privacy'>Privacy Policy</a></footer>",
+            head=f"<base href='{bad}'>" if bad.endswith("1") else "",
+        )
+        assert best(html) == "http://www.lakeside.example/privacy"
+    assert best_policy_links(page("<a href='/privacy'>Privacy</a>"), "http://[::1") == []
+
+
+def test_a_javascript_address_that_opens_nothing_leaves_the_link_to_its_onclick():
+    link = "<a href='javascript:void(0)' onclick=\"window.open('/privacy.html')\">Privacy</a>"
+    assert best(page(f"{MENU}{link}")) == "http://www.lakeside.example/privacy.html"
+
+
+def test_a_link_written_with_the_default_port_or_upper_case_host_is_the_same_link():
+    html = page(
+        "<header><a href='http://WWW.Lakeside.example:80/privacy'>Privacy</a></header>"
+        f"{MENU}<footer><a href='/privacy'>Privacy Policy</a></footer>"
+    )
+    found = policy_links(html, "http://www.lakeside.example:80/")
+    assert [link.url for link in found] == ["http://www.lakeside.example/privacy"]
+    assert clean_url("https://A.example:443") == "https://a.example/"
+    assert clean_url("http://a.example:8080/p") == "http://a.example:8080/p"
+
+
+def test_accents_are_read_as_the_vocabulary_writes_them():
+    for text in (
+        "Confidențialitate",
+        "Adatvédelem",
+        "Política de Privacidad",
+        "DATENSCHUTZERKLÄRUNG",
+    ):
+        assert best(page(f"{MENU}<footer><a href='/x'>{text}</a></footer>")) == (
+            "http://www.lakeside.example/x"
+        )
+
+
+def test_an_address_naming_data_but_not_privacy_is_no_candidate():
+    for href, text in (
+        ("/base-de-donnees", "Base de données"),
+        ("/proteccion-civil", "Protección civil"),
+        ("/privacy-preferences", "Privacy Preference Center"),
+    ):
+        assert best(page(f"{MENU}<footer><a href='{href}'>{text}</a></footer>")) is None

@@ -34,6 +34,15 @@ def test_ranked_lists_keep_their_ranks(tmp_path):
     assert [(d.name, d.rank) for d in load_domains(path)] == [("google.com", 1), ("youtube.com", 2)]
 
 
+def test_a_csv_may_follow_comments_and_hold_the_domain_column_alone(tmp_path):
+    path = write(tmp_path, "# a study\n\nrank,domain\n1,bank.example\n", "ranked.csv")
+    assert [(d.name, d.rank, d.source) for d in load_domains(path)] == [
+        ("bank.example", 1, f"{path}:4")
+    ]
+    alone = write(tmp_path, "domain\nbank.example\nshop.example\n", "alone.csv")
+    assert names(alone) == ["bank.example", "shop.example"]
+
+
 def test_a_csv_needs_a_domain_column_and_may_rank(tmp_path):
     path = write(tmp_path, "rank,domain,sector\n5,bank.example,finance\n9,shop.example,retail\n")
     assert [(d.name, d.rank) for d in load_domains(path)] == [
@@ -50,6 +59,8 @@ def test_a_csv_needs_a_domain_column_and_may_rank(tmp_path):
     [
         ("example.com\nnot a domain\n", r":2: not a domain: 'not a domain'"),
         ("localhost\n", r":1: not a domain"),
+        ("127.0.0.1\n", r":1: not a domain"),
+        ("http://[::1\n", r":1: not a domain"),
         ("1,example.com\nx,other.com\n", r":2: expected rank,domain"),
         ("rank,domain\n1,a.example,extra\n", r":2: 3 fields, the header has 2"),
         ("# only a comment\n", r"no domains in the file"),

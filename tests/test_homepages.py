@@ -63,3 +63,16 @@ def test_the_study_s_span_bounds_the_periods_even_without_captures():
     last = SIX_MONTHS.period_of(datetime(2001, 12, 31, tzinfo=UTC))
     assert chosen([], first, last) == [("2001-04-01", NONE, None), ("2001-10-01", NONE, None)]
     assert chosen([]) == []
+
+
+def test_revisits_stand_for_the_page_they_repeat():
+    # IA lists a revisit as warc/revisit with status "-": its payload is an earlier page's
+    rows = [
+        row("20200101000000"),
+        row("20200612000000", status="-", mimetype="warc/revisit"),
+        row("20200930000000", status="-", mimetype="warc/revisit"),
+    ]
+    assert chosen(rows) == [
+        ("2020-04-01", PAGE, "20200612000000"),
+        ("2020-10-01", PAGE, "20200930000000"),
+    ]

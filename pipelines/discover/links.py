@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
@@ -76,6 +77,7 @@ _JSON_OBJECT = re.compile(r"\{[^{}]{0,2000}\}")
 _JSON_URL = re.compile(r'"(?:href|url|link|path|to|slug|uri)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _JSON_LABEL = re.compile(r'"(?:label|title|text|name|linkText|caption)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _TRACKING = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 _SESSION_ID = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
 _PUNCTUATION = re.compile(r"[^\w&]+")
 _BADGE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -111,18 +113,18 @@ class _Raw:
 def policy_links(html: str, page_url: str) -> list[PolicyLink]:
     """The page's candidate links to its privacy policy, best first (all, even weak ones)."""
     tree = _parse(html)
-    if tree is None:
+    site = registrable_domain(page_url)
+    if tree is None or not site:
         return []
     base = _base_url(tree, page_url)
     raws = list(_raw_links(tree, base))
-    site = registrable_domain(page_url)
     page_text = _squashed(_text_outside_dialogs(tree))
     shared = _legal_domains(raws, base, site)
     found: dict[str, PolicyLink] = {}
     seen: dict[str, int] = {}
     total = max(len(raws), 1)
     for raw in raws:
-        url = clean_url(urljoin(base, raw.href))
+        url = absolute_url(base, raw.href)
         if url is None:
             continue
         where = raw.where
@@ -171,8 +173,14 @@ def _extractor():
 
 
 def registrable_domain(url: str) -> str:
-    """The domain a site registered (`example.co.uk` for `www.shop.example.co.uk`)."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    """The domain a site registered (`example.co.uk` for `www.shop.example.co.uk`); "" for an
+    address without a host."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:  # a torn IPv6 literal: "http://[::1/p", "http://[domain]/"
+        return ""
+    if not host:
+        return ""
     found = _extractor()(host)
     if found.suffix and found.domain:
         return f"{found.domain}.{found.suffix}"
@@ -180,12 +188,26 @@ def registrable_domain(url: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
+def absolute_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base` and cleaned (`clean_url`); None for a malformed one."""
+    try:
+        return clean_url(urljoin(base, href.strip()))
+    except ValueError:  # "http://[domain]/x", a template's placeholder
+        return None
+
+
 def clean_url(url: str) -> str | None:
-    """`url` as a page's identity: http(s) only, no fragment, tracking parameters or session id."""
+    """`url` as a page's identity: http(s) only, host in lower case without its default port,
+    no fragment, tracking parameters or session id. Raises ValueError for a malformed one."""
     url = urldefrag(url.strip())[0]
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    port = parts.port
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+        host = f"{host}:{port}"
+    url = urlunsplit((parts.scheme, host, parts.path or "/", parts.query, ""))
     url = _SESSION_ID.sub("", url)
     if parts.query:
         url = url_query_cleaner(url, _TRACKING, remove=True, keep_fragments=False)
@@ -207,7 +229,10 @@ def _parse(html: str) -> HtmlElement | None:
 def _base_url(tree: HtmlElement, page_url: str) -> str:
     for href in tree.xpath("//base/@href"):
         if href.strip():
-            return urljoin(page_url, href.strip())
+            try:
+                return urljoin(page_url, href.strip())
+            except ValueError:
+                break
     return page_url
 
 
@@ -248,8 +273,8 @@ def _raw_links(tree: HtmlElement, base: str) -> Iterator[_Raw]:
 def _targets(href: str, onclick: str) -> list[str]:
     """Where a link leads: its address, or the address a script it runs opens."""
     if href.lower().startswith("javascript:"):
-        return _SCRIPT_URL.findall(href)
-    if href and href != "#" and not href.lower().startswith(("mailto:", "tel:")):
+        return _SCRIPT_URL.findall(href) or _SCRIPT_URL.findall(onclick)
+    if href and not href.startswith("#") and not href.lower().startswith(("mailto:", "tel:")):
         return [href]
     return _SCRIPT_URL.findall(onclick)
 
@@ -327,7 +352,7 @@ def _score(
 ) -> PolicyLink | None:
     text = _normal(raw.text)
     parts = urlsplit(url)
-    address = f"{parts.path}?{parts.query}"
+    address = fold(unquote(f"{parts.path}?{parts.query}"))
     reasons = []
     score = 0.0
     if raw.rel:
@@ -390,7 +415,7 @@ def _legal_domains(raws: list[_Raw], base: str, site: str) -> frozenset[str]:
         text = _normal(raw.text)
         if not (PRIVACY_WORD.search(text) or _LEGAL.search(text)):
             continue
-        url = clean_url(urljoin(base, raw.href))
+        url = absolute_url(base, raw.href)
         if url is None:
             continue
         domain = registrable_domain(url)
@@ -401,7 +426,7 @@ def _legal_domains(raws: list[_Raw], base: str, site: str) -> frozenset[str]:
 
 _LEGAL = re.compile(
     r"terms|conditions|legal|imprint|impressum|mentions l|aviso legal|note legali|agb"
-    r"|disclaimer|cookie|nutzungsbedingungen|cgu|cgv|voorwaarden|termos|términos|termini"
+    r"|disclaimer|cookie|nutzungsbedingungen|cgu|cgv|voorwaarden|termos|terminos|termini"
 )
 
 
@@ -431,8 +456,21 @@ def _squashed(text: str) -> str:
 
 
 def _normal(text: str) -> str:
-    text = _BADGE.sub(" ", text.casefold())
+    """A link's text as the vocabulary is matched against it: folded, without badges such as
+    "(new)", punctuation but "&" gone, spaces evened out."""
+    text = _BADGE.sub(" ", fold(text))
     return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def fold(text: str) -> str:
+    """Lower case, Latin letters without their accents ("Confidențialitate" ->
+    "confidentialitate"); other scripts as they are (kana keep their marks)."""
+    return "".join(
+        unicodedata.normalize("NFKD", char)[0]
+        if char < "\u0250" or "\u1e00" <= char <= "\u1eff"
+        else char
+        for char in text.casefold()
+    )
 
 
 _TITLES = frozenset(_normal(title) for title in POLICY_TITLES)

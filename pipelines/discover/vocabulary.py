@@ -48,24 +48,26 @@ SHORT_FORMS: frozenset[str] = frozenset((
 ))
 # fmt: on
 
-# A word of privacy in a link's text: the link may lead to the policy.
+# A word of privacy in a link's text, as `links.fold` writes it (no accents on Latin letters).
 PRIVACY_WORD = re.compile(
-    r"privacy|privac|privatsph|datenschutz|confidentialit|vie priv|donn[ée]es personnelles"
-    r"|protection des donn|protecci[oó]n de datos|prote[cç][aã]o de dados|dati personali"
-    r"|personvern|integritet|prywatno|gizlilik|tietosuoja|data protection|プライバシー|個人情報"
+    r"privacy|privac|privatsph|datenschutz|confidentialit|vie priv|donnees personnelles"
+    r"|protection des donn|proteccion de datos|protecao de dados|dati personali"
+    r"|personvern|integritet|prywatno|gizlilik|tietosuoja|yksityisyy|adatvedelem|privatumo"
+    r"|zasebnost|ochrana osobnich|ochrana osobnych|data protection|プライバシー|個人情報"
     r"|隐私|隱私|개인정보"
 )
-# The same in a URL's path, query or file name (accents and spaces as URLs write them).
+# The same in a URL's path and query (decoded and folded; words joined by - or _).
 PRIVACY_PATH = re.compile(
-    r"privacy|privacidad|privacidade|datenschutz|dsgvo|confidentialit|vie-?privee|donnees"
-    r"|protection-des-donnees|proteccion|protecao|privacybeleid|privacyverklaring"
-    r"|data-?protection|personvern|integritet|prywatnos|gizlilik|tietosuoja|privpol",
-    re.IGNORECASE,
+    r"privacy|privacidad|privacidade|datenschutz|dsgvo|confidentialit|vie[-_]?privee"
+    r"|donnees[-_]?perso|protection[-_]des[-_]donnees|proteccion[-_](?:de[-_])?datos"
+    r"|protecao[-_](?:de[-_])?dados|privacybeleid|privacyverklaring|data[-_]?protection"
+    r"|personvern|integritet|prywatnos|gizlilik|tietosuoja|privpol"
 )
 # Links that name privacy but lead elsewhere: consent and e-mail settings, opt-outs, seals and
 # frameworks, the notices for one audience or one state. Each costs a link most of its score.
+# Matched, as the others, against folded text.
 NOT_THE_POLICY = re.compile(
-    r"settings|preferences|einstellungen|param[eè]tres|g[eé]rer|manage|choices|do not sell"
+    r"settings|preference|einstellungen|parametres|gerer|manage|choices|do not sell"
     r"|don't sell|opt[- ]?out|unsubscribe|seal|truste|bbbonline|certified|shield|children"
     r"|kids|child|california|ccpa"
 )
