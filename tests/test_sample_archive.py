@@ -28,8 +28,9 @@ SAMPLE = DATA / "sample"
 EXPECTED = json.loads((SAMPLE / "EXPECTED.json").read_text(encoding="utf-8"))
 SITES = EXPECTED["sites"]
 ROW_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest")
-# The issue asks for a sample small enough to commit: about 300 KB.
-MAX_SAMPLE_BYTES = 300 * 1024
+# The issue asks for a sample small enough to commit: about 300 KB. Issue 13's home pages (some
+# 120 captures, and their truth in EXPECTED.json) double that.
+MAX_SAMPLE_BYTES = 700 * 1024
 CP1252_ONLY = (b"\x91", b"\x92", b"\x93", b"\x94", b"\x96", b"\x99", b"\x80")  # ‘ ’ “ ” – ™ €
 POLICY_TAGS = ("h1", "h2", "h3", "p", "ul", "li", "strong", "em")
 
@@ -341,6 +342,7 @@ def test_expected_json_matches_the_cdx_answers(archive: ArchiveServer) -> None:
             assert revisit_rows == group["revisits"]
             described.add(group["urlkey"])
         domain = site["site"]
+        described.add(surt_key(f"http://{domain}/"))  # its home page: test_sample_home_pages.py
         everything = cdx(archive, domain, matchType="domain")
         assert {row["urlkey"] for row in everything} == described
         for version in site["versions"]:

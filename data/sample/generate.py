@@ -19,14 +19,29 @@ Within a version the pages still change (rotating promotions, script nonces, "ge
 comments, footer years). So most captures of one text have different digests. A few revisit
 records repeat an earlier payload. Request records are left out: the archive never reads them.
 
+Each site's home page is captured too, for `policytrail discover` (issue 13): about one capture a
+half-year from 2004 (northwind: 2006) to 2023 at varied dates, a few half-years with two and a
+few with none. Its templates (`templates/*-home-*.html`) follow the eras: tables, then footers
+of many links and a cookie banner, then a consent banner with a "Privacy settings" button. Its
+privacy link leads to the policy URL in force at the time by the timeline below, and its text,
+place (footer or header), form (relative, root-relative, scheme-relative, absolute) and target
+change: lumenbank's moves to /legal/privacy in 2014, kettleworks' names another host (shop.)
+and is missing in the first years and while the policy answered 404, northwind's leads to the
+PDF in 2013-2014. Each site has half-years whose only capture is a 301 or 302 from the bare host
+or from http to another variant of the home page, captured nearby. Home pages are not policy
+URLs: the demo crawl never lists them.
+
 The WARC is committed; to change the sample, edit this script or its text files and run
 
     .venv/bin/python data/sample/generate.py [OUTPUT.warc.gz]
 
 which rewrites the WARC and EXPECTED.json next to it. EXPECTED.json describes every capture
-(CDX rows, digests, revisits, redirects, 404s) and every policy version. It is computed from the
-same data as the WARC and must never be edited by hand. WARC record ids are random, so two runs
-give the same CDX rows but not the same bytes.
+(CDX rows, digests, revisits, redirects, 404s) and every policy version. Under `home_pages` it
+gives, per site and half-year, the home-page capture closest to the half-year's middle (1 April,
+1 October; a page before a redirect), the page a redirect leads to, the privacy link and the
+absolute policy URL it names, and every home-page capture of the half-year. It is computed from
+the same data as the WARC and must never be edited by hand. WARC record ids are random, so two
+runs give the same CDX rows but not the same bytes.
 """
 
 from __future__ import annotations
@@ -39,16 +54,16 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from string import Template
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.builder import REVISIT, CaptureSpec, payload_digest, write_warc
-from crawler.wayback import http_date, parse_timestamp, surt_key
+from crawler.wayback import http_date, parse_timestamp, reason_phrase, surt_key
 
 HERE = Path(__file__).resolve().parent
 POLICIES = HERE / "policies"
@@ -63,6 +78,12 @@ REVISITED = "revisit"
 REDIRECT = "redirect"
 NOT_FOUND = "not-found"
 SKIPPED = "skipped"
+NO_CAPTURE = "none"  # a half-year without a home-page capture
+
+# How near in time a home page's linked policy must have been captured (issue 13's test), and
+# how far the page a home-page redirect leads to may be: in the same or a neighbouring half-year.
+POLICY_NEAR = timedelta(days=365)
+REDIRECT_NEAR = timedelta(days=200)
 
 
 # ---- policy texts -------------------------------------------------------------------------------
@@ -146,9 +167,12 @@ class Layout:
     promo_period: int = 14  # how many timestamp digits pick the promotion: 6 = monthly
     last_modified: str | None = None  # a static file: its Last-Modified, as a timestamp
 
-    def render(self, url: str, timestamp: str, policy: PolicyText | None) -> tuple[bytes, dict]:
+    def render(
+        self, url: str, timestamp: str, policy: PolicyText | None,
+        extra: dict[str, str] | None = None,
+    ) -> tuple[bytes, dict]:  # fmt: skip
         """The page's bytes and the variables used, which the headers may refer to too."""
-        variables = page_variables(self, url, timestamp)
+        variables = page_variables(self, url, timestamp) | (extra or {})
         if policy is not None:
             variables |= {"title": policy.title, "policy": render_policy(policy, self.heading)}
         text = Template((TEMPLATES / self.template).read_text(encoding="utf-8"))
@@ -176,6 +200,8 @@ def page_variables(layout: Layout, url: str, timestamp: str) -> dict[str, str]:
         "server_node": f"web{noise[20] % 6 + 1:02d}",
         "generated_at": f"{moment:%Y-%m-%d %H:%M:%S}.{noise[21] * 3 % 1000:03d} UTC",
         "rate_date": f"{moment - timedelta(days=1):%B %d, %Y}".replace(" 0", " "),
+        "day_uk": f"{moment:%A} {moment.day} {moment:%B %Y}",
+        "day_us": f"{moment:%B} {moment.day}, {moment.year}",
         "rates": lumen_rates(noise),
     }
     if layout.promos:
@@ -376,24 +402,27 @@ LAYOUTS = {
     ),
 }
 
+# The bodies servers sent with a redirect ({status} {reason}: "301 Moved Permanently").
 APACHE_MOVED = """<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
 <html><head>
-<title>301 Moved Permanently</title>
+<title>{status} {reason}</title>
 </head><body>
-<h1>Moved Permanently</h1>
+<h1>{reason}</h1>
 <p>The document has moved <a href="{location}">here</a>.</p>
 <hr>
-<address>Apache/2.2.15 (Red Hat) Server at www.lumenbank.example Port 80</address>
+<address>Apache/2.2.15 (Red Hat) Server at {host} Port {port}</address>
 </body></html>
 """
 NGINX_MOVED = """<html>
-<head><title>301 Moved Permanently</title></head>
+<head><title>{status} {reason}</title></head>
 <body>
-<center><h1>301 Moved Permanently</h1></center>
+<center><h1>{status} {reason}</h1></center>
 <hr><center>nginx</center>
 </body>
 </html>
 """
+IIS_MOVED = """<head><title>Document Moved</title></head>
+<body><h1>Object Moved</h1>This document may be found <a HREF="{location}">here</a></body>"""
 MAINTENANCE = """Northwind Health Partners - scheduled maintenance
 
 Our website is being upgraded and is temporarily unavailable.
@@ -402,6 +431,220 @@ MyNorthwind, online bill payment and appointment requests will return shortly.
 If you need medical care, call your clinic or the 24-hour nurse line at 1-888-555-0190.
 In an emergency, call 911.
 """
+
+
+# ---- home-page layouts --------------------------------------------------------------------------
+
+HEADER = "header"
+FOOTER = "footer"
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyLink:
+    """A home page's link to its privacy policy, as written: `href` may be relative."""
+
+    text: str
+    href: str
+    placement: str = FOOTER  # which of the template's slots holds it: HEADER or FOOTER
+
+
+@dataclass(frozen=True, slots=True)
+class HomeLayout:
+    """How one site's home page looked during one period, and where a privacy link could sit."""
+
+    page: Layout
+    slots: tuple[tuple[str, str], ...]  # (placement, the link's markup with {href} and {text})
+
+    def render(self, url: str, timestamp: str, link: PrivacyLink | None) -> tuple[bytes, dict]:
+        """The page with `link` in its slot (`$privacy_header`, `$privacy_footer`), or none."""
+        filled = {f"privacy_{placement}": "" for placement in (HEADER, FOOTER)}
+        if link is not None:
+            markup = dict(self.slots).get(link.placement)
+            if markup is None:
+                raise ValueError(f"{self.page.template} has no {link.placement} slot for a link")
+            filled[f"privacy_{link.placement}"] = markup.format(
+                href=html.escape(link.href), text=html.escape(link.text)
+            )
+        return self.page.render(url, timestamp, None, filled)
+
+
+HOME_LAYOUTS = {
+    "lumenbank-home-2004": HomeLayout(
+        Layout(
+            "lumenbank-home-2004.html",
+            encoding="ascii",
+            charset="iso-8859-1",
+            charset_declared_in="http",
+            headers=(*APACHE_2003, ("Content-Type", "text/html; charset=iso-8859-1")),
+            promos=(
+                '<p class="promo"><b>Free Online Bill Pay.</b> Pay anyone in the U.S. from your'
+                ' Lumen checking account. <a href="/personal/billpay.html">Learn more</a></p>',
+                '<p class="promo"><b>5.15% APY on a 24-month CD.</b> A great rate with the safety'
+                ' of FDIC insurance. <a href="/personal/cds.html">Open a CD</a></p>',
+                '<p class="promo"><b>Refinance with Lumen.</b> Rates are near 40-year lows.'
+                ' <a href="/loans/refinance.html">Talk to a loan officer</a></p>',
+            ),
+            promo_period=8,
+        ),
+        slots=((FOOTER, '<a href="{href}">{text}</a> | '),),
+    ),
+    "lumenbank-home-2007": HomeLayout(
+        Layout(
+            "lumenbank-home-2007.html",
+            encoding="ascii",
+            charset="iso-8859-1",
+            charset_declared_in="http+meta",
+            headers=(*APACHE_2007, ("Content-Type", "text/html; charset=ISO-8859-1")),
+            promos=LAYOUTS["lumenbank-2007"].promos,
+        ),
+        slots=((FOOTER, '<a href="{href}">{text}</a> | '),),
+    ),
+    "lumenbank-home-2014": HomeLayout(
+        Layout(
+            "lumenbank-home-2014.html",
+            encoding="utf-8",
+            charset="utf-8",
+            charset_declared_in="http+meta",
+            headers=(*NGINX_SECURE, ("Content-Type", "text/html; charset=utf-8")),
+            promos=LAYOUTS["lumenbank-2014"].promos,
+        ),
+        slots=((FOOTER, '<li><a href="{href}">{text}</a></li>'),),
+    ),
+    "lumenbank-home-2020": HomeLayout(
+        Layout(
+            "lumenbank-home-2020.html",
+            encoding="utf-8",
+            charset="utf-8",
+            charset_declared_in="http+meta",
+            headers=(*NGINX_SECURE, ("Content-Type", "text/html; charset=utf-8")),
+            promos=(
+                "<h1>Banking made brighter</h1>\n<p>Open a checking account online in minutes."
+                ' <a href="/checking/open">Get started</a></p>',
+                "<h1>Zelle® is in the Lumen app</h1>\n<p>Send money to people you know and trust."
+                ' <a href="/mobile/zelle">Learn more</a></p>',
+                "<h1>Rates are up. So is your savings.</h1>\n<p>Earn 4.25% APY with Lumen"
+                ' High-Yield Savings. <a href="/savings/high-yield">See details</a></p>',
+            ),
+            promo_period=6,
+        ),
+        slots=((HEADER, '<a href="{href}">{text}</a>'),),
+    ),
+    "kettleworks-home-2004": HomeLayout(
+        Layout(
+            "kettleworks-home-2004.html",
+            encoding="cp1252",
+            charset="windows-1252",
+            charset_declared_in="http",
+            headers=(
+                ("Server", "Microsoft-IIS/5.0"),
+                ("Set-Cookie", "ASPSESSIONIDQQGGQRBD=$session; path=/"),
+                ("Content-Type", "text/html; charset=windows-1252"),
+                ("Cache-control", "private"),
+            ),
+            promos=LAYOUTS["kettleworks-2007"].promos,
+            promo_period=6,
+        ),
+        slots=((FOOTER, ' · <a href="{href}">{text}</a>'),),
+    ),
+    "kettleworks-home-2007": HomeLayout(
+        replace(LAYOUTS["kettleworks-2007"], template="kettleworks-home-2007.html"),
+        slots=(
+            (HEADER, ' | <a href="{href}">{text}</a>'),
+            (FOOTER, '<a href="{href}">{text}</a> · '),
+        ),
+    ),
+    "kettleworks-home-2012": HomeLayout(
+        Layout(
+            "kettleworks-home-2012.html",
+            encoding="utf-8",
+            charset="utf-8",
+            charset_declared_in="http+meta",
+            headers=(
+                ("Server", "nginx/1.1.19"),
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Set-Cookie", "kw_session=$csrf; path=/; HttpOnly"),
+            ),
+            promos=LAYOUTS["kettleworks-2014"].promos,
+            promo_period=6,
+        ),
+        slots=((FOOTER, '<a href="{href}">{text}</a> · '),),
+    ),
+    "kettleworks-home-2019": HomeLayout(
+        Layout(
+            "kettleworks-home-2019.html",
+            encoding="utf-8",
+            charset="utf-8",
+            charset_declared_in="http+meta",
+            headers=(
+                ("Server", "nginx"),
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Strict-Transport-Security", "max-age=31536000"),
+                ("Set-Cookie", "cart_sig=$csrf; path=/; Secure; HttpOnly; SameSite=Lax"),
+                ("X-Request-Id", "$visit_id"),
+            ),
+            promos=(
+                "Free UK delivery on orders over £40",
+                "Christmas delivery: order by 18 December",
+                "Now with 60-day returns",
+                "New: copper stovetop kettles, hand-finished in Sheffield",
+                "Summer sale – up to 30% off teapots",
+            ),
+            promo_period=6,
+        ),
+        slots=((FOOTER, '<a href="{href}">{text}</a> · '),),
+    ),
+    "northwind-home-2006": HomeLayout(
+        replace(LAYOUTS["northwind-2006"], template="northwind-home-2006.html"),
+        slots=(
+            (HEADER, ' | <a href="{href}">{text}</a>'),
+            (FOOTER, '<a href="{href}">{text}</a> | '),
+        ),
+    ),
+    "northwind-home-2013": HomeLayout(
+        Layout(
+            "northwind-home-2013.html",
+            encoding="utf-8",
+            charset="utf-8",
+            charset_declared_in="http+meta",
+            headers=(
+                ("Server", "Microsoft-IIS/7.5"),
+                ("Cache-Control", "max-age=300"),
+                ("Content-Type", "text/html; charset=utf-8"),
+            ),
+            promos=LAYOUTS["northwind-2006"].promos,
+            promo_period=8,
+        ),
+        slots=((HEADER, '<a href="{href}">{text}</a>'),),
+    ),
+    "northwind-home-2015": HomeLayout(
+        replace(LAYOUTS["northwind-2015"], template="northwind-home-2015.html"),
+        slots=((FOOTER, '<a href="{href}">{text}</a> · '),),
+    ),
+    "northwind-home-2020": HomeLayout(
+        Layout(
+            "northwind-home-2020.html",
+            encoding="utf-8",
+            charset="utf-8",
+            charset_declared_in="http+meta",
+            headers=(
+                ("Server", "Microsoft-IIS/10.0"),
+                ("Cache-Control", "private, max-age=0"),
+                ("Content-Security-Policy", "script-src 'self' 'nonce-$nonce'"),
+                ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+                ("Content-Type", "text/html; charset=utf-8"),
+            ),
+            promos=(
+                "Masks are optional in most Northwind buildings. "
+                '<a href="/visitors">Visitor guidelines</a>',
+                "Flu shots and updated COVID-19 vaccines are available at all clinics.",
+                "Northwind General is among the nation's top hospitals for heart care.",
+                'MyNorthwind has a new look. <a href="/mynorthwind-help">What changed</a>',
+            ),
+            promo_period=6,
+        ),
+        slots=((FOOTER, '<a href="{href}">{text}</a> · '),),
+    ),
+}
 
 
 # ---- the PDF ------------------------------------------------------------------------------------
@@ -470,10 +713,15 @@ class Planned:
     charset_declared_in: str | None = None
     location: str | None = None
     repeated: bool = False  # written twice: an exact duplicate CDX row
+    link: PrivacyLink | None = None  # a home page's link to the privacy policy
 
     @property
     def key(self) -> tuple[str, str]:
         return surt_key(self.spec.url), self.spec.timestamp
+
+    @property
+    def moment(self) -> datetime:
+        return parse_timestamp(self.spec.timestamp)
 
 
 def _headers(
@@ -520,6 +768,22 @@ class Timeline:
             )
         )
 
+    def home(self, url: str, timestamp: str, layout: str, link: PrivacyLink | None = None) -> None:
+        """A home page, with its link to the privacy policy or none."""
+        shape = HOME_LAYOUTS[layout]
+        body, variables = shape.render(url, timestamp, link)
+        headers = _headers(timestamp, body, shape.page.headers, variables)
+        spec = CaptureSpec(url, timestamp, headers=headers, body=body)
+        page = shape.page
+        self.captures.append(
+            Planned(spec, PAGE, None, page.charset, page.charset_declared_in, link=link)
+        )
+
+    def homes(self, url: str, layout: str, link: PrivacyLink | None, *timestamps: str) -> None:
+        """Home pages of one layout and link, one at each timestamp."""
+        for timestamp in timestamps:
+            self.home(url, timestamp, layout, link)
+
     def not_found(self, url: str, timestamp: str) -> None:
         self.page(url, timestamp, "kettleworks-404", None, status=404)
 
@@ -533,20 +797,38 @@ class Timeline:
         )  # fmt: skip
         self.captures.append(replace(original, spec=spec, role=REVISITED, repeated=False))
 
-    def redirect(self, url: str, timestamp: str, location: str, server: str) -> None:
-        """A captured 301; `server` "apache" writes the target into the body, "nginx" does not."""
+    def redirect(
+        self, url: str, timestamp: str, location: str, server: str, status: int = 301
+    ) -> None:
+        """A captured redirect; "apache" and "iis" write the target into the body, "nginx" not."""
+        parts = urlsplit(url)
+        fields = {
+            "status": status,
+            "reason": reason_phrase(status),
+            "location": location,
+            "host": parts.hostname,
+            "port": parts.port or (443 if parts.scheme == "https" else 80),
+        }
         if server == "apache":
-            body = APACHE_MOVED.format(location=location).encode("ascii")
+            body = APACHE_MOVED.format(**fields).encode("ascii")
             given = (
                 ("Server", "Apache/2.2.15 (Red Hat)"),
                 ("Location", location),
                 ("Content-Type", "text/html; charset=iso-8859-1"),
             )
+        elif server == "iis":
+            body = IIS_MOVED.format(**fields).encode("ascii")
+            given = (
+                ("Server", "Microsoft-IIS/6.0" if timestamp < "2012" else "Microsoft-IIS/8.5"),
+                ("Location", location),
+                ("X-Powered-By", "ASP.NET"),
+                ("Content-Type", "text/html"),
+            )
         else:
-            body = NGINX_MOVED.encode("ascii")
+            body = NGINX_MOVED.format(**fields).encode("ascii")
             given = (("Server", "nginx"), ("Location", location), ("Content-Type", "text/html"))
         spec = CaptureSpec(
-            url, timestamp, status=301, headers=_headers(timestamp, body, given), body=body
+            url, timestamp, status=status, headers=_headers(timestamp, body, given), body=body
         )
         self.captures.append(Planned(spec, REDIRECT, location=location))
 
@@ -584,6 +866,7 @@ class Site:
     alias_urls: tuple[str, ...]
     moved_to: str | None
     captures: tuple[Planned, ...]
+    home_captures: tuple[Planned, ...] = ()  # its home page's, from the first to the last
 
     @property
     def urls(self) -> dict[str, str]:
@@ -643,7 +926,7 @@ def lumenbank() -> Site:
     t.redirect(LUMEN_OLD_HTTPS, "20220502081733", LUMEN_NEW, "nginx")
     t.page(LUMEN_NEW, "20220502081736", "lumenbank-2014", "lumenbank-5")
     t.page(LUMEN_NEW, "20230814045127", "lumenbank-2014", "lumenbank-5")
-    return Site("lumenbank.example", LUMEN_OLD, (), LUMEN_NEW, tuple(t.captures))
+    return Site("lumenbank.example", LUMEN_OLD, (), LUMEN_NEW, tuple(t.captures), lumenbank_home())
 
 
 def kettleworks() -> Site:
@@ -672,7 +955,7 @@ def kettleworks() -> Site:
     t.page(KETTLE_HTTPS, "20200114112637", "kettleworks-2014", "kettleworks-4")
     t.page(KETTLE_HTTPS, "20210809075512", "kettleworks-2014", "kettleworks-5")
     t.page(KETTLE_HTTPS, "20230227131849", "kettleworks-2014", "kettleworks-5")
-    return Site("kettleworks.example", KETTLE, (), None, tuple(t.captures))
+    return Site("kettleworks.example", KETTLE, (), None, tuple(t.captures), kettleworks_home())
 
 
 def northwind() -> Site:
@@ -702,7 +985,157 @@ def northwind() -> Site:
     t.page(NORTHWIND_HTTPS, "20210430140233", "northwind-2015", "northwind-5")
     t.page(NORTHWIND_HTTPS, "20220915090816", "northwind-2015", "northwind-5")
     t.page(NORTHWIND_HTTPS, "20230511163340", "northwind-2015", "northwind-5")
-    return Site("northwind-health.example", NORTHWIND, (NORTHWIND_PDF,), None, tuple(t.captures))
+    return Site(
+        "northwind-health.example", NORTHWIND, (NORTHWIND_PDF,), None, tuple(t.captures),
+        northwind_home(),
+    )  # fmt: skip
+
+
+# ---- the home pages -----------------------------------------------------------------------------
+
+LUMEN_HOME = "http://www.lumenbank.example/"
+LUMEN_HOME_HTTPS = "https://www.lumenbank.example/"
+LUMEN_HOME_BARE = "http://lumenbank.example/"
+KETTLE_HOME = "http://www.kettleworks.example/"
+KETTLE_HOME_HTTPS = "https://www.kettleworks.example/"
+KETTLE_HOME_BARE = "http://kettleworks.example/"
+NORTHWIND_HOME = "http://www.northwind-health.example/"
+NORTHWIND_HOME_HTTPS = "https://www.northwind-health.example/"
+NORTHWIND_HOME_BARE = "http://northwind-health.example/"
+
+
+def lumenbank_home() -> tuple[Planned, ...]:
+    """Lumen's home page links /privacy.html until the 2014 move, then /legal/privacy."""
+    t = Timeline()
+    footer = PrivacyLink("Privacy", "/privacy.html")
+    t.homes(
+        LUMEN_HOME, "lumenbank-home-2004", footer,
+        "20040305161204", "20041120093517", "20050403201145", "20050625074830", "20050814112906",
+        "20061009180422",
+    )  # fmt: skip
+    # 2007's first half has only the bare host's redirect; www was captured in July.
+    t.redirect(LUMEN_HOME_BARE, "20070530102215", LUMEN_HOME, "apache")
+    security = PrivacyLink("Privacy & Security", "http://www.lumenbank.example/privacy.html")
+    t.homes(
+        LUMEN_HOME, "lumenbank-home-2007", security,
+        "20070706140933", "20070918082151", "20080422195530", "20081202063318", "20090327154702",
+        "20100516221039", "20100903111427", "20110129170845", "20111013092610",
+    )  # fmt: skip
+    # From 2012 the home page is https and http redirects to it; the absolute link stays http.
+    t.redirect(LUMEN_HOME, "20120402040118", LUMEN_HOME_HTTPS, "nginx")
+    t.home(LUMEN_HOME_HTTPS, "20120418133956", "lumenbank-home-2007", security)
+    t.redirect(LUMEN_HOME, "20120807215412", LUMEN_HOME_HTTPS, "nginx")
+    t.homes(
+        LUMEN_HOME_HTTPS, "lumenbank-home-2007", security,
+        "20130125100733", "20131030171249", "20140116123005",
+    )  # fmt: skip
+    legal = PrivacyLink("Privacy", "/legal/privacy")
+    t.homes(
+        LUMEN_HOME_HTTPS, "lumenbank-home-2014", legal,
+        "20140409084417", "20141021190252", "20150211073820", "20151206164511", "20160329120940",
+        "20170614083527", "20170830201114", "20180112095006", "20180402172345", "20181119132858",
+        "20190508061733", "20190924154019",
+    )  # fmt: skip
+    utility = PrivacyLink("Privacy & Security", LUMEN_NEW, HEADER)
+    t.homes(
+        LUMEN_HOME_HTTPS, "lumenbank-home-2020", utility,
+        "20200217110358", "20201026143122", "20210315081947", "20211219195604", "20220406122735",
+        "20220728090311", "20230109174450", "20230331102918", "20231017063405",
+    )  # fmt: skip
+    return tuple(t.captures)
+
+
+def kettleworks_home() -> tuple[Planned, ...]:
+    """The shop's home page is on www, its policy on shop.: every link to it names the host."""
+    t = Timeline()
+    # The first years: no privacy page linked from the home page.
+    t.homes(
+        KETTLE_HOME, "kettleworks-home-2004", None,
+        "20040608114502", "20040930160218", "20041214093041", "20050519120655",
+    )  # fmt: skip
+    footer = PrivacyLink("Privacy", KETTLE)
+    t.homes(KETTLE_HOME, "kettleworks-home-2004", footer, "20051004075923", "20060721143310")
+    policy = PrivacyLink("Privacy policy", KETTLE)
+    t.home(KETTLE_HOME, "20070411101728", "kettleworks-home-2007", policy)
+    t.redirect(KETTLE_HOME_BARE, "20071126183047", KETTLE_HOME, "iis", status=302)
+    t.homes(
+        KETTLE_HOME, "kettleworks-home-2007", policy,
+        "20080204122356", "20080322165011", "20081015090134", "20090602131847", "20091029200512",
+    )  # fmt: skip
+    top = PrivacyLink("Privacy", "//shop.kettleworks.example/privacy.htm", HEADER)
+    t.homes(
+        KETTLE_HOME, "kettleworks-home-2007", top,
+        "20100308083925", "20101209154400", "20110426111819", "20110817190236",
+    )  # fmt: skip
+    # The new platform: no privacy link while the policy URL answered 404.
+    t.homes(
+        KETTLE_HOME, "kettleworks-home-2012", None,
+        "20120523142731", "20130314085520", "20130902173814",
+    )  # fmt: skip
+    cookies = PrivacyLink("Privacy & cookies", KETTLE)
+    t.homes(
+        KETTLE_HOME, "kettleworks-home-2012", cookies,
+        "20140610104127", "20141002161549", "20150119091233", "20150407130402", "20151130201716",
+        "20160225112843",
+    )  # fmt: skip
+    t.redirect(KETTLE_HOME, "20160819063152", KETTLE_HOME_HTTPS, "nginx")
+    secure = PrivacyLink("Privacy Policy", KETTLE_HTTPS)
+    t.homes(
+        KETTLE_HOME_HTTPS, "kettleworks-home-2012", secure,
+        "20170111142008", "20171005083311", "20180525070945",
+    )  # fmt: skip
+    t.homes(
+        KETTLE_HOME_HTTPS, "kettleworks-home-2019", secure,
+        "20190416122150", "20190909185503", "20200330094416", "20200612161022", "20201103110757",
+        "20210208135831",
+    )  # fmt: skip
+    t.redirect(KETTLE_HOME, "20211002052417", KETTLE_HOME_HTTPS, "nginx")
+    t.homes(
+        KETTLE_HOME_HTTPS, "kettleworks-home-2019", secure,
+        "20211022170348", "20220428091102", "20220815140626", "20230503103359", "20230927152814",
+    )  # fmt: skip
+    return tuple(t.captures)
+
+
+def northwind_home() -> tuple[Planned, ...]:
+    """Northwind's home page links the PDF while the policy was one, in 2013-2014."""
+    t = Timeline()
+    website = PrivacyLink("Website Privacy Policy", "privacy.aspx")
+    t.homes(
+        NORTHWIND_HOME, "northwind-home-2006", website,
+        "20060315100942", "20060928131507", "20070419084036", "20071203152259", "20080717110420",
+    )  # fmt: skip
+    t.redirect(NORTHWIND_HOME_BARE, "20090106174733", NORTHWIND_HOME, "iis", status=302)
+    t.home(NORTHWIND_HOME, "20091020093318", "northwind-home-2006", website)
+    absolute = PrivacyLink("Privacy Policy", NORTHWIND)
+    t.homes(
+        NORTHWIND_HOME, "northwind-home-2006", absolute,
+        "20101004141126", "20110322102254", "20110530165840", "20111108113017", "20120425090645",
+        "20120709144512", "20130402103829", "20130805120014",
+    )  # fmt: skip
+    # The rebuild's stop-gap page links the PDF from its header.
+    pdf = PrivacyLink("Privacy Policy (PDF)", "/privacy.pdf", HEADER)
+    t.home(NORTHWIND_HOME, "20131112091522", "northwind-home-2013", pdf)
+    relative = PrivacyLink("Privacy Policy", "privacy.pdf", HEADER)
+    t.homes(NORTHWIND_HOME, "northwind-home-2013", relative, "20140306155908", "20141218103351")
+    yours = PrivacyLink("Your Privacy", "/privacy.aspx")
+    t.homes(
+        NORTHWIND_HOME_HTTPS, "northwind-home-2015", yours,
+        "20150526140207", "20151013081944", "20160127163025",
+    )  # fmt: skip
+    t.redirect(NORTHWIND_HOME, "20161128071538", NORTHWIND_HOME_HTTPS, "iis")
+    t.homes(
+        NORTHWIND_HOME_HTTPS, "northwind-home-2015", yours,
+        "20170105113349", "20170424150620", "20170912094711", "20180319122438", "20181030170052",
+        "20190620083315",
+    )  # fmt: skip
+    policy = PrivacyLink("Privacy Policy", NORTHWIND_HTTPS)
+    t.homes(
+        NORTHWIND_HOME_HTTPS, "northwind-home-2020", policy,
+        "20200414101826", "20200921143907", "20210408112230", "20211001132205", "20220223095541",
+        "20221212154418", "20230629110936", "20231115083042",
+    )  # fmt: skip
+    return tuple(t.captures)
 
 
 def sample_sites() -> list[Site]:
@@ -726,10 +1159,58 @@ def _check(sites: list[Site]) -> None:
         changes = [source for i, source in enumerate(order) if i == 0 or order[i - 1] != source]
         if len(changes) != len(set(changes)):
             raise ValueError(f"{site.name}: a policy text comes back after another: {changes}")
+        _check_home(site)
+
+
+def _check_home(site: Site) -> None:
+    """Each home-page link leads to the policy URL in force then, captured within a year; each
+    redirect to a home-page variant captured nearby; no two pages share a digest."""
+    captures = _by_time(site.home_captures)
+    if {p.key[0] for p in captures} != {surt_key(f"http://{site.name}/")}:
+        raise ValueError(f"{site.name}: a home-page capture is not of its home page")
+    if len({p.key for p in captures}) != len(captures):
+        raise ValueError(f"{site.name}: two home-page captures at one second")
+    digests = [payload_digest(p.spec.body) for p in captures if _is_page(p)]
+    if len(set(digests)) != len(digests):
+        raise ValueError(f"{site.name}: two home pages with the same digest")
+    policies = [p for p in _by_time(site.captures) if p.policy is not None]  # pages, revisits
+    for planned in captures:
+        where = f"{planned.spec.url} at {planned.spec.timestamp}"
+        if planned.role == REDIRECT:
+            target = urljoin(planned.spec.url, planned.location or "")
+            page = _followed(planned, captures)
+            if page.spec.url != target or abs(page.moment - planned.moment) > REDIRECT_NEAR:
+                raise ValueError(f"{where} redirects to {target}, but the nearest page is {page}")
+        elif planned.link is not None:
+            linked = surt_key(urljoin(planned.spec.url, planned.link.href))
+            before = [p for p in policies if p.moment <= planned.moment]
+            in_force = (before[-1] if before else policies[0]).key[0]
+            near = [p for p in policies if abs(p.moment - planned.moment) <= POLICY_NEAR]
+            if linked != in_force or linked not in {p.key[0] for p in near}:
+                raise ValueError(f"{where} links {linked}; in force then: {in_force}")
 
 
 def _by_time(captures: Iterable[Planned]) -> list[Planned]:
     return sorted(captures, key=lambda p: (p.spec.timestamp, p.key[0]))
+
+
+def _is_page(planned: Planned) -> bool:
+    """A 2xx HTML capture: what discovery reads a home page's links from."""
+    return 200 <= planned.spec.status < 300 and _mimetype(planned.spec) == "text/html"
+
+
+def _closest(captures: Iterable[Planned], instant: datetime) -> Planned | None:
+    """The capture nearest `instant`; of two as near, the earlier."""
+    return min(captures, key=lambda p: (abs(p.moment - instant), p.moment), default=None)
+
+
+def _followed(redirect: Planned, captures: Iterable[Planned]) -> Planned:
+    """The home page a home-page redirect leads to: the page of that URL key captured nearest it
+    (what an archive shows once it skips redirects to the URL asked for, as pywb does)."""
+    page = _closest((p for p in captures if _is_page(p)), redirect.moment)
+    if page is None:
+        raise ValueError(f"{redirect.spec.url} redirects to a home page never captured")
+    return page
 
 
 # ---- writing ------------------------------------------------------------------------------------
@@ -739,6 +1220,7 @@ def write_sample(warc_path: Path) -> tuple[Path, Path]:
     """Write the WARC and EXPECTED.json beside it; returns both paths."""
     sites = sample_sites()
     captures = [planned for site in sites for planned in site.captures]
+    captures += [planned for site in sites for planned in site.home_captures]
     # No request records: the archive never reads them, and they would add a fifth to the size.
     write_warc([replace(planned.spec, with_request=False) for planned in captures], warc_path)
     _repeat_records(warc_path, {(p.spec.url, p.spec.timestamp) for p in captures if p.repeated})
@@ -876,6 +1358,72 @@ def expected(sites: list[Site], warc_name: str) -> dict:
         "about": "Written by generate.py from the data it writes into the WARC; do not edit.",
         "warc": warc_name,
         "sites": entries,
+        "home_pages": home_pages(sites),
+    }
+
+
+def home_pages(sites: list[Site]) -> list[dict]:
+    """Per site and half-year, from its first home-page capture to its last: the capture closest
+    to the half-year's middle (1 April, 1 October; a page before a redirect) and where it links."""
+    entries = []
+    for site in sites:
+        captures = _by_time(site.home_captures)
+        found: dict[tuple[int, int], list[Planned]] = {}
+        for planned in captures:
+            found.setdefault(_half_year(planned.moment), []).append(planned)
+        (first_year, first_half), (last_year, last_half) = min(found), max(found)
+        for number in range(first_year * 2 + first_half - 1, last_year * 2 + last_half):
+            year, half = number // 2, number % 2 + 1
+            entries.append(
+                _home_entry(site.name, year, half, found.get((year, half), []), captures)
+            )
+    return entries
+
+
+def _half_year(moment: datetime) -> tuple[int, int]:
+    return moment.year, 1 if moment.month <= 6 else 2
+
+
+def _home_entry(
+    domain: str, year: int, half: int, in_period: list[Planned], captures: list[Planned]
+) -> dict:
+    """One half-year of `home_pages`: the capture discovery should take, and where it links."""
+    middle = datetime(year, 4 if half == 1 else 10, 1, tzinfo=UTC)
+    pages = [p for p in in_period if _is_page(p)]
+    chosen = _closest(pages or [p for p in in_period if 300 <= p.spec.status < 400], middle)
+    followed = _followed(chosen, captures) if chosen and not pages else None
+    shown = followed or chosen
+    link = shown.link if shown else None
+    capture = None
+    if chosen is not None:
+        capture = {
+            "timestamp": chosen.spec.timestamp,
+            "url": chosen.spec.url,
+            "statuscode": str(chosen.spec.status),
+        }
+        if followed is not None:
+            capture["location"] = urljoin(chosen.spec.url, chosen.location or "")
+    return {
+        "domain": domain,
+        "period": f"{year}H{half}",
+        "sampled_at": middle.date().isoformat(),
+        "capture": capture,
+        "kind": NO_CAPTURE if chosen is None else REDIRECT if followed else PAGE,
+        "policy_url": urljoin(shown.spec.url, link.href) if shown and link else None,
+        "link": asdict(link) if link else None,
+        "followed": {"timestamp": followed.spec.timestamp, "url": followed.spec.url}
+        if followed
+        else None,
+        "captures_in_period": [
+            {
+                "timestamp": p.spec.timestamp,
+                "original": p.spec.url,
+                "mimetype": _mimetype(p.spec),
+                "statuscode": str(p.spec.status),
+                "digest": payload_digest(p.spec.body),
+            }
+            for p in in_period
+        ],
     }
 
 
