@@ -4,10 +4,12 @@ capture; and the same stages in worker processes."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ from pipelines.classify import ClassifyPipeline
 from pipelines.dates import DatesPipeline
 from pipelines.decode import DecodePipeline
 from pipelines.extract import ExtractPipeline
-from pipelines.pool import AnalysisPipeline
+from pipelines.pool import AnalysisPipeline, _sigint_held
 from pipelines.versions import DedupePipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,6 +261,22 @@ def test_a_worker_that_dies_fails_its_page_and_the_next_pages_are_read(pooled):
     assert isinstance(lost, BrokenProcessPool)  # not stored: the next run fetches it again
     [item] = analyse_in(pooled, capture(POLICY))
     assert item.document is not None and item.document.is_policy
+
+
+def test_a_worker_starts_deaf_to_a_terminal_s_ctrl_c_and_ignores_it_once_set_up(pooled):
+    # Ctrl-C in a terminal reaches every process of the group, a worker still starting too: it
+    # starts with SIGINT blocked (no KeyboardInterrupt while Python reads its modules), and
+    # ignores it from its set-up on.
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    with _sigint_held():
+        starting = pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, set())
+    assert signal.SIGINT in starting.result()
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())  # not here
+    pool.shutdown()
+    analyse_in(pooled, capture(POLICY))  # the crawl's worker is set up
+    assert pooled.pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+    mask = pooled.pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, set()).result()
+    assert signal.SIGINT not in mask
 
 
 def test_captures_not_fetched_do_not_reach_the_workers(pooled):

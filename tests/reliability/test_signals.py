@@ -28,7 +28,7 @@ def slow_archive(collection_folder, tmp_path_factory):
     """The reliability collection, each replay a little slow, so a crawl lasts a few seconds."""
     folder = collection_folder
     index = tmp_path_factory.mktemp("index") / "index.sqlite3"
-    options = ArchiveOptions(faults=FaultConfig(latency=0.4, endpoints=frozenset({"replay"})))
+    options = ArchiveOptions(faults=FaultConfig(latency=0.6, endpoints=frozenset({"cdx", "replay"})))
     with ArchiveServer([folder], options, index_path=index) as server:
         yield server
 
