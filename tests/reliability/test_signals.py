@@ -25,10 +25,12 @@ def collection_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def slow_archive(collection_folder, tmp_path_factory):
-    """The reliability collection, each replay a little slow, so a crawl lasts a few seconds."""
+    """The reliability collection, each CDX answer and replay a little slow, so a crawl lasts a
+    few seconds and a signal sent once it fetches always finds it running."""
     folder = collection_folder
     index = tmp_path_factory.mktemp("index") / "index.sqlite3"
-    options = ArchiveOptions(faults=FaultConfig(latency=0.6, endpoints=frozenset({"cdx", "replay"})))
+    slow = FaultConfig(latency=0.6, endpoints=frozenset({"cdx", "replay"}))
+    options = ArchiveOptions(faults=slow)
     with ArchiveServer([folder], options, index_path=index) as server:
         yield server
 
