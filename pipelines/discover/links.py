@@ -18,8 +18,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
-from lxml import etree
-from lxml.html import HtmlElement, fromstring
+from lxml.html import HtmlElement
 from w3lib.url import url_query_cleaner
 
 from pipelines.discover.vocabulary import (
@@ -34,7 +33,7 @@ from pipelines.discover.vocabulary import (
     SHORT_FORMS,
     THIRD_PARTY_HOSTS,
 )
-from pipelines.extract.config import HTML_PARSER
+from pipelines.extract.html import parse_html
 from pipelines.extract.layout import is_dialog
 
 # ---- scores ------------------------------------------------------------------------------------
@@ -113,20 +112,42 @@ class _Raw:
 def policy_links(html: str, page_url: str) -> list[PolicyLink]:
     """The page's candidate links to its privacy policy, best first (all, even weak ones)."""
     tree = _parse(html)
+    if tree is None:
+        return []
+    return _ranked(tree, _text_outside_dialogs(tree), page_url)
+
+
+def best_policy_links(html: str, page_url: str) -> list[PolicyLink]:
+    """The candidates worth trying, best first; none on a parked domain's page."""
+    tree = _parse(html)
+    if tree is None:
+        return []
+    text = _text_outside_dialogs(tree)
+    if _is_parked(text):
+        return []
+    return [link for link in _ranked(tree, text, page_url) if link.score >= MIN_LINK_SCORE]
+
+
+def _is_parked(text: str) -> bool:
+    """Whether a page's text is a parked domain's: its links and policy are the parking
+    company's."""
+    text = " ".join(text.casefold().split())
+    return bool(PARKED.search(text)) or len(set(PARKED_LISTINGS.findall(text))) >= 2
+
+
+def _ranked(tree: HtmlElement, text: str, page_url: str) -> list[PolicyLink]:
     site = registrable_domain(page_url)
-    if tree is None or not site:
+    if not site:
         return []
     base = _base_url(tree, page_url)
     raws = list(_raw_links(tree, base))
-    page_text = _squashed(_text_outside_dialogs(tree))
-    shared = _legal_domains(raws, base, site)
+    resolved = [(raw, url) for raw in raws if (url := absolute_url(base, raw.href))]
+    page_text = _squashed(text)
+    shared = _legal_domains(resolved, site)
     found: dict[str, PolicyLink] = {}
     seen: dict[str, int] = {}
     total = max(len(raws), 1)
-    for raw in raws:
-        url = absolute_url(base, raw.href)
-        if url is None:
-            continue
+    for raw, url in resolved:
         where = raw.where
         if where == "body" and raw.position >= (1 - FOOTER_SHARE) * total:
             where = "footer"
@@ -143,22 +164,6 @@ def policy_links(html: str, page_url: str) -> list[PolicyLink]:
             link = replace(link, score=link.score + BONUS_REPEATED, reasons=reasons)
         ranked.append(link)
     return sorted(ranked, key=lambda link: (-link.score, link.position))
-
-
-def best_policy_links(html: str, page_url: str) -> list[PolicyLink]:
-    """The candidates worth trying, best first; none on a parked domain's page."""
-    if is_parked(html):
-        return []
-    return [link for link in policy_links(html, page_url) if link.score >= MIN_LINK_SCORE]
-
-
-def is_parked(html: str) -> bool:
-    """Whether the page is a parked domain's: its links and policy are the parking company's."""
-    tree = _parse(html)
-    if tree is None:
-        return False
-    text = " ".join(_text_outside_dialogs(tree).casefold().split())
-    return bool(PARKED.search(text)) or len(set(PARKED_LISTINGS.findall(text))) >= 2
 
 
 # ---- addresses ---------------------------------------------------------------------------------
@@ -218,12 +223,8 @@ def clean_url(url: str) -> str | None:
 
 
 def _parse(html: str) -> HtmlElement | None:
-    if not html.strip():
-        return None
-    try:
-        return fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html), parser=HTML_PARSER)
-    except (etree.ParserError, ValueError):
-        return None
+    parsed = parse_html(html)
+    return parsed.tree if parsed is not None else None
 
 
 def _base_url(tree: HtmlElement, page_url: str) -> str:
@@ -406,17 +407,14 @@ def _score(
     return PolicyLink(url, raw.text, where, raw.position, round(score, 2), tuple(reasons), off_site)
 
 
-def _legal_domains(raws: list[_Raw], base: str, site: str) -> frozenset[str]:
+def _legal_domains(resolved: list[tuple[_Raw, str]], site: str) -> frozenset[str]:
     """Other domains two or more of the page's legal links lead to: a group's legal site."""
     counts: dict[str, int] = {}
-    for raw in raws:
+    for raw, url in resolved:
         if raw.where == "dialog":
             continue
         text = _normal(raw.text)
         if not (PRIVACY_WORD.search(text) or _LEGAL.search(text)):
-            continue
-        url = absolute_url(base, raw.href)
-        if url is None:
             continue
         domain = registrable_domain(url)
         if domain != site:
@@ -432,10 +430,17 @@ _LEGAL = re.compile(
 
 def _text_outside_dialogs(tree: HtmlElement) -> str:
     """The page's text but its scripts, styles and dialogs (whose vendor lists name companies)."""
+    dialogs = {
+        element for element in tree.iter() if isinstance(element.tag, str) and is_dialog(element)
+    }
     parts = []
     for text in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
         parent = text.getparent()
-        if parent is None or not any(is_dialog(up) for up in (parent, *parent.iterancestors())):
+        if (
+            not dialogs
+            or parent is None
+            or not any(up in dialogs for up in (parent, *parent.iterancestors()))
+        ):
             parts.append(str(text))
     return " ".join(parts)
 

@@ -42,7 +42,7 @@ PRIVACY_HUBS: frozenset[str] = frozenset((
 SHORT_FORMS: frozenset[str] = frozenset((
     "privacy", "your privacy", "privacy policy", "privacy notice", "privacy statement",
     "datenschutz", "confidentialité", "confidentialite", "privacidad", "privacidade",
-    "privacy", "privacyverklaring", "privacybeleid", "vie privée", "protection des données",
+    "privacyverklaring", "privacybeleid", "vie privée", "protection des données",
     "protección de datos", "proteção de dados", "tietosuoja", "personvern", "integritet",
     "prywatność", "gizlilik", "datenschutzerklarung",
 ))
@@ -50,7 +50,7 @@ SHORT_FORMS: frozenset[str] = frozenset((
 
 # A word of privacy in a link's text, as `links.fold` writes it (no accents on Latin letters).
 PRIVACY_WORD = re.compile(
-    r"privacy|privac|privatsph|datenschutz|confidentialit|vie priv|donnees personnelles"
+    r"privac|privatsph|datenschutz|confidentialit|vie priv|donnees personnelles"
     r"|protection des donn|proteccion de datos|protecao de dados|dati personali"
     r"|personvern|integritet|prywatno|gizlilik|tietosuoja|yksityisyy|adatvedelem|privatumo"
     r"|zasebnost|ochrana osobnich|ochrana osobnych|data protection|プライバシー|個人情報"

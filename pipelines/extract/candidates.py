@@ -82,14 +82,14 @@ def _words_by_side(page: list[Block], container: HtmlElement) -> tuple[Counter[s
     return inside, outside
 
 
-def _prefer_container(page_text: str, container_text: str, outside: Counter[str]) -> bool:
+def _prefer_container(page_words: Counter[str], container_text: str, outside: Counter[str]) -> bool:
     """Whether the extraction of the main container is better than that of the whole page.
 
     It is when it holds what the page's extraction holds plus a little more (headings and lists
     trafilatura drops when it finds no content element of its own), or a little less and only
     text from outside the container (footers, menus, banners kept by the whole-page pass).
     """
-    page_words, container_words = Counter(tokens(page_text)), Counter(tokens(container_text))
+    container_words = Counter(tokens(container_text))
     page_total, container_total = page_words.total(), container_words.total()
     if not page_total or not container_total:
         return container_total > page_total
@@ -124,7 +124,8 @@ def _trafilatura_candidate(tree: HtmlElement, page: list[Block], url: str) -> Ca
         return best
     too_little = word_count(page_text) < _enough(page)
     inside, outside = _words_by_side(page, container)
-    if not too_little and Counter(tokens(page_text)) == inside:
+    page_words = Counter(tokens(page_text))
+    if not too_little and page_words == inside:
         # The page's extraction holds the container's visible words and nothing else: it is
         # kept, without reading the container alone. (That reading could only lose words, and
         # was preferred only when the words it lost also stood outside the container: on 2 of
@@ -133,7 +134,7 @@ def _trafilatura_candidate(tree: HtmlElement, page: list[Block], url: str) -> Ca
     container_body = trafilatura_body(_in_main(container), url)
     container_text = body_text(container_body)
     if (too_little and word_count(container_text) > word_count(page_text)) or _prefer_container(
-        page_text, container_text, outside
+        page_words, container_text, outside
     ):
         return Candidate("trafilatura-container", container_text, container_body)
     return best

@@ -38,7 +38,9 @@ class _Parsed:
     cut_short: bool  # libxml2 stopped at its nesting limit: the rest of the page is missing
 
 
-def _parse(html: str) -> _Parsed | None:
+def parse_html(html: str) -> _Parsed | None:
+    """The page's tree, parsed as trafilatura would (an XML declaration dropped); None when
+    there is nothing to parse."""
     html = XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
         return None
@@ -128,7 +130,7 @@ def _title(tree: HtmlElement) -> str | None:
 
 def read_html(html: str, url: str) -> Reading | None:
     """The policy text of a page, its Markdown and language left for `Reading.finish`."""
-    parsed = _parse(html)
+    parsed = parse_html(html)
     if parsed is None:
         return None
     tree = parsed.tree
