@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from scrapy import Request
 
 from crawler.changepoint import UrlPlan
-from crawler.items import FETCHED, CaptureItem
+from crawler.items import FETCHED, CaptureItem, ListingItem
 from crawler.ledger import Ledger, capture_key
 from crawler.outcomes import Outcome, Reason
 from crawler.selection import shares_payload
@@ -86,7 +86,9 @@ class PlannedFetching:
             )
         plan.add(record)
 
-    def listing_ended(self, target: Target, url: str) -> Iterator[Request | CaptureItem]:
+    def listing_ended(
+        self, target: Target, url: str, ended: ListingItem
+    ) -> Iterator[Request | CaptureItem]:
         """A URL's listing ended (completely or not): search what it listed."""
         plan = self._plans.get((target.site, target.policy_url, url))
         if plan is None or plan.search is not None:

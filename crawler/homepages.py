@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from crawler.periods import SamplingPeriod
 from crawler.selection import UNKNOWN_MIMETYPES
@@ -73,6 +73,28 @@ def choose_home_pages(
             capture, kind, reason = None, NONE, NO_CAPTURE
         choices.append(HomePageChoice(period, instant, capture, kind, reason))
     return choices
+
+
+def followed_page(
+    redirect: CdxRecord, rows: Iterable[CdxRecord], within: timedelta
+) -> CdxRecord | None:
+    """The page a home-page redirect leads to: the home page's page capture nearest it, within
+    `within`. Home pages redirect to themselves under another scheme or host (`http://x/` to
+    `https://www.x/`), one URL key, so the listing holds where they lead; an archive that skips
+    such redirects (pywb does) would show that page too. Replaying the redirect instead may
+    loop, back to the capture asked for."""
+    moment = parse_timestamp(redirect.timestamp)
+    pages = []
+    for row in rows:
+        if _is_page(row):
+            try:
+                pages.append((parse_timestamp(row.timestamp), row))
+            except ValueError:
+                continue
+    if not pages:
+        return None
+    when, page = min(pages, key=lambda pair: (abs(pair[0] - moment), pair[0]))
+    return page if abs(when - moment) <= within else None
 
 
 def _is_page(row: CdxRecord) -> bool:

@@ -1,10 +1,12 @@
-"""The items the wayback spider yields: one `CaptureItem` per CDX row it considers, and the
-`Document` the pipelines fill in for it."""
+"""The items the spiders yield: the wayback spider one `CaptureItem` per CDX row it considers,
+the discover spider a `DiscoveryCapture` per page it reads and a `DomainDiscovery` per domain,
+and the `Document` the pipelines fill in for each page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import ClassVar
 
 from crawler.outcomes import Outcome
 from crawler.wayback import CdxRecord
@@ -183,3 +185,91 @@ class ListingItem:
     message: str | None = None  # the archive's own words when it refused or failed
     until: str | None = None  # LISTED: the latest capture time the listing covered
     full: bool = False  # LISTED: listed from the first capture, not incrementally
+
+
+# ---- Discovery (`policytrail discover`) ---------------------------------------------------------
+
+HOME_PAGE = "home page"
+CANDIDATE = "candidate"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLink:
+    """A home page's link that may lead to its privacy policy (pipelines/discover/links.py)."""
+
+    url: str  # absolute, without fragment, tracking parameters or session id
+    text: str  # what the link says: its text, image alt, aria-label or JSON label
+    where: str  # head, footer, header, nav, body, dialog, noscript, noframes or script
+    position: int  # the link's order on the page
+    score: float
+    reasons: tuple[str, ...]
+    off_site: bool  # on another registrable domain than the page's
+
+
+@dataclass(slots=True)
+class DiscoveryCapture(CaptureItem):
+    """A page `policytrail discover` fetched: a home page, or a page one links as its policy.
+
+    Analysed and kept in WARC like any capture; recorded in `discoveries`, and in `captures`
+    only when it is the policy found (then as a plain `CaptureItem` of the domain's target).
+    """
+
+    role: str = HOME_PAGE  # HOME_PAGE or CANDIDATE
+    # a home page's candidate links, best first, and whether it is a parked domain's (set by
+    # the links stage, pipelines/discover/pipeline.py: the spider reads no HTML itself)
+    links: tuple[PolicyLink, ...] = ()
+    links_worth_trying: int = 0  # how many of the first `links` score enough to be fetched
+    parked: bool = False
+    # what the analysis sets beyond a CaptureItem's fields (pipelines/pool.py sends it back)
+    RESULT_FIELDS: ClassVar[tuple[str, ...]] = ("links", "links_worth_trying", "parked")
+
+
+# How a period's discovery ended (discoveries.status).
+FOUND = "found"  # a link's page is a privacy policy
+INLINE = "inline"  # no link led to one, but the home page itself is the policy
+NOT_FOUND = "not found"  # links tried, none led to a policy; or no candidate link at all
+PARKED_DOMAIN = "parked"  # the home page is a parked domain's
+NO_HOME_PAGE = "no home page"  # nothing captured in the period (or only a redirect to nowhere)
+EXCLUDED_DOMAIN = "excluded"  # the archive refuses to show the domain
+DISCOVERY_FAILED = "failed"  # a fetch failed: discovered again next run
+FINAL_STATUSES = (FOUND, INLINE, NOT_FOUND, PARKED_DOMAIN, NO_HOME_PAGE, EXCLUDED_DOMAIN)
+
+
+@dataclass(slots=True)
+class CandidateOutcome:
+    """One candidate link of a period's home page, and what fetching it showed."""
+
+    link: PolicyLink
+    tried: bool = False
+    page_url: str | None = None  # the page it led to (after captured redirects)
+    timestamp: str | None = None  # that page's capture time
+    kind: str | None = None  # what the classifier says the page is
+    kind_score: float | None = None
+    accepted: bool = False
+    reason: str = "not tried"
+    capture: DiscoveryCapture | None = field(default=None, repr=False)  # its WARC record
+
+
+@dataclass(slots=True)
+class PeriodDiscovery:
+    """One period of one domain: the home page that stands for it, its links, what was found."""
+
+    period_start: date
+    period_end: date  # the next period's first day
+    sampled_at: date  # the period's middle, which the home page is the capture nearest to
+    status: str = DISCOVERY_FAILED
+    reason: str = ""
+    home_kind: str | None = None  # how its home page was chosen: page, or redirect (followed)
+    home: DiscoveryCapture | None = field(default=None, repr=False)  # its WARC record
+    home_page_kind: str | None = None  # what the classifier says the home page is
+    candidates: list[CandidateOutcome] = field(default_factory=list)
+    policy_url: str | None = None  # FOUND: the accepted link's URL; INLINE: the home page's
+
+
+@dataclass(slots=True)
+class DomainDiscovery:
+    """Every period of one domain this run discovered, stored together once all are done."""
+
+    domain: str
+    sample_every: str  # "6M"
+    periods: list[PeriodDiscovery]

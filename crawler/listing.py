@@ -101,9 +101,16 @@ class CdxListing:
         """One listed row of the URL `listing`, skipped or fetched: the spider's decision."""
         raise NotImplementedError
 
-    def listing_ended(self, target: Target, url: str) -> Iterator[Request | CaptureItem]:
-        """The listing of `url` ended, completely or not: the spider may act on all it listed."""
+    def listing_ended(
+        self, target: Target, url: str, ended: ListingItem
+    ) -> Iterator[Request | CaptureItem]:
+        """The listing of `url` ended, completely or not (`ended` says how): the spider may act
+        on all it listed."""
         raise NotImplementedError
+
+    def cdx_collapses(self) -> tuple[str, ...]:
+        """The listing's `collapse` parameters (none: every capture of the URL)."""
+        return ("digest",) if self.collapse_digest else ()
 
     def _listing_since(self, target: Target, url: str) -> str | None:
         """Where this run's listing of `url` starts (None: from its first capture)."""
@@ -138,7 +145,7 @@ class CdxListing:
             to_ts=window_to,
             limit=self.page_size,
             resume_key=resume_key,
-            collapses=("digest",) if self.collapse_digest else (),
+            collapses=self.cdx_collapses(),
         )
         return Request(
             query,
@@ -175,8 +182,9 @@ class CdxListing:
             message = " ".join(response.text[:300].split())
             self.crawler.stats.inc_value("policytrail/cdx_excluded")
             self.logger.warning("%s: the archive excludes %s (%s)", target.site, url, message)
-            yield ListingItem(target.site, target.policy_url, url, EXCLUDED, message)
-            yield from self.listing_ended(target, url)  # rows of earlier pages, if any
+            ended = ListingItem(target.site, target.policy_url, url, EXCLUDED, message)
+            yield ended
+            yield from self.listing_ended(target, url, ended)  # rows of earlier pages, if any
             return
         if response.status != 200:
             message = f"HTTP {response.status}: {' '.join(response.text[:200].split())}"
@@ -202,10 +210,11 @@ class CdxListing:
             until = max(self._listed_max.get(key, ""), previous.listed_until if previous else "")
             # a listing within a time window is no full one, whatever it started from
             full = self._since.get(key) is None and self._window(target) == (None, None)
-            yield ListingItem(
+            ended = ListingItem(
                 target.site, target.policy_url, url, LISTED, until=until or None, full=full
             )
-            yield from self.listing_ended(target, url)
+            yield ended
+            yield from self.listing_ended(target, url, ended)
             return
         page = self.cdx_request(target, url, via=via, resume_key=resume_key)
         if self._pending > self.max_pending:
@@ -243,8 +252,9 @@ class CdxListing:
         self.logger.error(
             "CDX search for %s failed: %s (it is listed again next run)", url, message
         )
-        yield ListingItem(target.site, target.policy_url, url, LISTING_FAILED, message[:300])
-        yield from self.listing_ended(target, url)
+        ended = ListingItem(target.site, target.policy_url, url, LISTING_FAILED, message[:300])
+        yield ended
+        yield from self.listing_ended(target, url, ended)
 
     def release_waiting_pages(self) -> None:
         """When nothing else is left to do, list the next CDX pages that waited."""

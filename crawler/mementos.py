@@ -1,8 +1,9 @@
 """Reading the archive's answer to a replay: the original headers, a captured redirect's
-target, and whether it holds the very page a capture's digest names."""
+target, the captures next to it, and whether it holds the very page a capture's digest names."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from scrapy.http import Response
@@ -52,3 +53,23 @@ def original_location(response: Response) -> str | None:
     absolute = urljoin(response.url, raw.decode("latin-1"))
     parts = split_memento_url(absolute)
     return parts[2] if parts else absolute
+
+
+# One entry of a Memento `Link` header: <url>; rel="..."; datetime="..."
+_LINK_ENTRY = re.compile(r'<([^>]*)>\s*((?:;\s*[a-z]+\s*=\s*"[^"]*"\s*)*)', re.IGNORECASE)
+_LINK_PARAM = re.compile(r';\s*([a-z]+)\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def neighbour_mementos(link_header: str) -> list[tuple[str, str]]:
+    """(timestamp, original URL) of the captures just before and after the one replayed, as
+    its `Link` header names them (RFC 7089's "prev memento" and "next memento")."""
+    found = []
+    for url, params in _LINK_ENTRY.findall(link_header):
+        values = {name.lower(): value for name, value in _LINK_PARAM.findall(params)}
+        rels = values.get("rel", "").lower().split()
+        if "prev" not in rels and "next" not in rels:
+            continue
+        parts = split_memento_url(url)
+        if parts is not None and len(parts[0]) == 14 and parts[0].isdigit():
+            found.append((parts[0], parts[2]))
+    return found

@@ -51,6 +51,11 @@ class SamplingPeriod:
         """The number of the period holding `moment` (periods counted from year 0)."""
         return (moment.year * 12 + moment.month - 1) // self.months
 
+    def start(self, period: int) -> date:
+        """The first day of period number `period`."""
+        month = period * self.months
+        return date(month // 12, month % 12 + 1, 1)
+
     def instant(self, period: int) -> datetime:
         """The middle of period number `period`."""
         month = period * self.months + self.months // 2

@@ -71,10 +71,18 @@ def stage_classes() -> tuple[type, ...]:
     from pipelines.classify import ClassifyPipeline
     from pipelines.dates import DatesPipeline
     from pipelines.decode import DecodePipeline
+    from pipelines.discover.pipeline import LinksPipeline
     from pipelines.extract import ExtractPipeline
     from pipelines.versions import DedupePipeline
 
-    return DecodePipeline, ExtractPipeline, ClassifyPipeline, DatesPipeline, DedupePipeline
+    return (
+        DecodePipeline,
+        ExtractPipeline,
+        ClassifyPipeline,
+        DatesPipeline,
+        DedupePipeline,
+        LinksPipeline,
+    )
 
 
 # A page each process reads once before its first capture: the first analysis loads models
@@ -165,7 +173,8 @@ def _analyse(item: CaptureItem) -> tuple[dict[str, Any], dict[str, int]]:
     _COUNTS.values.clear()
     for stage in _STAGES:
         item = stage.process_item(item)
-    return {name: getattr(item, name) for name in RESULT_FIELDS}, dict(_COUNTS.values)
+    names = RESULT_FIELDS + getattr(type(item), "RESULT_FIELDS", ())
+    return {name: getattr(item, name) for name in names}, dict(_COUNTS.values)
 
 
 class AnalysisPipeline:

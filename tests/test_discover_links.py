@@ -8,6 +8,7 @@ from pipelines.discover.links import (
     MIN_LINK_SCORE,
     best_policy_links,
     clean_url,
+    find_policy_links,
     policy_links,
     registrable_domain,
 )
@@ -185,6 +186,9 @@ def test_a_parked_domain_s_page_has_no_answer_however_it_links_the_parking_compa
     )
     assert best_policy_links(parked, HOME) == []
     assert policy_links(parked, HOME)[0].url == "http://www.parkco.example/privacy"  # recorded
+    found = find_policy_links(parked, HOME)
+    assert found.parked and found.worth_trying == []
+    assert found.candidates[0].url == "http://www.parkco.example/privacy"
     shop = page(f"{MENU}<p>Related searches: boats</p><footer><a href='/pp'>Privacy</a></footer>")
     assert best(shop) == "http://www.lakeside.example/pp"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from crawler.homepages import NONE, PAGE, REDIRECT, choose_home_pages
+from crawler.homepages import NONE, PAGE, REDIRECT, choose_home_pages, followed_page
 from crawler.periods import parse_period
 from crawler.wayback import CdxRecord
 
@@ -76,3 +76,11 @@ def test_revisits_stand_for_the_page_they_repeat():
         ("2020-04-01", PAGE, "20200612000000"),
         ("2020-10-01", PAGE, "20200930000000"),
     ]
+
+
+def test_a_redirect_leads_to_the_page_captured_nearest_it_within_the_span():
+    rows = [row("20120101", "301"), row("20111201"), row("20120301"), row("20100101")]
+    redirect = rows[0]
+    assert followed_page(redirect, rows, timedelta(days=200)).timestamp == "20111201"
+    assert followed_page(redirect, rows[:1] + rows[3:], timedelta(days=200)) is None
+    assert followed_page(redirect, [redirect], timedelta(days=200)) is None

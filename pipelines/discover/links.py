@@ -21,6 +21,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 from lxml.html import HtmlElement
 from w3lib.url import url_query_cleaner
 
+from crawler.items import PolicyLink
 from pipelines.discover.vocabulary import (
     COOKIES_ONLY,
     NOT_THE_POLICY,
@@ -88,19 +89,6 @@ _REGION = {
 
 
 @dataclass(frozen=True, slots=True)
-class PolicyLink:
-    """A link that may lead to the site's privacy policy, with what its score is made of."""
-
-    url: str  # absolute, without fragment, tracking parameters or session id
-    text: str  # what the link says: its text, image alt, aria-label or JSON label
-    where: str  # head, footer, header, nav, body, dialog, noscript, noframes or script
-    position: int  # the link's order on the page
-    score: float
-    reasons: tuple[str, ...]
-    off_site: bool  # on another registrable domain than the page's
-
-
-@dataclass(frozen=True, slots=True)
 class _Raw:
     href: str
     text: str
@@ -117,15 +105,34 @@ def policy_links(html: str, page_url: str) -> list[PolicyLink]:
     return _ranked(tree, _text_outside_dialogs(tree), page_url)
 
 
-def best_policy_links(html: str, page_url: str) -> list[PolicyLink]:
-    """The candidates worth trying, best first; none on a parked domain's page."""
+@dataclass(frozen=True, slots=True)
+class LinkSearch:
+    """What a home page offers: every candidate link, best first, and whether the page is a
+    parked domain's (whose links are the parking company's: none is worth trying)."""
+
+    candidates: tuple[PolicyLink, ...]
+    parked: bool
+
+    @property
+    def worth_trying(self) -> list[PolicyLink]:
+        """The candidates scoring at least MIN_LINK_SCORE, best first; none on a parked page."""
+        if self.parked:
+            return []
+        return [link for link in self.candidates if link.score >= MIN_LINK_SCORE]
+
+
+def find_policy_links(html: str, page_url: str) -> LinkSearch:
+    """Every candidate link of a page to its privacy policy, and whether the page is parked."""
     tree = _parse(html)
     if tree is None:
-        return []
+        return LinkSearch((), parked=False)
     text = _text_outside_dialogs(tree)
-    if _is_parked(text):
-        return []
-    return [link for link in _ranked(tree, text, page_url) if link.score >= MIN_LINK_SCORE]
+    return LinkSearch(tuple(_ranked(tree, text, page_url)), parked=_is_parked(text))
+
+
+def best_policy_links(html: str, page_url: str) -> list[PolicyLink]:
+    """The candidates worth trying, best first; none on a parked domain's page."""
+    return find_policy_links(html, page_url).worth_trying
 
 
 def _is_parked(text: str) -> bool:
