@@ -107,6 +107,37 @@ WAYBACK_BOUNDARY_PRECISION_DAYS = 0.0
 # a text that changed and came back (0: none).
 WAYBACK_PROBE_EVERY_DAYS = 0.0
 
+# ---- Discovery (`policytrail discover`) -------------------------------------------------------
+# Periods as the Princeton-Leuven study sampled home pages: half-years, each stood for by the
+# home-page capture nearest its middle (1 April, 1 October).
+DISCOVER_SAMPLE_EVERY = "6M"
+# Where periods begin without --from: the Wayback Machine's collection begins in 1996. Every
+# period from there gets a row (most often "no home page" before a site's first capture), so
+# what a later run must still do is known without listing again.
+DISCOVER_FROM = "1996"
+# Candidate links fetched per period before it is given up: the issue asks for "at most a few".
+# On the held-out and sample home pages the first candidate was the policy on every page; the
+# next two are for links that mislead (a policy's title on another page, a dead address).
+DISCOVER_MAX_CANDIDATES = 3
+# Candidate links recorded per period, tried or not (a page rarely has more than five).
+DISCOVER_CANDIDATES_RECORDED = 20
+# A linked page counts only if captured within this many days of the home page: the archive's
+# closest capture may lie years away, when the address held another page (the sample archive's
+# generator holds its links to the same year).
+DISCOVER_POLICY_WINDOW_DAYS = 365
+# A linked page whose capture nearest the home page is an error (a 404, a 503) is tried at most
+# this many more times, at the captures just before and after it (the archive's Link header
+# names them), within the window: a page's captures are often days apart, and one can be the
+# server's bad day.
+DISCOVER_NEIGHBOURS = 2
+# How far from a home-page redirect the page it leads to may have been captured: the same or a
+# neighbouring half-year.
+DISCOVER_FOLLOW_DAYS = 200
+# Domains worked on at once. A domain is stored whole once all its periods are done (a crawl
+# stopped meanwhile does it again), so this bounds both memory and the work a stop loses;
+# the archive's budget, not this, sets the pace.
+DISCOVER_DOMAINS_AT_ONCE = 8
+
 # ---- Politeness: budgets per endpoint ---------------------------------------------------------
 # 80% of IA's hard limits, as IA asks (EDGI's `wayback` library uses the same figures).
 WAYBACK_CDX_RATE_PER_MINUTE = 0.8 * WAYBACK_IA_CDX_LIMIT_PER_MINUTE  # 24 searches a minute

@@ -11,6 +11,7 @@ import click
 
 from crawler.cli.archive import archive
 from crawler.cli.crawl import crawl, demo
+from crawler.cli.discover import discover
 from crawler.cli.export import export
 from crawler.cli.history import diff, show, sites, timeline
 from crawler.cli.query import query, search
@@ -29,6 +30,7 @@ def cli() -> None:
     Examples:
       policytrail demo
       policytrail crawl data/targets.example.csv --contact me@example.org
+      policytrail discover domains.txt --db study.duckdb --then-crawl
       policytrail archive serve data/sample --port 8765
       policytrail export --format parquet corpus/ --db data/demo.duckdb
     """
@@ -36,6 +38,7 @@ def cli() -> None:
 
 cli.add_command(archive)
 cli.add_command(crawl)
+cli.add_command(discover)
 cli.add_command(demo)
 cli.add_command(extract)
 cli.add_command(reprocess)

@@ -20,7 +20,12 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @click.command()
-@click.argument("targets", type=click.Path(path_type=Path))
+@click.argument("targets", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--discovered",
+    is_flag=True,
+    help="Also (or only) the policies `policytrail discover` found, with every URL each had.",
+)
 @click.option(
     "--db",
     type=click.Path(path_type=Path),
@@ -104,6 +109,7 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
 def crawl(
     targets,
+    discovered,
     db,
     archive,
     from_ts,
@@ -122,7 +128,8 @@ def crawl(
     """Enumerate, fetch and record every archived capture of the targets' policy URLs.
 
     TARGETS is a CSV with header site,policy_url[,alias_urls,from,to] or a text file of one
-    URL per line. Re-running adds only new captures; failed ones are retried.
+    URL per line; with --discovered it may be left out. Re-running adds only new captures;
+    failed ones are retried.
 
     \b
     Examples:
@@ -130,7 +137,10 @@ def crawl(
       policytrail crawl urls.txt --db study.duckdb --from 2005 --to 2019
       policytrail crawl data/targets.sample.csv --archive http://127.0.0.1:8765 --local
       policytrail crawl urls.txt --fetch change-point --probe-every 1Y
+      policytrail crawl --discovered --db study.duckdb
     """
+    if targets is None and not discovered:
+        raise BadInputError("crawl needs a TARGETS file, or --discovered (or both)")
     extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
     if contact:
         extra["POLICYTRAIL_CONTACT"] = contact
@@ -162,11 +172,19 @@ def crawl(
                 to_ts=to_ts,
                 local=local,
                 extra=extra,
+                discovered=discovered,
             )
         )
         return
     run_id = run_crawl(
-        targets, db, archive=archive, from_ts=from_ts, to_ts=to_ts, local=local, extra=extra
+        targets,
+        db,
+        archive=archive,
+        from_ts=from_ts,
+        to_ts=to_ts,
+        local=local,
+        extra=extra,
+        discovered=discovered,
     )
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"run {run_id} written to {db}")
@@ -214,47 +232,85 @@ def _hours(seconds: float) -> str:
     show_default=True,
     help="Database to create (a previous demo database is replaced).",
 )
+@click.option(
+    "--discover",
+    "from_domains",
+    is_flag=True,
+    help="Start from the sites' domains (data/domains.sample.txt): find each policy's URLs "
+    "over time from the archived home pages, then crawl them.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the crawl's log.")
-def demo(db: Path, verbose: bool) -> None:
+def demo(db: Path, from_domains: bool, verbose: bool) -> None:
     """Crawl the bundled sample archive into a fresh database and print what was found.
 
     Starts the local archive on a free port with data/sample/, crawls
-    data/targets.sample.csv with the limits lifted, and prints a per-site summary.
+    data/targets.sample.csv with the limits lifted, and prints a per-site summary. With
+    --discover it starts from data/domains.sample.txt instead: `policytrail discover` finds
+    each site's policy in each half-year from its home pages, then the crawl takes every
+    capture of every URL found.
 
     \b
     Example:
       policytrail demo
+      policytrail demo --discover
       policytrail demo --db /tmp/demo.duckdb
     """
     sample = PROJECT_DATA / "sample"
     targets = PROJECT_DATA / "targets.sample.csv"
-    if not sample.is_dir() or not targets.is_file():
-        raise BadInputError(f"the sample archive is missing ({sample}, {targets})")
+    domains = PROJECT_DATA / "domains.sample.txt"
+    if not sample.is_dir() or not targets.is_file() or not domains.is_file():
+        raise BadInputError(f"the sample archive is missing ({sample}, {targets}, {domains})")
     from crawler.archive.server import ArchiveServer
     from crawler.cli.runner import run_crawl
     from crawler.cli.summary import format_summary, run_summary
 
-    _replace_demo_db(db, targets)
+    _replace_demo_db(db, (targets, domains))
+    quiet = {
+        "LOG_LEVEL": "INFO" if verbose else "WARNING",
+        "POLICYTRAIL_PROGRESS_INTERVAL": 0 if not verbose else 5.0,
+    }
+    command = _as_typed()
     with ArchiveServer([sample], index_path=db.parent / ".demo-archive-index.sqlite3") as archive:
         click.echo(f"local archive of {sample} at {archive.base_url}", err=True)
-        run_id = run_crawl(
-            targets,
-            db,
-            archive=archive.base_url,
-            local=True,
-            extra={
-                "LOG_LEVEL": "INFO" if verbose else "WARNING",
-                "POLICYTRAIL_PROGRESS_INTERVAL": 0 if not verbose else 5.0,
-            },
-        )
+        if from_domains:
+            run_id = _discover_then_crawl(domains, db, archive.base_url, quiet, verbose)
+        else:
+            run_id = run_crawl(targets, db, archive=archive.base_url, local=True, extra=quiet)
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"database: {db.resolve()}")
-    command = _as_typed()
+    if from_domains:
+        click.echo(f'found:   {command} query "SELECT * FROM discovered_policies" --db {db}')
     click.echo(
         f"read it: {command} sites --db {db}\n"
         f"         {command} timeline lumenbank.example --db {db}\n"
         f"         {command} diff lumenbank.example --db {db}"
     )
+
+
+def _discover_then_crawl(domains: Path, db: Path, archive: str, quiet: dict, verbose: bool) -> int:
+    """The sample sites' policies discovered over the sample's years, then crawled; the
+    crawl's run id. The crawl runs in a process of its own: Scrapy's reactor runs once."""
+    import subprocess
+
+    from crawler.cli.discover import discovery_summary, format_discovery
+    from crawler.cli.runner import run_discover
+    from pipelines.store.database import connect
+
+    years = ("2004", "2023")  # the sample archive's home pages
+    run_id = run_discover(
+        domains, db, archive=archive, from_ts=years[0], to_ts=years[1], local=True, extra=quiet
+    )
+    click.echo(format_discovery(discovery_summary(db, run_id)))
+    crawl = [sys.executable, "-m", "crawler", "crawl", "--discovered", "--db", str(db)]
+    crawl += ["--archive", archive, "--local"]
+    finished = subprocess.run(crawl, capture_output=not verbose, text=True, check=False)
+    if finished.returncode != 0:
+        raise CrawlIncomplete(f"the crawl of what was discovered failed: {finished.stderr[-500:]}")
+    connection = connect(db, read_only=True)
+    try:
+        return connection.execute("SELECT max(run_id) FROM crawl_runs").fetchone()[0]
+    finally:
+        connection.close()
 
 
 def _as_typed() -> str:
@@ -269,9 +325,10 @@ def _as_typed() -> str:
         return str(invoked)
 
 
-def _replace_demo_db(db: Path, targets: Path) -> None:
+def _replace_demo_db(db: Path, sources: tuple[Path, ...]) -> None:
     """A fresh database each time, but never at the cost of a real one: only a database whose
-    every run crawled the sample targets from a local archive is replaced."""
+    every run read the sample's targets or domains (or what they found) from a local archive
+    is replaced."""
     if not db.exists():
         return
     from pipelines.store.database import connect
@@ -281,8 +338,9 @@ def _replace_demo_db(db: Path, targets: Path) -> None:
         runs = connection.execute("SELECT archive, targets_file FROM crawl_runs").fetchall()
     finally:
         connection.close()
+    allowed = {str(source) for source in sources} | {f"discovered in {db}"}
     demo = all(
-        (archive or "").startswith("http://127.0.0.1") and targets_file == str(targets)
+        (archive or "").startswith("http://127.0.0.1") and targets_file in allowed
         for archive, targets_file in runs
     )
     if not demo:

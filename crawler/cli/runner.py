@@ -16,13 +16,17 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
+from crawler.domains import load_domains
 from crawler.exceptions import BadInputError, DatabaseError
 from crawler.jobdir import close_job, open_job
 from crawler.ledger import Ledger
+from crawler.periods import parse_period
+from crawler.spiders.discover import DiscoverSpider
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import Target, load_targets
 from crawler.wayback import window_bound
 from pipelines.store.database import check_path, connect, crawl_lock
+from pipelines.store.discoveries import discovered_targets, done_periods
 from pipelines.store.ledger import read_ledger
 from pipelines.store.runs import begin_run
 from pipelines.warcs import warc_folder
@@ -106,7 +110,7 @@ def check_window(from_ts: str | None, to_ts: str | None) -> None:
 
 
 def run_crawl(
-    targets: Path,
+    targets: Path | None,
     db: Path,
     *,
     archive: str | None = None,
@@ -114,25 +118,40 @@ def run_crawl(
     to_ts: str | None = None,
     local: bool = False,
     extra: dict | None = None,
+    discovered: bool = False,
 ) -> int:
-    """Crawl `targets` into `db`; returns the run id. Inputs are checked before anything runs;
-    the run is opened (stale runs closed, targets loaded in bulk) before the reactor starts."""
-    loaded, settings = _checked(targets, db, archive, from_ts, to_ts, local, extra)
+    """Crawl `targets` (and with `discovered`, the targets `policytrail discover` fed) into
+    `db`; returns the run id. Inputs are checked before anything runs; the run is opened
+    (stale runs closed, targets loaded in bulk) before the reactor starts."""
+    loaded, settings = _checked(targets, db, archive, from_ts, to_ts, local, extra, discovered)
+    source = _source(targets, db, discovered)
     with crawl_lock(db):
-        return _crawl(targets, db, loaded, settings, archive, from_ts, to_ts)
+        return _crawl(source, db, loaded, settings, archive, from_ts, to_ts)
+
+
+def _source(targets: Path | None, db: Path, discovered: bool) -> Path:
+    """What the run's targets came from, as crawl_runs.targets_file records it."""
+    found = f"discovered in {db}"
+    if targets is None:
+        return Path(found)
+    return Path(f"{targets} and {found}") if discovered else targets
 
 
 def _checked(
-    targets: Path,
+    targets: Path | None,
     db: Path,
     archive: str | None,
     from_ts: str | None,
     to_ts: str | None,
     local: bool,
     extra: dict | None,
+    discovered: bool = False,
 ) -> tuple[list[Target], Settings]:
     """Every input checked, cheapest first, before anything is opened or sent."""
-    loaded = load_targets(targets)
+    loaded = load_targets(targets) if targets is not None else []
+    if discovered:
+        known = {(target.site, target.policy_url) for target in loaded}
+        loaded += [t for t in _discovered(db) if (t.site, t.policy_url) not in known]
     check_archive(archive, local=local)
     check_window(from_ts, to_ts)
     check_path(db)
@@ -177,24 +196,7 @@ def _crawl(
     from_ts: str | None,
     to_ts: str | None,
 ) -> int:
-    connection = connect(db)  # creates or migrates it; fails now if another process holds it
-    try:
-        start = begin_run(
-            connection,
-            loaded,
-            archive=(archive or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/"),
-            targets_file=str(targets),
-            software=f"policytrail {version('policytrail')}",
-            warc_folder=warc_folder(settings),
-            db_folder=db.resolve().parent,
-        )
-    except (OSError, duckdb.Error) as error:  # a refused write (a full disk): rolled back
-        raise DatabaseError(
-            f"{db}: cannot write ({str(error).splitlines()[0]}); nothing was changed"
-        ) from None
-    finally:
-        connection.close()
-    run_id = start.run_id
+    run_id = _open_run(db, settings, archive, str(targets), "crawl", loaded)
     jobdir = Path(settings.get("JOBDIR")) if settings.get("JOBDIR") else None
     if jobdir is not None:
         open_job(jobdir)
@@ -202,6 +204,103 @@ def _crawl(
     crawler = _run_spider(settings, targets, loaded, archive, from_ts, to_ts)
     if jobdir is not None and crawler.stats and crawler.stats.get_value("finish_reason"):
         close_job(jobdir)  # Scrapy closed its queue: the next run may trust it
+    _after_the_run(crawler, db)
+    return run_id
+
+
+def _discovered(db: Path) -> list[Target]:
+    if not db.exists():
+        raise BadInputError(f"{db}: no such database (run `policytrail discover` first)")
+    connection = connect(db, read_only=True)
+    try:
+        found = discovered_targets(connection)
+    finally:
+        connection.close()
+    if not found:
+        raise BadInputError(
+            f"{db}: no policy discovered yet (run `policytrail discover DOMAINS --db {db}`)"
+        )
+    return found
+
+
+def run_discover(
+    domains: Path,
+    db: Path,
+    *,
+    archive: str | None = None,
+    from_ts: str | None = None,
+    to_ts: str | None = None,
+    sample_every: str | None = None,
+    local: bool = False,
+    extra: dict | None = None,
+) -> int:
+    """Discover the policies of `domains` into `db`; returns the run id. As `run_crawl`:
+    inputs checked first, the run opened before the reactor starts."""
+    loaded = load_domains(domains)
+    every = parse_period(sample_every or project_settings.DISCOVER_SAMPLE_EVERY)
+    check_archive(archive, local=local)
+    check_window(from_ts, to_ts)
+    check_path(db)
+    settings = crawl_settings(db, archive, local=local, extra=extra)
+    settings.set("JOBDIR", None, priority="cmdline")  # the database says what is left to do
+    check_reachable(settings.get("WAYBACK_ARCHIVE_URL"))
+    with crawl_lock(db):
+        run_id = _open_run(db, settings, archive, str(domains), "discover", [])
+        connection = connect(db, read_only=True)
+        try:
+            done = done_periods(connection, every.label)
+        finally:
+            connection.close()
+        settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(DiscoverSpider)
+        process.crawl(
+            crawler,
+            domains=str(domains),
+            archive=archive,
+            from_ts=from_ts,
+            to_ts=to_ts,
+            sample_every=every.label,
+            loaded_domains=loaded,
+            done=done,
+        )
+        process.start()
+        _after_the_run(crawler, db)
+    return run_id
+
+
+def _open_run(
+    db: Path,
+    settings: Settings,
+    archive: str | None,
+    source: str,
+    command: str,
+    targets: list[Target],
+) -> int:
+    """The run's row (and its targets), stale runs closed: before the reactor starts."""
+    connection = connect(db)  # creates or migrates it; fails now if another process holds it
+    try:
+        start = begin_run(
+            connection,
+            targets,
+            archive=(archive or settings.get("WAYBACK_ARCHIVE_URL")).rstrip("/"),
+            targets_file=source,
+            software=f"policytrail {version('policytrail')}",
+            warc_folder=warc_folder(settings),
+            db_folder=db.resolve().parent,
+            command=command,
+        )
+    except (OSError, duckdb.Error) as error:  # a refused write (a full disk): rolled back
+        raise DatabaseError(
+            f"{db}: cannot write ({str(error).splitlines()[0]}); nothing was changed"
+        ) from None
+    finally:
+        connection.close()
+    return start.run_id
+
+
+def _after_the_run(crawler: Crawler, db: Path) -> None:
+    """The store closed even after an unclean stop; a refused write is the user's to know."""
     store = _close_abandoned_store(crawler)
     failure = getattr(store, "write_failed", None)
     if failure is not None:
@@ -209,7 +308,6 @@ def _crawl(
             f"{db}: cannot write ({str(failure).splitlines()[0]}): the crawl stopped; what was "
             "committed is kept, and the next run goes on from there"
         )
-    return run_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +322,7 @@ class DryRun:
 
 
 def dry_run(
-    targets: Path,
+    targets: Path | None,
     db: Path,
     *,
     archive: str | None = None,
@@ -232,11 +330,12 @@ def dry_run(
     to_ts: str | None = None,
     local: bool = False,
     extra: dict | None = None,
+    discovered: bool = False,
 ) -> DryRun:
     """List every target's captures (CDX only) and count what a crawl would fetch, against
     what `db` already holds; nothing is fetched or recorded. URLs a policy moved to are found
     only by fetching its redirects, so a dry run counts the URLs known so far."""
-    loaded, settings = _checked(targets, db, archive, from_ts, to_ts, local, extra)
+    loaded, settings = _checked(targets, db, archive, from_ts, to_ts, local, extra, discovered)
     if db.exists():
         # a clear line now if it is unusable or locked; an older schema is migrated, as any
         # command would, so the run's memory of earlier runs can be read
@@ -244,7 +343,9 @@ def dry_run(
     settings.set("POLICYTRAIL_DRY_RUN", True, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("JOBDIR", None, priority="cmdline")
-    crawler = _run_spider(settings, targets, loaded, archive, from_ts, to_ts)
+    crawler = _run_spider(
+        settings, _source(targets, db, discovered), loaded, archive, from_ts, to_ts
+    )
     spider = crawler.spider
     planned = getattr(spider, "planned", {})
     sites = {site: (counts["fetch"], counts["skip"]) for site, counts in sorted(planned.items())}

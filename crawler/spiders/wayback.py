@@ -71,6 +71,7 @@ class WaybackSpider(PlannedFetching, CdxListing, Spider):
     """
 
     name = "wayback"
+    run_command = "crawl"  # crawl_runs.command
 
     def __init__(
         self,

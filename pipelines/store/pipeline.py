@@ -16,11 +16,21 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from crawler.items import FETCHED, LISTED, AliasItem, CaptureItem, Document, ListingItem
+from crawler.items import (
+    FETCHED,
+    LISTED,
+    AliasItem,
+    CaptureItem,
+    DiscoveryCapture,
+    Document,
+    DomainDiscovery,
+    ListingItem,
+)
 from crawler.killpoints import kill_point
 from crawler.signals import before_commit
 from crawler.wayback import naive_utc, payload_digest, surt_key
 from pipelines.store.database import connect, insert_rows
+from pipelines.store.discoveries import write_discovery
 from pipelines.store.documents import INSERT_DOCUMENT, document_row
 from pipelines.store.duplicates import PAYLOAD_COLUMNS, share_by_digest
 from pipelines.store.runs import begin_run, moment
@@ -102,6 +112,7 @@ class StorePipeline:
         self._captures: list[tuple] = []
         self._aliases: list[AliasItem] = []
         self._listings: list[ListingItem] = []
+        self._discoveries: list[DomainDiscovery] = []
         # complete listings of this run: recorded as such only if the run finishes
         self._listed: dict[tuple[str, str], tuple[str | None, bool]] = {}
         self._documents: dict[str, Document] = {}
@@ -141,7 +152,9 @@ class StorePipeline:
                 self.connection,
                 getattr(spider, "targets", []),
                 archive=getattr(spider, "archive", None),
-                targets_file=getattr(spider, "targets_path", None),
+                targets_file=getattr(spider, "targets_path", None)
+                or getattr(spider, "domains_path", None),
+                command=getattr(spider, "run_command", "crawl"),
                 software=f"policytrail {version('policytrail')}",
                 warc_folder=warc_folder(self.crawler.settings),
                 db_folder=self.db_path.resolve().parent,
@@ -149,7 +162,13 @@ class StorePipeline:
         self.crawler.stats.set_value("policytrail/run_id", self.run_id)
 
     def process_item(self, item):
-        if isinstance(item, CaptureItem):
+        if isinstance(item, DiscoveryCapture):
+            # a page discovery read: in WARC, and recorded with its domain's periods
+            self.counts[item.fetch_status] += 1
+            return item
+        if isinstance(item, DomainDiscovery):
+            self._discoveries.append(item)
+        elif isinstance(item, CaptureItem):
             if item.document is not None and item.document.text_hash:
                 self._documents.setdefault(item.document.text_hash, item.document)
             for capture in (item, *item.duplicates):
@@ -161,7 +180,8 @@ class StorePipeline:
             self._listings.append(item)
             if item.status == LISTED:
                 self._listed[(item.site, surt_key(item.url))] = (item.until, item.full)
-        if len(self._captures) + len(self._aliases) + len(self._listings) >= self.batch_size:
+        waiting = len(self._captures) + len(self._aliases) + len(self._listings)
+        if waiting + len(self._discoveries) >= self.batch_size:
             self.flush()
         return item
 
@@ -296,7 +316,8 @@ class StorePipeline:
         self.finish("interrupted")
 
     def flush(self) -> None:
-        if self.connection is None or not (self._captures or self._aliases or self._listings):
+        waiting = self._captures or self._aliases or self._listings or self._discoveries
+        if self.connection is None or not waiting:
             return
         if self.write_failed is not None:
             return
@@ -309,6 +330,7 @@ class StorePipeline:
         self._captures.clear()
         self._aliases.clear()
         self._listings.clear()
+        self._discoveries.clear()
         self._documents.clear()
 
     def _cannot_write(self, error: Exception) -> None:
@@ -368,6 +390,8 @@ class StorePipeline:
                 per_statement=self.batch_size,
                 suffix=_ON_CONFLICT,
             )
+            for found in self._discoveries:
+                write_discovery(self.connection, found, self.run_id, _now())
             kill_point("transaction")
             self._commit()
         except BaseException:

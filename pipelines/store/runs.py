@@ -47,6 +47,7 @@ def begin_run(
     software: str,
     warc_folder: Path,
     db_folder: Path,
+    command: str = "crawl",
 ) -> RunStart:
     """Open a run: earlier runs left `running` are marked `killed` (the caller holds the
     database's lock, so no other process runs them) and their WARC files cut back to the
@@ -55,9 +56,9 @@ def begin_run(
     try:
         killed = mark_killed_runs(connection, warc_folder, db_folder)
         run_id = connection.execute(
-            "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software)"
-            " VALUES (?, 'running', ?, ?, ?) RETURNING run_id",
-            [_now(), archive, targets_file, software],
+            "INSERT INTO crawl_runs (started_at, status, archive, targets_file, software, command)"
+            " VALUES (?, 'running', ?, ?, ?, ?) RETURNING run_id",
+            [_now(), archive, targets_file, software, command],
         ).fetchone()[0]
         load_targets_in_bulk(connection, targets, run_id)
         kill_point("begin")
@@ -104,9 +105,14 @@ def repair_run_warcs(
         return
     ends = dict(
         connection.execute(
-            "SELECT warc_path, max(warc_offset + warc_length) FROM captures"
-            " WHERE run_id = ? AND warc_path IS NOT NULL GROUP BY warc_path",
-            [run_id],
+            "SELECT path, max(record_end) FROM ("
+            " SELECT warc_path AS path, warc_offset + warc_length AS record_end FROM captures"
+            " WHERE run_id = $run UNION ALL"
+            " SELECT home_warc_path, home_warc_offset + home_warc_length FROM discoveries"
+            " WHERE run_id = $run UNION ALL"
+            " SELECT warc_path, warc_offset + warc_length FROM discoveries WHERE run_id = $run"
+            ") WHERE path IS NOT NULL GROUP BY path",
+            {"run": run_id},
         ).fetchall()
     )
     for path in sorted(warc_folder.glob(f"policytrail-*-run{run_id}-*.warc.gz")):

@@ -254,6 +254,60 @@ MIGRATIONS: Sequence[str] = (
     DROP INDEX IF EXISTS captures_by_digest;
     DROP INDEX IF EXISTS captures_by_text;
     """,
+    # 8: `policytrail discover`: per domain and period, the home page that stood for it, each
+    # candidate link on it, and what fetching them showed; runs say which command they were
+    """
+    CREATE TABLE discoveries (
+        domain           TEXT NOT NULL,
+        sample_every     TEXT NOT NULL,     -- '6M': the periods' length
+        period_start     DATE NOT NULL,
+        period_end       DATE NOT NULL,     -- the next period's first day
+        sampled_at       DATE NOT NULL,     -- the period's middle: the home page is nearest it
+        rank             INTEGER NOT NULL,  -- the candidate's rank, best first; 0: no candidate
+        status           TEXT NOT NULL,     -- the period's: found, inline, not found, parked,
+                                            -- no home page, excluded, failed
+        reason           TEXT,              -- the period's, in words
+        policy_url       TEXT,              -- found: the accepted link; inline: the home page
+        home_kind        TEXT,              -- page, or redirect (followed to the nearest page)
+        home_url         TEXT,
+        home_timestamp   TIMESTAMP,
+        home_page_kind   TEXT,              -- what the classifier says the home page is
+        home_warc_path   TEXT,
+        home_warc_offset BIGINT,
+        home_warc_length BIGINT,
+        candidate_url    TEXT,
+        link_text        TEXT,
+        link_where       TEXT,              -- footer, header, nav, body, head, dialog, script...
+        link_position    INTEGER,           -- its order among the page's links
+        score            DOUBLE,
+        score_reasons    TEXT[],
+        off_site         BOOLEAN,           -- on another registrable domain than the home page
+        tried            BOOLEAN,
+        page_url         TEXT,              -- the page the link led to (after redirects)
+        page_timestamp   TIMESTAMP,
+        page_kind        TEXT,              -- what the classifier says that page is
+        page_kind_score  DOUBLE,
+        accepted         BOOLEAN,
+        candidate_reason TEXT,
+        warc_path        TEXT,              -- the linked page's record
+        warc_offset      BIGINT,
+        warc_length      BIGINT,
+        run_id           INTEGER,
+        discovered_at    TIMESTAMP NOT NULL,
+        PRIMARY KEY (domain, sample_every, period_start, rank)
+    );
+    CREATE VIEW discovered_policies AS
+        SELECT domain, sample_every, period_start, sampled_at, status, policy_url,
+               any_value(home_url) AS home_url, any_value(home_timestamp) AS home_timestamp,
+               max(page_timestamp) FILTER (WHERE accepted) AS policy_timestamp,
+               count(candidate_url) AS candidates, count(*) FILTER (WHERE tried) AS tried,
+               any_value(reason) AS reason, max(run_id) AS run_id
+        FROM discoveries GROUP BY domain, sample_every, period_start, sampled_at, status,
+                                  policy_url
+        ORDER BY domain, sample_every, period_start;
+    ALTER TABLE crawl_runs ADD COLUMN command TEXT;  -- crawl, or discover
+    UPDATE crawl_runs SET command = 'crawl';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,212 @@
+"""`policytrail discover`: from a list of domains to their privacy policies' URLs over time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from crawler import settings
+from crawler.exceptions import CrawlIncomplete, CrawlInterrupted, PolicytrailError
+
+
+@dataclass(frozen=True, slots=True)
+class DomainSummary:
+    """What a discovery run found for one domain, over the periods it did."""
+
+    domain: str
+    periods: int
+    found: int  # periods whose home page linked to a policy (or was one)
+    no_home_page: int
+    not_found: int  # a home page, but no link to a policy (parked pages included)
+    failed: int  # done again next run
+    addresses: int  # distinct policy URLs found
+
+
+@click.command()
+@click.argument("domains", type=click.Path(path_type=Path))
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=settings.POLICYTRAIL_DB,
+    show_default=True,
+    help="DuckDB database to write (created if missing).",
+)
+@click.option(
+    "--archive",
+    default=None,
+    help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].",
+)
+@click.option(
+    "--from",
+    "from_ts",
+    default=None,
+    metavar="YYYY[MMDD]",
+    help=f"The first period: the one holding this date [default: {settings.DISCOVER_FROM}].",
+)
+@click.option(
+    "--to",
+    "to_ts",
+    default=None,
+    metavar="YYYY[MMDD]",
+    help="The last period: the one holding this date [default: today's].",
+)
+@click.option(
+    "--sample-every",
+    default=settings.DISCOVER_SAMPLE_EVERY,
+    show_default=True,
+    metavar="SPAN",
+    help="The periods: 6M is January-June and July-December, each stood for by the home page "
+    "captured nearest its middle (1 April, 1 October); 3M, 1Y...",
+)
+@click.option(
+    "--then-crawl",
+    is_flag=True,
+    help="Then crawl every capture of every policy URL found (`crawl --discovered`).",
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Lift IA's rate limits (for a local archive only: IA would block you).",
+)
+@click.option(
+    "--contact",
+    default=None,
+    help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.",
+)
+@click.option(
+    "--max-pause",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop (exit 3) rather than wait out a longer pause the archive asks for.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
+def discover(
+    domains,
+    db,
+    archive,
+    from_ts,
+    to_ts,
+    sample_every,
+    then_crawl,
+    local,
+    contact,
+    max_pause,
+    verbose,
+) -> None:
+    """Find each domain's privacy policy in each period from its archived home pages.
+
+    DOMAINS is one domain or URL a line, a CSV with a `domain` column, or a ranked list
+    (`1,example.com`, as Tranco's). Per domain, one CDX search lists its home page; per period
+    the capture nearest the middle is fetched, its policy links tried best first, and a link
+    accepted when its page (captured nearest the home page) is a privacy policy. The URLs
+    found join the domain's target, for `policytrail crawl --discovered`. Re-running does only
+    the periods not done yet (failed ones, and the one still running).
+
+    \b
+    Examples:
+      policytrail discover domains.txt --db study.duckdb --contact me@example.org
+      policytrail discover tranco.csv --db study.duckdb --from 1998 --to 2024 --then-crawl
+      policytrail discover data/domains.sample.txt --archive http://127.0.0.1:8765 --local
+    """
+    extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
+    if contact:
+        extra["POLICYTRAIL_CONTACT"] = contact
+        extra["USER_AGENT"] = settings.POLICYTRAIL_USER_AGENT.format(contact=contact)
+    if max_pause is not None:
+        extra["WAYBACK_MAX_PAUSE"] = max_pause
+    from crawler.cli.runner import run_discover
+
+    run_id = run_discover(
+        domains,
+        db,
+        archive=archive,
+        from_ts=from_ts,
+        to_ts=to_ts,
+        sample_every=sample_every,
+        local=local,
+        extra=extra,
+    )
+    click.echo(format_discovery(discovery_summary(db, run_id)))
+    click.echo(f"run {run_id} written to {db}")
+    failure = _outcome(db, run_id)
+    if then_crawl and not isinstance(failure, CrawlInterrupted):
+        command = [sys.executable, "-m", "crawler", "crawl", "--discovered", "--db", str(db)]
+        for option, value in (("--archive", archive), ("--from", from_ts), ("--to", to_ts)):
+            if value:
+                command += [option, value]
+        if contact:
+            command += ["--contact", contact]
+        if local:
+            command.append("--local")
+        click.echo("crawling every capture of the policies found:", err=True)
+        code = subprocess.call(command)
+        if code != 0:
+            sys.exit(code)
+    if failure is not None:
+        raise failure
+
+
+def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
+    from pipelines.store.database import connect
+
+    connection = connect(db, read_only=True)
+    try:
+        status, errors = connection.execute(
+            "SELECT status, cdx_failed + item_errors FROM crawl_runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+        failed = connection.execute(
+            "SELECT count(*) FROM discovered_policies WHERE run_id = ? AND status = 'failed'",
+            [run_id],
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    if status != "finished":
+        return CrawlInterrupted(
+            f"run {run_id} was {status}: run the same command again to pick up the rest"
+        )
+    if errors or failed:
+        return CrawlIncomplete(
+            f"run {run_id}: {failed} period(s) and {errors} home-page listing(s) failed (see the "
+            "log and the `discoveries` table): the next run tries them again"
+        )
+    return None
+
+
+def discovery_summary(db: Path, run_id: int) -> list[DomainSummary]:
+    from pipelines.store.database import connect
+
+    connection = connect(db, read_only=True)
+    try:
+        rows = connection.execute(
+            "SELECT domain, count(*), count(*) FILTER (status IN ('found', 'inline')),"
+            " count(*) FILTER (status = 'no home page'),"
+            " count(*) FILTER (status IN ('not found', 'parked')),"
+            " count(*) FILTER (status = 'failed'),"
+            " count(DISTINCT policy_url)"
+            " FROM discovered_policies WHERE run_id = ? GROUP BY domain ORDER BY domain",
+            [run_id],
+        ).fetchall()
+    finally:
+        connection.close()
+    return [DomainSummary(*row) for row in rows]
+
+
+def format_discovery(rows: list[DomainSummary]) -> str:
+    header = ("domain", "periods", "found", "no home page", "not found", "failed", "addresses")
+    fields = ("periods", "found", "no_home_page", "not_found", "failed", "addresses")
+    table = [header] + [(r.domain, *(str(getattr(r, f)) for f in fields)) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in table
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
