@@ -142,3 +142,21 @@ def test_the_demo_names_the_command_as_it_can_be_typed_again(monkeypatch, tmp_pa
     assert crawl._as_typed() == "policytrail"
     monkeypatch.setattr("sys.argv", ["/x/crawler/__main__.py", "demo"])  # python -m crawler
     assert crawl._as_typed() == "policytrail"
+
+
+def test_the_demo_from_domains_discovers_and_crawls_the_same_corpus(demo_db, tmp_path):
+    """`demo --discover` starts from the three domains alone, and replaces a demo database
+    made from the targets file: the versions it ends with are the targets' demo's."""
+    import shutil
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    result = run_cli("demo", "--discover", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no home page" in result.stdout and "discovered_policies" in result.stdout
+    assert query(db, "SELECT command FROM crawl_runs ORDER BY run_id") == [
+        ("discover",),
+        ("crawl",),
+    ]
+    versions = "SELECT site, first_seen, text_hash FROM versions ORDER BY ALL"
+    assert query(db, versions) == query(demo_db, versions)

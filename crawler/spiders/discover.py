@@ -210,8 +210,10 @@ class DiscoverSpider(CdxListing, Spider):
                 self._room.clear()
                 await self._room.wait()
             self._work[domain.name] = _DomainWork(domain, number)
-            # listed from the first period not yet done: a nightly run lists the latest only
-            since = self.every.start(periods[0]).strftime("%Y%m%d")
+            # listed from the first period not yet done (a nightly run lists the latest only),
+            # and the span before it where a redirect's page may lie
+            first_day = datetime.combine(self.every.start(periods[0]), datetime.min.time())
+            since = (first_day - self.follow_within).strftime("%Y%m%d")
             target = Target(
                 domain.name,
                 domain.home_page,
