@@ -4,6 +4,7 @@ home pages."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,6 +13,8 @@ from crawler.exceptions import BadInputError
 # Months a sampling period may last when given in months: those that divide a year, so the
 # periods line up with calendar years (3M: quarters, 6M: halves).
 MONTH_PERIODS = (1, 2, 3, 4, 6, 12)
+# Bit 0 of a period mask: nothing was archived before (the Wayback Machine begins in 1996).
+MASK_EPOCH = date(1990, 1, 1)
 _MONTH_NAMES = [
     "January",
     "February",
@@ -55,6 +58,20 @@ class SamplingPeriod:
         """The first day of period number `period`."""
         month = period * self.months
         return date(month // 12, month % 12 + 1, 1)
+
+    def mask(self, starts: Iterable[date]) -> int:
+        """The periods beginning on `starts` as bits of one integer (bit 0: the period holding
+        MASK_EPOCH): a study's done periods of a million domains fit in memory."""
+        bits = 0
+        for start in starts:
+            offset = self.period_of(start) - self.period_of(MASK_EPOCH)
+            if offset >= 0:
+                bits |= 1 << offset
+        return bits
+
+    def in_mask(self, mask: int, period: int) -> bool:
+        offset = period - self.period_of(MASK_EPOCH)
+        return offset >= 0 and bool(mask >> offset & 1)
 
     def instant(self, period: int) -> datetime:
         """The middle of period number `period`."""

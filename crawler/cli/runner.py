@@ -248,7 +248,7 @@ def run_discover(
         run_id = _open_run(db, settings, archive, str(domains), "discover", [])
         connection = connect(db, read_only=True)
         try:
-            done = done_periods(connection, every.label)
+            done = done_periods(connection, every)
         finally:
             connection.close()
         settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")

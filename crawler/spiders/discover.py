@@ -7,7 +7,7 @@ import secrets
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -101,9 +101,10 @@ class DiscoverSpider(CdxListing, Spider):
     captured nearest the home page, and accepted when the classifier says it is a privacy
     policy. A home page that is itself the policy is accepted when no link led to one.
 
-    Periods discovered by earlier runs come in as `done` (domain -> first days of its periods),
-    read from the database by `policytrail discover`. A domain's periods are stored together
-    once all are done; a domain whose listing failed stores nothing and is done again.
+    Periods discovered by earlier runs come in as `done` (domain -> its periods as the bits of
+    `SamplingPeriod.mask`), read from the database by `policytrail discover`. A domain's
+    periods are stored together once all are done; a domain whose listing failed stores
+    nothing and is done again.
     """
 
     name = "discover"
@@ -117,7 +118,7 @@ class DiscoverSpider(CdxListing, Spider):
         to_ts: str | None = None,
         sample_every: str | None = None,
         loaded_domains: list[Domain] | None = None,
-        done: dict[str, set[date]] | None = None,
+        done: dict[str, int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -193,11 +194,11 @@ class DiscoverSpider(CdxListing, Spider):
 
     def periods_to_do(self, domain: str) -> list[int]:
         """The periods of the run's span that no earlier run discovered for `domain`."""
-        done = self.done.get(domain, set())
+        done = self.done.get(domain, 0)
         return [
             period
             for period in range(self.first_period, self.last_period + 1)
-            if self.every.start(period) not in done
+            if not self.every.in_mask(done, period)
         ]
 
     async def start(self) -> AsyncIterator[Request]:

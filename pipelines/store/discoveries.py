@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 
 import duckdb
 
 from crawler.items import FOUND, INLINE, DomainDiscovery, PeriodDiscovery
+from crawler.periods import SamplingPeriod
 from crawler.targets import Target
 from crawler.wayback import surt_key
 from pipelines.store.database import insert_rows
@@ -54,8 +55,9 @@ DISCOVERY_COLUMNS = (
 # Periods a run may skip: discovered with a final outcome, after they ended (a period still
 # running when discovered may see a new home page; a failed one is done again).
 DONE_PERIODS = """
-SELECT DISTINCT domain, period_start FROM discoveries
+SELECT domain, list(DISTINCT period_start) FROM discoveries
 WHERE sample_every = ? AND status <> 'failed' AND period_end <= CAST(discovered_at AS DATE)
+GROUP BY domain
 """
 
 
@@ -194,11 +196,13 @@ def _add_to_target(
         )
 
 
-def done_periods(connection: duckdb.DuckDBPyConnection, sample_every: str) -> dict[str, set[date]]:
-    """Per domain, the first days of the periods earlier runs discovered for good."""
-    done: dict[str, set[date]] = {}
-    for domain, start in connection.execute(DONE_PERIODS, [sample_every]).fetchall():
-        done.setdefault(domain, set()).add(start)
+def done_periods(connection: duckdb.DuckDBPyConnection, every: SamplingPeriod) -> dict[str, int]:
+    """Per domain, the periods earlier runs discovered for good, as `every.mask` bits."""
+    done: dict[str, int] = {}
+    rows = connection.execute(DONE_PERIODS, [every.label])
+    while batch := rows.fetchmany(10_000):
+        for domain, starts in batch:
+            done[domain] = every.mask(starts)
     return done
 
 
