@@ -4,7 +4,6 @@ home pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,17 +58,9 @@ class SamplingPeriod:
         month = period * self.months
         return date(month // 12, month % 12 + 1, 1)
 
-    def mask(self, starts: Iterable[date]) -> int:
-        """The periods beginning on `starts` as bits of one integer (bit 0: the period holding
-        MASK_EPOCH): a study's done periods of a million domains fit in memory."""
-        bits = 0
-        for start in starts:
-            offset = self.period_of(start) - self.period_of(MASK_EPOCH)
-            if offset >= 0:
-                bits |= 1 << offset
-        return bits
-
     def in_mask(self, mask: int, period: int) -> bool:
+        """Whether `period` is among a mask's: bit i stands for the i-th period from the one
+        holding MASK_EPOCH (pipelines/store/discoveries.py makes them)."""
         offset = period - self.period_of(MASK_EPOCH)
         return offset >= 0 and bool(mask >> offset & 1)
 
