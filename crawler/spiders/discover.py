@@ -6,92 +6,54 @@ import asyncio
 import secrets
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
-from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.candidates import (
+    CandidateChecks,
+    DomainWork,
+    PeriodWork,
+    forget_body,
+)
 from crawler.domains import Domain, load_domains
 from crawler.homepages import NONE, REDIRECT, choose_home_pages, followed_page
 from crawler.items import (
-    CANDIDATE,
     DISCOVERY_FAILED,
     EXCLUDED,
     EXCLUDED_DOMAIN,
-    FETCHED,
     FOUND,
     HOME_PAGE,
     INLINE,
     LISTED,
     NO_HOME_PAGE,
-    NOT_FOUND,
-    PARKED_DOMAIN,
     SKIPPED,
     CandidateOutcome,
     DiscoveryCapture,
     DomainDiscovery,
     ListingItem,
-    Memento,
     PeriodDiscovery,
 )
 from crawler.ledger import Ledger
 from crawler.listing import CdxListing
-from crawler.mementos import neighbour_mementos, original_headers, original_location
 from crawler.middlewares.politeness import PauseTooLong
-from crawler.middlewares.resume import RUN_TOKEN, StaleRequest
+from crawler.middlewares.resume import StaleRequest
 from crawler.periods import SamplingPeriod, parse_period
 from crawler.targets import Target
 from crawler.wayback import (
     CdxRecord,
-    format_timestamp,
     memento_url,
-    parse_http_date,
     parse_timestamp,
-    split_memento_url,
     surt_key,
-    url_problem,
     window_bound,
 )
 
-PRIVACY = "privacy"  # the classifier's kind for a privacy policy (pipelines/classify)
 
-
-@dataclass(slots=True)
-class _DomainWork:
-    """A domain being discovered: its periods, and how many are still being fetched."""
-
-    domain: Domain
-    number: int  # its order in the list: earlier domains' requests go first
-    periods: list[PeriodDiscovery] = field(default_factory=list)
-    open_periods: int = 0
-    listed: bool = False
-
-
-@dataclass(slots=True)
-class _PeriodWork:
-    """One period being discovered: where its home page is, and its candidates to try."""
-
-    work: _DomainWork
-    found: PeriodDiscovery
-    home_moment: datetime | None = None
-    to_try: list[CandidateOutcome] = field(default_factory=list)
-    trying: CandidateOutcome | None = None
-    looked_around: bool = False  # the candidate's neighbouring captures were read
-    neighbours: list[tuple[str, str]] = field(default_factory=list)  # still to try
-    parked: bool = False
-    failures: int = 0  # candidate fetches that failed: the period is done again next run
-
-    @property
-    def home(self) -> DiscoveryCapture | None:
-        return self.found.home
-
-
-class DiscoverSpider(CdxListing, Spider):
+class DiscoverSpider(CandidateChecks, CdxListing, Spider):
     """Finds each domain's privacy policy in each period from its archived home pages.
 
     Run it with `policytrail discover DOMAINS` or `scrapy crawl discover -a domains=DOMAINS`.
@@ -160,7 +122,7 @@ class DiscoverSpider(CdxListing, Spider):
         self.listing_ahead = 1
         self._init_listing()
         self._rows: defaultdict[str, list[CdxRecord]] = defaultdict(list)
-        self._work: dict[str, _DomainWork] = {}
+        self._work: dict[str, DomainWork] = {}
         self._room = asyncio.Event()
         self._analysed: dict[int, asyncio.Future[DiscoveryCapture | None]] = {}
 
@@ -210,7 +172,7 @@ class DiscoverSpider(CdxListing, Spider):
             while len(self._work) >= self.at_once:
                 self._room.clear()
                 await self._room.wait()
-            self._work[domain.name] = _DomainWork(domain, number)
+            self._work[domain.name] = DomainWork(domain, number)
             # listed from the first period not yet done (a nightly run lists the latest only),
             # and the span before it where a redirect's page may lie
             first_day = datetime.combine(self.every.start(periods[0]), datetime.min.time())
@@ -296,7 +258,7 @@ class DiscoverSpider(CdxListing, Spider):
                 page = followed
             found.home_kind = choice.kind
             work.open_periods += 1
-            yield self._fetch_home(_PeriodWork(work, found), page)
+            yield self._fetch_home(PeriodWork(work, found), page)
         yield from self._domain_progress(work)
 
     def _period(self, period: int) -> PeriodDiscovery:
@@ -308,7 +270,7 @@ class DiscoverSpider(CdxListing, Spider):
 
     # ---- fetching -------------------------------------------------------------------------------
 
-    def _fetch_home(self, period: _PeriodWork, row: CdxRecord) -> Request:
+    def _fetch_home(self, period: PeriodWork, row: CdxRecord) -> Request:
         capture = DiscoveryCapture(
             site=period.work.domain.name,
             target_url=row.original,
@@ -325,123 +287,13 @@ class DiscoverSpider(CdxListing, Spider):
         url = memento_url(self.archive, row.timestamp, row.original)
         return self._replay(url, self.parse_home, period, capture, ())
 
-    def _fetch_candidate(
-        self, period: _PeriodWork, url: str, timestamp: str, chain: tuple[str, ...] = ()
-    ) -> Request:
-        capture = DiscoveryCapture(
-            site=period.work.domain.name,
-            target_url=url,
-            url=url,
-            urlkey=surt_key(url),
-            timestamp=timestamp,
-            digest="",  # not listed: nothing to check the payload against
-            mimetype="",
-            statuscode="",
-            length=None,
-            fetch_status=SKIPPED,
-            role=CANDIDATE,
-        )
-        return self._replay(
-            memento_url(self.archive, timestamp, url), self.parse_candidate, period, capture, chain
-        )
-
-    def _replay(
-        self,
-        url: str,
-        callback: Any,
-        period: _PeriodWork,
-        capture: DiscoveryCapture,
-        chain: tuple[str, ...],
-    ) -> Request:
-        self._pending += 1
-        # a domain's candidates before its next home pages, earlier domains before later ones
-        rank = 1 if capture.role == CANDIDATE else 0
-        return Request(
-            url,
-            callback=callback,
-            errback=self.fetch_failed,
-            priority=rank - 2 * period.work.number,
-            cb_kwargs={"period": period, "capture": capture, "chain": chain},
-            meta={
-                "download_slot": "replay",
-                "handle_httpstatus_all": True,
-                "dont_redirect": True,
-                RUN_TOKEN: self.run_token,
-            },
-            dont_filter=True,
-        )
-
-    def _read_replay(
-        self, response: Response, period: _PeriodWork, capture: DiscoveryCapture, chain: tuple
-    ) -> Request | Memento | str:
-        """The archive's answer: its own redirect to the closest capture (the next request), the
-        capture (a Memento), or why there is none (a reason)."""
-        datetime_header = response.headers.get(b"Memento-Datetime")
-        if datetime_header is not None:
-            return Memento(
-                memento_url=chain[0] if chain else response.url,
-                final_url=response.url,
-                memento_datetime=parse_http_date(datetime_header.decode("latin-1")),
-                http_status=response.status,
-                headers=original_headers(response),
-                body=response.body,
-                redirect_chain=list(chain),
-                fetched_at=datetime.now(UTC),
-            )
-        location = response.headers.get(b"Location")
-        if 300 <= response.status < 400 and location:
-            hop = urljoin(response.url, location.decode("latin-1"))
-            if not hop.startswith(f"{self.archive}/web/"):
-                return f"redirect leaves the archive: {hop}"
-            if hop in chain or hop == response.url:
-                return f"redirect loop at {hop}"
-            if len(chain) >= self.max_redirects:
-                return f"more than {self.max_redirects} redirects"
-            callback = response.request.callback
-            return self._replay(hop, callback, period, capture, (*chain, response.url))
-        if response.status == 404:
-            return "not archived"
-        text = " ".join(response.text[:120].split()) if response.body else ""
-        return f"HTTP {response.status} without Memento-Datetime: {text}"[:300]
-
-    def _fetched(self, capture: DiscoveryCapture, memento: Memento) -> DiscoveryCapture:
-        """The capture as the archive showed it: under the time and address it was captured."""
-        replayed = split_memento_url(memento.final_url)
-        timestamp, url = capture.timestamp, capture.url
-        if replayed is not None and len(replayed[0]) == 14:
-            timestamp, url = replayed[0], replayed[2]
-        return replace(
-            capture,
-            url=url,
-            urlkey=surt_key(url),
-            timestamp=timestamp,
-            statuscode=str(memento.http_status),
-            mimetype=(memento.content_type or "").split(";")[0].strip(),
-            fetch_status=FETCHED,
-            memento=memento,
-        )
-
-    async def _analysed_capture(self, capture: DiscoveryCapture) -> DiscoveryCapture | None:
-        """`capture` once the pipelines are done with it (None if one failed on it)."""
-        future: asyncio.Future[DiscoveryCapture | None] = asyncio.get_running_loop().create_future()
-        self._analysed[id(capture)] = future
-        return await future
-
-    def item_done(self, item: object, **kwargs: object) -> None:
-        """An item left the pipelines (scraped, dropped or failed): a page's analysis is known."""
-        future = self._analysed.pop(id(item), None)
-        if future is None or future.done():
-            return
-        failed = kwargs.get("failure") is not None or kwargs.get("exception") is not None
-        future.set_result(None if failed else item)  # type: ignore[arg-type]
-
     # ---- a period's home page -------------------------------------------------------------------
 
     async def parse_home(
-        self, response: Response, period: _PeriodWork, capture: DiscoveryCapture, chain: tuple
+        self, response: Response, period: PeriodWork, capture: DiscoveryCapture, chain: tuple
     ) -> AsyncIterator[Request | DiscoveryCapture | DomainDiscovery]:
         self._pending -= 1
-        answer = self._read_replay(response, period, capture, chain)
+        answer = self._read_replay(response, period, capture, chain, self.parse_home)
         if isinstance(answer, Request):
             yield answer
             return
@@ -465,7 +317,7 @@ class DiscoverSpider(CdxListing, Spider):
         period.home_moment = answer.memento_datetime
         if done is None:
             found.status, found.reason = DISCOVERY_FAILED, "the home page could not be analysed"
-            _forget_body(home)
+            forget_body(home)
             for output in self._period_done(period):
                 yield output
             return
@@ -486,140 +338,13 @@ class DiscoverSpider(CdxListing, Spider):
                     if outcome in found.candidates[: done.links_worth_trying]
                     else "not tried: too weak a candidate"
                 )
-        _forget_body(home)
+        forget_body(home)
         for output in self._next_candidate(period):
             yield output
-
-    # ---- its candidates -------------------------------------------------------------------------
-
-    def _next_candidate(self, period: _PeriodWork) -> Iterator[Request | DomainDiscovery]:
-        """The next candidate's page, as captured nearest the home page; or the period's end."""
-        if period.to_try and period.home is not None:
-            outcome = period.to_try.pop(0)
-            outcome.tried = True
-            period.trying = outcome
-            period.looked_around, period.neighbours = False, []
-            yield self._fetch_candidate(period, outcome.link.url, period.home.timestamp)
-            return
-        found = period.found
-        home = found.home
-        if found.home_page_kind == PRIVACY and home is not None:
-            found.status, found.policy_url = INLINE, home.url
-            found.reason = "no link led to a policy, and the home page is one"
-        elif period.failures:
-            found.status = DISCOVERY_FAILED
-            found.reason = f"{period.failures} candidate(s) could not be fetched"
-        elif any(outcome.tried for outcome in found.candidates):
-            found.status, found.reason = NOT_FOUND, "no candidate link led to a privacy policy"
-        elif period.parked:
-            found.status, found.reason = PARKED_DOMAIN, "a parked domain's page"
-        else:
-            found.status, found.reason = NOT_FOUND, "no link to a privacy policy"
-        yield from self._period_done(period)
-
-    async def parse_candidate(
-        self, response: Response, period: _PeriodWork, capture: DiscoveryCapture, chain: tuple
-    ) -> AsyncIterator[Request | DiscoveryCapture | DomainDiscovery]:
-        self._pending -= 1
-        outcome = period.trying
-        assert outcome is not None  # set by _next_candidate before the request
-        answer = self._read_replay(response, period, capture, chain)
-        if isinstance(answer, Request):
-            yield answer
-            return
-        if isinstance(answer, str):
-            outcome.reason = answer
-            if answer.startswith("HTTP "):
-                period.failures += 1  # the archive failed to answer: tried again next run
-            for output in self._next_candidate(period):
-                yield output
-            return
-        outcome.page_url = capture.url
-        outcome.timestamp = format_timestamp(answer.memento_datetime)
-        if 300 <= answer.http_status < 400:
-            hop, outcome.reason = self._captured_redirect(
-                capture.url, original_location(response), chain
-            )
-            if hop is not None:
-                yield self._fetch_candidate(period, hop, outcome.timestamp, (*chain, response.url))
-                return
-        elif not 200 <= answer.http_status < 300:
-            outcome.reason = f"captured with status {answer.http_status}"
-            if not period.looked_around:
-                # an error captured nearest the home page, while the page may have been
-                # captured whole days apart: its neighbours within the window are tried
-                period.looked_around = True
-                link = response.headers.get(b"Link", b"").decode("latin-1")
-                period.neighbours = self._near(neighbour_mementos(link), period.home_moment)
-            if period.neighbours:
-                timestamp, url = period.neighbours.pop(0)
-                yield self._fetch_candidate(period, url, timestamp)
-                return
-        else:
-            page = self._fetched(capture, answer)
-            analysed = self._analysed_capture(page)
-            yield page
-            done = await analysed
-            outcome.capture = page
-            outcome.page_url, outcome.timestamp = page.url, page.timestamp
-            document = done.document if done is not None else None
-            if document is None:
-                outcome.reason = "no text could be read from it"
-            else:
-                outcome.kind, outcome.kind_score = document.kind, document.kind_score
-                outcome.accepted = document.kind == PRIVACY
-                outcome.reason = (
-                    "the classifier says it is a privacy policy"
-                    if outcome.accepted
-                    else f"the classifier says it is {document.kind}, not a privacy policy"
-                )
-            _forget_body(page)
-        if outcome.accepted:
-            found = period.found
-            found.status, found.policy_url = FOUND, outcome.link.url
-            found.reason = f"linked as {outcome.link.text!r} ({outcome.link.where})"
-            for rest in period.to_try:
-                rest.reason = "not tried: a better candidate was a policy"
-            period.to_try = []
-            for output in self._period_done(period):
-                yield output
-            return
-        for output in self._next_candidate(period):
-            yield output
-
-    def _captured_redirect(
-        self, url: str, location: str | None, chain: tuple
-    ) -> tuple[str | None, str]:
-        """Where a captured redirect of a candidate leads (an original URL), or why not."""
-        if not location:
-            return None, "a captured redirect without a Location"
-        target = urljoin(url, location)
-        parts = urlsplit(target)
-        if url_problem(target) or parts.scheme not in ("http", "https") or not parts.hostname:
-            return None, f"a captured redirect to an unusable address: {location!r}"
-        if parts.path in ("", "/") and not parts.query:
-            return None, "a captured redirect to the home page: no policy there then"
-        if len(chain) >= self.max_redirects:
-            return None, f"more than {self.max_redirects} redirects"
-        return target, f"a captured redirect to {target}"
-
-    def _near(self, captures: list[tuple[str, str]], moment: datetime | None) -> list:
-        """The captures within the window of `moment`, nearest first, DISCOVER_NEIGHBOURS."""
-        if moment is None:
-            return []
-        distances = []
-        for timestamp, url in captures:
-            try:
-                distance = abs(parse_timestamp(timestamp) - moment)
-            except ValueError:
-                continue
-            if distance <= self.window:
-                distances.append((distance, timestamp, url))
-        return [(timestamp, url) for _, timestamp, url in sorted(distances)[: self.neighbours]]
 
     def fetch_failed(self, failure: Failure) -> Iterator[Request | DomainDiscovery]:
         request = failure.request  # type: ignore[attr-defined]
-        period: _PeriodWork = request.cb_kwargs["period"]
+        period: PeriodWork = request.cb_kwargs["period"]
         capture: DiscoveryCapture = request.cb_kwargs["capture"]
         self._pending -= 1
         message = failure.getErrorMessage() or failure.type.__name__
@@ -638,12 +363,12 @@ class DiscoverSpider(CdxListing, Spider):
 
     # ---- a domain's end -------------------------------------------------------------------------
 
-    def _period_done(self, period: _PeriodWork) -> Iterator[DomainDiscovery]:
+    def _period_done(self, period: PeriodWork) -> Iterator[DomainDiscovery]:
         period.work.open_periods -= 1
         self.crawler.stats.inc_value(f"policytrail/discover/{period.found.status}")
         yield from self._domain_progress(period.work)
 
-    def _domain_progress(self, work: _DomainWork) -> Iterator[DomainDiscovery]:
+    def _domain_progress(self, work: DomainWork) -> Iterator[DomainDiscovery]:
         """A domain whose every period is done goes to the store, as one item."""
         if not work.listed or work.open_periods > 0:
             return
@@ -663,12 +388,3 @@ class DiscoverSpider(CdxListing, Spider):
         )
         self.crawler.stats.inc_value("policytrail/discover/domains")
         yield DomainDiscovery(work.domain.name, self.every.label, periods)
-
-
-def _forget_body(capture: DiscoveryCapture) -> None:
-    """A page's bytes are in its WARC record by now: a domain's periods wait in memory until
-    the last is done, without them."""
-    capture.memento = None
-    capture.html_text = None
-    capture.document = None
-    capture.links = ()
