@@ -17,7 +17,8 @@ from crawler.exceptions import BadInputError
 @DB_OPTION
 @click.option("--limit", type=int, default=None, help="Only the latest N runs.")
 def runs(db: Path, limit: int | None) -> None:
-    """List the crawl runs, newest first: when, how long, how they ended and what they did.
+    """List the crawl runs, newest first: when, how long, how they ended and what they did
+    (`crawl`, or `discover`: whose fetched pages are home pages and the pages they link).
 
     Requests count every CDX and replay request sent, retries included; 429s are the
     archive's rate-limit answers.
@@ -39,6 +40,7 @@ def runs(db: Path, limit: int | None) -> None:
         "started (UTC)",
         "duration",
         "status",
+        "command",
         "listed",
         "fetched",
         "skipped",
@@ -53,6 +55,7 @@ def runs(db: Path, limit: int | None) -> None:
             r.started_at.strftime("%Y-%m-%d %H:%M"),
             _duration(r.seconds),
             r.status,
+            r.command,
             *(str(v) for v in (r.listed, r.fetched, r.skipped, r.failed, r.requests)),
             str(r.rate_limited),
             str(r.new_versions),

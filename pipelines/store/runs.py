@@ -181,6 +181,7 @@ class RunRow:
     started_at: datetime
     seconds: float | None
     status: str
+    command: str  # crawl, or discover
     listed: int
     fetched: int
     skipped: int
@@ -193,7 +194,8 @@ class RunRow:
 def list_runs(connection: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[RunRow]:
     """The crawl runs, newest first."""
     rows = connection.execute(
-        "SELECT run_id, started_at, epoch(finished_at - started_at), status, captures_listed,"
+        "SELECT run_id, started_at, epoch(finished_at - started_at), status,"
+        " coalesce(command, 'crawl'), captures_listed,"
         " fetched, skipped, failed, cdx_requests + replay_requests, coalesce(rate_limited, 0),"
         " coalesce(new_versions, 0) FROM crawl_runs ORDER BY run_id DESC"
         + (" LIMIT ?" if limit else ""),
