@@ -41,6 +41,13 @@ MENU = "".join(f"<a href='/p{n}.html'>Product {n}</a> " for n in range(12))
         ("Privacyverklaring", "/pv.html"),
         ("Política de Privacidade", "/pp.html"),
         ("Our Privacy Pledge", "/pledge.html"),
+        # the policy named by the personal data it protects (round 2 of the held-out pages)
+        ("Behandling av personuppgifter", "/om-webbplatsen/b.html"),
+        ("Behandling af personoplysninger", "/om/b.html"),
+        ("Bescherming persoonsgegevens", "/over/b.html"),
+        ("Ochrona danych osobowych", "/o-nas/o.html"),
+        ("Ochrana soukromí", "/o-nas/s.html"),
+        ("Tratamiento de datos personales", "/legal/t.html"),
     ],
 )
 def test_a_footer_link_named_like_a_policy_is_found_in_each_language(text, href):
@@ -239,3 +246,26 @@ def test_an_address_naming_data_but_not_privacy_is_no_candidate():
         ("/privacy-preferences", "Privacy Preference Center"),
     ):
         assert best(page(f"{MENU}<footer><a href='{href}'>{text}</a></footer>")) is None
+
+
+def test_a_footer_rendered_from_a_javascript_object_literal_is_read():
+    """Nuxt and webpack payloads are JavaScript, not JSON: keys bare, slashes escaped."""
+    script = (
+        "<script>window.__NUXT__=(function(a){return {layout:'default',footer:[{label:"
+        '"Impressum",url:"\\u002Fimpressum"},{label:"Datenschutz",url:"\\u002Fhilfe'
+        '\\u002Fdatenschutz"}]}}(null));</script>'
+    )
+    assert best(page(f"<div id='app'>{MENU}</div>{script}")) == (
+        "http://www.lakeside.example/hilfe/datenschutz"
+    )
+
+
+def test_a_group_s_legal_site_is_known_by_the_legal_links_it_holds_in_any_language():
+    group = "http://www.grupo-lagos.example"
+    footer = (
+        f"<footer><a href='/aviso-legal'>Aviso legal</a> <a href='{group}/condiciones.html'>"
+        f"Condiciones de reserva</a> <a href='{group}/privacidad.html'>Privacidad</a></footer>"
+    )
+    assert best(page(f"{MENU}{footer}")) == f"{group}/privacidad.html"
+    alone = f"<footer><a href='{group}/privacidad.html'>Privacidad</a></footer>"
+    assert best(page(f"{MENU}{alone}")) is None  # one link to another site is no evidence

@@ -74,8 +74,10 @@ _SCRIPT_URL = re.compile(
 )
 # A JSON object with an address and a label: the footers app shells render.
 _JSON_OBJECT = re.compile(r"\{[^{}]{0,2000}\}")
-_JSON_URL = re.compile(r'"(?:href|url|link|path|to|slug|uri)"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_JSON_LABEL = re.compile(r'"(?:label|title|text|name|linkText|caption)"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# A key quoted (JSON) or bare (a JavaScript object literal: Nuxt's and webpack's payloads).
+_JSON_KEY = r'(?:"(?:{keys})"|(?<![\w$"])(?:{keys}))\s*:\s*"((?:[^"\\]|\\.)*)"'
+_JSON_URL = re.compile(_JSON_KEY.format(keys="href|url|link|path|to|slug|uri"))
+_JSON_LABEL = re.compile(_JSON_KEY.format(keys="label|title|text|name|linkText|caption"))
 _TRACKING = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SESSION_ID = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
@@ -432,6 +434,8 @@ def _legal_domains(resolved: list[tuple[_Raw, str]], site: str) -> frozenset[str
 _LEGAL = re.compile(
     r"terms|conditions|legal|imprint|impressum|mentions l|aviso legal|note legali|agb"
     r"|disclaimer|cookie|nutzungsbedingungen|cgu|cgv|voorwaarden|termos|terminos|termini"
+    r"|condiciones|condizioni|condicoes|bedingungen|villkor|vilkar|betingelser|warunki"
+    r"|regulamin|podminky"
 )
 
 

@@ -55,6 +55,10 @@ PRIVACY_WORD = re.compile(
     r"|personvern|integritet|prywatno|gizlilik|tietosuoja|yksityisyy|adatvedelem|privatumo"
     r"|zasebnost|ochrana osobnich|ochrana osobnych|data protection|プライバシー|個人情報"
     r"|隐私|隱私|개인정보"
+    # personal data and its protection, where a language names the policy so
+    r"|personuppgift|dataskydd|personoplysning|databeskyttelse|personopplysning"
+    r"|gegevensbescherming|persoonsgegevens|ochrona danych|danych osobowych|soukromi"
+    r"|protezione dei dati|datos personales|dados pessoais"
 )
 # The same in a URL's path and query (decoded and folded; words joined by - or _).
 PRIVACY_PATH = re.compile(
@@ -62,6 +66,10 @@ PRIVACY_PATH = re.compile(
     r"|donnees[-_]?perso|protection[-_]des[-_]donnees|proteccion[-_](?:de[-_])?datos"
     r"|protecao[-_](?:de[-_])?dados|privacybeleid|privacyverklaring|data[-_]?protection"
     r"|personvern|integritet|prywatnos|gizlilik|tietosuoja|privpol"
+    r"|personuppgift|dataskydd|personoplysning|databeskyttelse|personopplysning"
+    r"|gegevensbescherming|persoonsgegevens|ochrona[-_]danych|dane[-_]osobowe|soukromi"
+    r"|ochrana[-_]osobnich|protezione[-_](?:dei[-_])?dati|datos[-_]personales"
+    r"|dados[-_]pessoais"
 )
 # Links that name privacy but lead elsewhere: consent and e-mail settings, opt-outs, seals and
 # frameworks, the notices for one audience or one state. Each costs a link most of its score.
