@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 PRIVACY = "privacy"  # the classifier's kind for a privacy policy (pipelines/classify)
+SELF_REDIRECT = "a captured redirect to itself (another scheme or host)"
 
 
 @dataclass(slots=True)
@@ -253,6 +254,7 @@ class CandidateChecks:
             return
         outcome.page_url = capture.url
         outcome.timestamp = format_timestamp(answer.memento_datetime)
+        moment = answer.memento_datetime
         if 300 <= answer.http_status < 400:
             hop, outcome.reason = self._captured_redirect(
                 capture.url, original_location(response), chain
@@ -260,18 +262,26 @@ class CandidateChecks:
             if hop is not None:
                 yield self._fetch_candidate(period, hop, outcome.timestamp, (*chain, response.url))
                 return
+            if outcome.reason == SELF_REDIRECT:
+                # to itself under another scheme or host: the page is a neighbouring capture
+                neighbour = self._neighbour(period, response, moment, period.home_moment)
+                if neighbour is not None:
+                    yield self._fetch_candidate(period, neighbour[1], neighbour[0], chain)
+                    return
         elif not 200 <= answer.http_status < 300:
             outcome.reason = f"captured with status {answer.http_status}"
-            if not period.looked_around:
-                # an error captured nearest the home page, while the page may have been
-                # captured whole days apart: its neighbours within the window are tried
-                period.looked_around = True
-                link = (response.headers.get(b"Link") or b"").decode("latin-1")
-                period.neighbours = self._near(neighbour_mementos(link), period.home_moment)
-            if period.neighbours:
-                timestamp, url = period.neighbours.pop(0)
-                yield self._fetch_candidate(period, url, timestamp)
+            # an error captured nearest the home page, while the page may have been captured
+            # whole days apart: its neighbours within the window are tried
+            neighbour = self._neighbour(period, response, moment, period.home_moment)
+            if neighbour is not None:
+                yield self._fetch_candidate(period, neighbour[1], neighbour[0])
                 return
+        elif period.home_moment is None or abs(moment - period.home_moment) > self.window:
+            distance = abs(moment - period.home_moment) if period.home_moment else None
+            outcome.reason = (
+                f"captured {distance.days if distance else '?'} days from the home page (more "
+                f"than {self.window.days}): perhaps another page then"
+            )
         else:
             page = self._fetched(capture, answer)
             analysed = self._analysed_capture(page)
@@ -279,10 +289,13 @@ class CandidateChecks:
             done = await analysed
             outcome.capture = page
             outcome.page_url, outcome.timestamp = page.url, page.timestamp
-            document = done.document if done is not None else None
-            if document is None:
+            if done is None:
+                outcome.reason = "its analysis failed"
+                period.failures += 1  # tried again next run
+            elif done.document is None:
                 outcome.reason = "no text could be read from it"
             else:
+                document = done.document
                 outcome.kind, outcome.kind_score = document.kind, document.kind_score
                 outcome.accepted = document.kind == PRIVACY
                 outcome.reason = (
@@ -316,23 +329,43 @@ class CandidateChecks:
             return None, f"a captured redirect to an unusable address: {location!r}"
         if parts.path in ("", "/") and not parts.query:
             return None, "a captured redirect to the home page: no policy there then"
+        key = surt_key(target)
+        if key == surt_key(url):
+            return None, SELF_REDIRECT
+        visited = {surt_key(found[2]) for hop in chain if (found := split_memento_url(hop))}
+        if key in visited:
+            return None, f"a redirect loop back to {target}"
         if len(chain) >= self.max_redirects:
             return None, f"more than {self.max_redirects} redirects"
         return target, f"a captured redirect to {target}"
 
-    def _near(self, captures: list[tuple[str, str]], moment: datetime | None) -> list:
-        """The captures within the window of `moment`, nearest first, DISCOVER_NEIGHBOURS."""
-        if moment is None:
-            return []
-        distances = []
-        for timestamp, url in captures:
-            try:
-                distance = abs(parse_timestamp(timestamp) - moment)
-            except ValueError:
-                continue
-            if distance <= self.window:
-                distances.append((distance, timestamp, url))
-        return [(timestamp, url) for _, timestamp, url in sorted(distances)[: self.neighbours]]
+    def _neighbour(
+        self,
+        period: PeriodWork,
+        response: Response,
+        moment: datetime,
+        near: datetime | None,
+        within: timedelta | None = None,
+    ) -> tuple[str, str] | None:
+        """The next capture to try instead of one that is no page (an error, a redirect to
+        itself): of the captures just before and after it (its `Link` header), those within
+        `within` (the window) of `near`, nearest `moment` first; at most DISCOVER_NEIGHBOURS
+        for each page tried."""
+        if not period.looked_around:
+            period.looked_around = True
+            link = (response.headers.get(b"Link") or b"").decode("latin-1")
+            reach = within or self.window
+            found = []
+            for timestamp, url in neighbour_mementos(link):
+                try:
+                    when = parse_timestamp(timestamp)
+                except ValueError:
+                    continue
+                if near is not None and abs(when - near) <= reach:
+                    found.append((abs(when - moment), timestamp, url))
+            period.neighbours = [(stamp, url) for _, stamp, url in sorted(found)]
+            period.neighbours = period.neighbours[: self.neighbours]
+        return period.neighbours.pop(0) if period.neighbours else None
 
     def _period_done(self, period: PeriodWork) -> Iterator[DomainDiscovery]:
         raise NotImplementedError

@@ -94,7 +94,7 @@ class Memento:
     memento_datetime: datetime
     http_status: int  # the archived status (an archived 404 is content, not an error)
     headers: list[tuple[str, str]]  # the original response headers (X-Archive-Orig-* unprefixed)
-    body: bytes
+    body: bytes = field(repr=False)  # never in a log line
     redirect_chain: list[str] = field(default_factory=list)  # archive URLs before final_url
     location: str | None = None  # a captured redirect's target, as an original URL
     fetched_at: datetime | None = None

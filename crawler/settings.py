@@ -133,8 +133,8 @@ DISCOVER_NEIGHBOURS = 2
 # How far from a home-page redirect the page it leads to may have been captured: the same or a
 # neighbouring half-year.
 DISCOVER_FOLLOW_DAYS = 200
-# Domains worked on at once. A domain is stored whole once all its periods are done (a crawl
-# stopped meanwhile does it again), so this bounds both memory and the work a stop loses;
+# Domains worked on at once. A domain is stored whole as soon as all its periods are done (a
+# run stopped meanwhile does it again), so this bounds both memory and the work a stop loses;
 # the archive's budget, not this, sets the pace.
 DISCOVER_DOMAINS_AT_ONCE = 8
 

@@ -210,6 +210,67 @@ def _cases() -> list[CaptureSpec]:
         ),
         # a one-page site: the home page is the policy
         CaptureSpec("http://inline.example/", "20150301000000", headers=HTML, body=privacy),
+        # the linked page was captured only four years later: not the page linked then
+        CaptureSpec(
+            "http://far.example/",
+            "20150301000000",
+            headers=HTML,
+            body=_home("<a href='/privacy'>Privacy</a>"),
+        ),
+        CaptureSpec("http://far.example/privacy", "20190601000000", headers=HTML, body=privacy),
+        # the linked page redirects to itself under https; its page was captured a minute on
+        CaptureSpec(
+            "http://self.example/",
+            "20150301000000",
+            headers=HTML,
+            body=_home("<a href='/privacy'>Privacy</a>"),
+        ),
+        CaptureSpec(
+            "http://self.example/privacy",
+            "20150302000000",
+            status=301,
+            headers=(("Location", "https://self.example/privacy"),),
+        ),
+        CaptureSpec("https://self.example/privacy", "20150302000100", headers=HTML, body=privacy),
+        # the home page redirects to https://www. and its page follows a minute later: the
+        # listing's one row a day holds only the redirect
+        CaptureSpec(
+            "http://hop.example/",
+            "20150401000000",
+            status=301,
+            headers=(("Location", "https://www.hop.example/"),),
+        ),
+        CaptureSpec(
+            "https://www.hop.example/",
+            "20150401000100",
+            headers=HTML,
+            body=_home("<a href='/privacy.html'>Privacy</a>"),
+        ),
+        CaptureSpec(
+            "https://www.hop.example/privacy.html", "20150401000200", headers=HTML, body=privacy
+        ),
+        # the capture nearest the period's middle is a revisit of a redirect; the page is next
+        CaptureSpec(
+            "http://rv.example/",
+            "20150301000000",
+            status=301,
+            headers=(("Location", "https://rv.example/"),),
+        ),
+        CaptureSpec(
+            "http://rv.example/",
+            "20150401000000",
+            kind="revisit",
+            status=301,
+            headers=(("Location", "https://rv.example/"),),
+            refers_to_timestamp="20150301000000",
+        ),
+        CaptureSpec(
+            "https://rv.example/",
+            "20150403000000",
+            headers=HTML,
+            body=_home("<a href='/p.html'>Privacy Policy</a>"),
+        ),
+        CaptureSpec("https://rv.example/p.html", "20150403000100", headers=HTML, body=privacy),
     ]
 
 
@@ -218,6 +279,10 @@ EXPECTED_CASES = {
     "second.example": ("found", "http://second.example/notice.html"),
     "gap.example": ("found", "http://gap.example/privacy.html"),
     "inline.example": ("inline", "http://inline.example/"),
+    "far.example": ("not found", None),
+    "self.example": ("found", "http://self.example/privacy"),
+    "hop.example": ("found", "https://www.hop.example/privacy.html"),
+    "rv.example": ("found", "https://rv.example/p.html"),
 }
 
 
@@ -247,6 +312,25 @@ def test_moves_wrong_links_gaps_and_one_page_sites(archive_factory, tmp_path):
     ]
     aliases = query(db, "SELECT url FROM target_urls WHERE site = 'moved.example' ORDER BY url")
     assert aliases == [("http://moved.example/legal/privacy",), ("http://moved.example/privacy",)]
+    (far,) = query(db, "SELECT candidate_reason FROM discoveries WHERE domain = 'far.example'")
+    assert "days from the home page" in far[0]
+
+
+def test_a_window_inside_a_period_still_does_the_whole_period(archive_factory, tmp_path):
+    """--from and --to name the periods holding them: a period is never done in part (and
+    then skipped by later runs as done)."""
+    archive = archive_factory(_cases())
+    domains = tmp_path / "domains.txt"
+    domains.write_text("hop.example\nmoved.example\n", encoding="utf-8")
+    db = tmp_path / "window.duckdb"
+    args = ("discover", str(domains), "--db", str(db), "--archive", archive.base_url, "--local")
+    result = run_cli(*args, "--from", "2015-05-20", "--to", "2015-05-21", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = query(db, "SELECT domain, period_start, status FROM discovered_policies ORDER BY 1")
+    assert [(domain, str(start), status) for domain, start, status in found] == [
+        ("hop.example", "2015-01-01", "found"),
+        ("moved.example", "2015-01-01", "found"),
+    ]
 
 
 def test_a_failed_run_is_finished_by_the_next(archive_factory, tmp_path):
@@ -290,3 +374,12 @@ def test_bad_domains_file_is_one_line_and_no_database(tmp_path):
     assert not (tmp_path / "x.duckdb").exists()
     nothing = run_cli("crawl", "--discovered", "--db", str(tmp_path / "y.duckdb"), cwd=tmp_path)
     assert nothing.returncode == 2 and "policytrail discover" in nothing.stderr
+    good = tmp_path / "good.txt"
+    good.write_text("example.com\n", encoding="utf-8")
+    for window in (("--to", "1995"), ("--from", "0999"), ("--from", "2010", "--to", "2009")):
+        refused = run_cli(
+            "discover", str(good), "--db", str(tmp_path / "z.duckdb"), *window, cwd=tmp_path
+        )
+        assert refused.returncode == 2, (window, refused.stderr[-2000:])
+        assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+    assert not (tmp_path / "z.duckdb").exists()

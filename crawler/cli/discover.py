@@ -134,7 +134,9 @@ def discover(
     click.echo(format_discovery(discovery_summary(db, run_id)))
     click.echo(f"run {run_id} written to {db}")
     failure = _outcome(db, run_id)
-    if then_crawl and not isinstance(failure, CrawlInterrupted):
+    if then_crawl and not _anything_found(db):
+        click.echo("no policy discovered: nothing to crawl", err=True)
+    elif then_crawl and not isinstance(failure, CrawlInterrupted):
         command = [sys.executable, "-m", "crawler", "crawl", "--discovered", "--db", str(db)]
         for option, value in (("--archive", archive), ("--from", from_ts), ("--to", to_ts)):
             if value:
@@ -149,6 +151,17 @@ def discover(
             sys.exit(code)
     if failure is not None:
         raise failure
+
+
+def _anything_found(db: Path) -> bool:
+    from pipelines.store.database import connect
+    from pipelines.store.discoveries import discovered_targets
+
+    connection = connect(db, read_only=True)
+    try:
+        return bool(discovered_targets(connection))
+    finally:
+        connection.close()
 
 
 def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
@@ -171,8 +184,9 @@ def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
         )
     if errors or failed:
         return CrawlIncomplete(
-            f"run {run_id}: {failed} period(s) and {errors} home-page listing(s) failed (see the "
-            "log and the `discoveries` table): the next run tries them again"
+            f"run {run_id}: {failed} period(s) failed, and {errors} home-page listing(s) or "
+            "pages could not be read (see the log and the `discoveries` table): the next run "
+            "tries them again"
         )
     return None
 

@@ -20,7 +20,7 @@ from crawler.domains import load_domains
 from crawler.exceptions import BadInputError, DatabaseError
 from crawler.jobdir import close_job, open_job
 from crawler.ledger import Ledger
-from crawler.periods import parse_period
+from crawler.periods import MASK_EPOCH, parse_period
 from crawler.spiders.discover import DiscoverSpider
 from crawler.spiders.wayback import WaybackSpider
 from crawler.targets import Target, load_targets
@@ -239,7 +239,13 @@ def run_discover(
     loaded = load_domains(domains)
     every = parse_period(sample_every or project_settings.DISCOVER_SAMPLE_EVERY)
     check_archive(archive, local=local)
-    check_window(from_ts, to_ts)
+    check_window(from_ts or project_settings.DISCOVER_FROM, to_ts)
+    for name, value in (("--from", from_ts), ("--to", to_ts)):
+        if value and window_bound(value) < window_bound(str(MASK_EPOCH.year)):
+            raise BadInputError(
+                f"{name} {value}: periods before {MASK_EPOCH.year} are not discovered (the "
+                "web archives begin in 1996)"
+            )
     check_path(db)
     settings = crawl_settings(db, archive, local=local, extra=extra)
     settings.set("JOBDIR", None, priority="cmdline")  # the database says what is left to do

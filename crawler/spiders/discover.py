@@ -46,6 +46,7 @@ from crawler.periods import SamplingPeriod, parse_period
 from crawler.targets import Target
 from crawler.wayback import (
     CdxRecord,
+    format_timestamp,
     memento_url,
     parse_timestamp,
     surt_key,
@@ -142,11 +143,13 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
         spider.follow_within = timedelta(days=settings.getfloat("DISCOVER_FOLLOW_DAYS"))
         spider.at_once = max(settings.getint("DISCOVER_DOMAINS_AT_ONCE"), 1)
         spider.every = parse_period(spider.every_arg or settings.get("DISCOVER_SAMPLE_EVERY"))
-        spider.from_ts = window_bound(spider.from_arg or settings.get("DISCOVER_FROM"))
-        spider.to_ts = window_bound(spider.to_arg, upper=True) if spider.to_arg else None
-        spider.first_period = spider.every.period_of(parse_timestamp(spider.from_ts))
-        until = parse_timestamp(spider.to_ts) if spider.to_ts else datetime.now(UTC)
-        spider.last_period = spider.every.period_of(until)
+        # --from and --to name the first and last periods, each done whole: the listing's own
+        # window (the CDX listing's from_ts and to_ts stay None) is set per domain in start()
+        since = window_bound(spider.from_arg or settings.get("DISCOVER_FROM"))
+        until = window_bound(spider.to_arg, upper=True) if spider.to_arg else None
+        spider.first_period = spider.every.period_of(parse_timestamp(since))
+        end = parse_timestamp(until) if until else datetime.now(UTC)
+        spider.last_period = spider.every.period_of(end)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.item_done, signal=signal)
         crawler.signals.connect(spider.release_waiting_pages, signal=signals.spider_idle)
@@ -173,15 +176,15 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
                 self._room.clear()
                 await self._room.wait()
             self._work[domain.name] = DomainWork(domain, number)
-            # listed from the first period not yet done (a nightly run lists the latest only),
-            # and the span before it where a redirect's page may lie
+            # listed from the first period not yet done (a nightly run lists the latest only) to
+            # the end of the last, whole, and the span around them where a redirect's page may lie
             first_day = datetime.combine(self.every.start(periods[0]), datetime.min.time())
-            since = (first_day - self.follow_within).strftime("%Y%m%d")
+            last_day = datetime.combine(self.every.start(periods[-1] + 1), datetime.min.time())
             target = Target(
                 domain.name,
                 domain.home_page,
-                from_ts=max(window_bound(since), self.from_ts or ""),
-                to_ts=self.to_ts,
+                from_ts=format_timestamp(first_day - self.follow_within),
+                to_ts=format_timestamp(last_day + self.follow_within - timedelta(seconds=1)),
                 source=domain.source,
             )
             await self.room_to_list()
@@ -247,15 +250,9 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
                 continue
             page = choice.capture
             if choice.kind == REDIRECT:
-                followed = followed_page(choice.capture, rows, self.follow_within)
-                if followed is None:
-                    found.status = NO_HOME_PAGE
-                    found.reason = (
-                        f"only a redirect, to no home page captured within "
-                        f"{self.follow_within.days} days"
-                    )
-                    continue
-                page = followed
+                # the page it leads to, if listed; else the redirect itself, whose replay names
+                # the captures next to it (parse_home)
+                page = followed_page(choice.capture, rows, self.follow_within) or page
             found.home_kind = choice.kind
             work.open_periods += 1
             yield self._fetch_home(PeriodWork(work, found), page)
@@ -304,6 +301,15 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
                 yield output
             return
         if not 200 <= answer.http_status < 300:
+            # a redirect to itself under another scheme or host (its page, captured seconds
+            # later, lost to the listing's one row a day), or a revisit of one: the capture
+            # next to it, within DISCOVER_FOLLOW_DAYS
+            moment = answer.memento_datetime
+            neighbour = self._neighbour(period, response, moment, moment, self.follow_within)
+            if neighbour is not None:
+                found.home_kind = REDIRECT if 300 <= answer.http_status < 400 else found.home_kind
+                yield self._fetch_home(period, neighbour_row(neighbour, capture.urlkey))
+                return
             found.status = NO_HOME_PAGE
             found.reason = f"the home page replays with status {answer.http_status}"
             for output in self._period_done(period):
@@ -388,3 +394,10 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
         )
         self.crawler.stats.inc_value("policytrail/discover/domains")
         yield DomainDiscovery(work.domain.name, self.every.label, periods)
+
+
+def neighbour_row(neighbour: tuple[str, str], urlkey: str) -> CdxRecord:
+    """A capture known from a replay's `Link` header, not from the listing: no digest to
+    check its payload against, no status until it is replayed."""
+    timestamp, url = neighbour
+    return CdxRecord(urlkey, timestamp, url, "", "", "", "")

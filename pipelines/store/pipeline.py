@@ -167,7 +167,11 @@ class StorePipeline:
             self.counts[item.fetch_status] += 1
             return item
         if isinstance(item, DomainDiscovery):
+            # stored at once, in a transaction of its own: a domain stands for minutes of the
+            # archive's budget, and a few milliseconds of writing
             self._discoveries.append(item)
+            self.flush()
+            return item
         elif isinstance(item, CaptureItem):
             if item.document is not None and item.document.text_hash:
                 self._documents.setdefault(item.document.text_hash, item.document)
@@ -180,8 +184,7 @@ class StorePipeline:
             self._listings.append(item)
             if item.status == LISTED:
                 self._listed[(item.site, surt_key(item.url))] = (item.until, item.full)
-        waiting = len(self._captures) + len(self._aliases) + len(self._listings)
-        if waiting + len(self._discoveries) >= self.batch_size:
+        if len(self._captures) + len(self._aliases) + len(self._listings) >= self.batch_size:
             self.flush()
         return item
 
