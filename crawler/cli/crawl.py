@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler import settings
-from crawler.cli.options import Span
+from crawler.cli.options import (
+    ARCHIVE_OPTION,
+    CONTACT_OPTION,
+    LOCAL_OPTION,
+    MAX_PAUSE_OPTION,
+    WRITE_DB_OPTION,
+    Span,
+    run_settings,
+)
 from crawler.exceptions import BadInputError, CrawlIncomplete, CrawlInterrupted
 
 if TYPE_CHECKING:
@@ -26,34 +34,16 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
     is_flag=True,
     help="Also (or only) the policies `policytrail discover` found, with every URL each had.",
 )
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    default=settings.POLICYTRAIL_DB,
-    show_default=True,
-    help="DuckDB database to write (created if missing).",
-)
-@click.option(
-    "--archive",
-    default=None,
-    help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].",
-)
+@WRITE_DB_OPTION
+@ARCHIVE_OPTION
 @click.option(
     "--from", "from_ts", default=None, metavar="YYYY[MMDD]", help="Only captures from this date on."
 )
 @click.option(
     "--to", "to_ts", default=None, metavar="YYYY[MMDD]", help="Only captures up to this date."
 )
-@click.option(
-    "--local",
-    is_flag=True,
-    help="Lift IA's rate limits (for a local archive only: IA would block you).",
-)
-@click.option(
-    "--contact",
-    default=None,
-    help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.",
-)
+@LOCAL_OPTION
+@CONTACT_OPTION
 @click.option(
     "--jobdir",
     type=click.Path(path_type=Path),
@@ -66,14 +56,7 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
     help="List every URL from its first capture (by default a URL listed completely before "
     "is asked only for what is newer, and fully again once a week).",
 )
-@click.option(
-    "--max-pause",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="SECONDS",
-    help="Stop (exit 3) rather than wait out a longer pause the archive asks for (429s, a "
-    "block): a nightly job runs again the next night.",
-)
+@MAX_PAUSE_OPTION
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -141,16 +124,11 @@ def crawl(
     """
     if targets is None and not discovered:
         raise BadInputError("crawl needs a TARGETS file, or --discovered (or both)")
-    extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
-    if contact:
-        extra["POLICYTRAIL_CONTACT"] = contact
-        extra["USER_AGENT"] = settings.POLICYTRAIL_USER_AGENT.format(contact=contact)
+    extra = run_settings(verbose, contact, max_pause)
     if jobdir:
         extra["JOBDIR"] = str(jobdir)
     if full:
         extra["WAYBACK_CDX_FULL"] = True
-    if max_pause is not None:
-        extra["WAYBACK_MAX_PAUSE"] = max_pause
     extra["WAYBACK_FETCH_STRATEGY"] = strategy
     if boundary_precision is not None or probe_every is not None:
         if strategy != "change-point":

@@ -10,6 +10,15 @@ from pathlib import Path
 import click
 
 from crawler import settings
+from crawler.cli.options import (
+    ARCHIVE_OPTION,
+    CONTACT_OPTION,
+    LOCAL_OPTION,
+    MAX_PAUSE_OPTION,
+    WRITE_DB_OPTION,
+    run_settings,
+)
+from crawler.cli.output import aligned
 from crawler.exceptions import CrawlIncomplete, CrawlInterrupted, PolicytrailError
 
 
@@ -28,18 +37,8 @@ class DomainSummary:
 
 @click.command()
 @click.argument("domains", type=click.Path(path_type=Path))
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    default=settings.POLICYTRAIL_DB,
-    show_default=True,
-    help="DuckDB database to write (created if missing).",
-)
-@click.option(
-    "--archive",
-    default=None,
-    help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].",
-)
+@WRITE_DB_OPTION
+@ARCHIVE_OPTION
 @click.option(
     "--from",
     "from_ts",
@@ -67,23 +66,9 @@ class DomainSummary:
     is_flag=True,
     help="Then crawl every capture of every policy URL found (`crawl --discovered`).",
 )
-@click.option(
-    "--local",
-    is_flag=True,
-    help="Lift IA's rate limits (for a local archive only: IA would block you).",
-)
-@click.option(
-    "--contact",
-    default=None,
-    help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.",
-)
-@click.option(
-    "--max-pause",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="SECONDS",
-    help="Stop (exit 3) rather than wait out a longer pause the archive asks for.",
-)
+@LOCAL_OPTION
+@CONTACT_OPTION
+@MAX_PAUSE_OPTION
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (DEBUG).")
 def discover(
     domains,
@@ -113,12 +98,7 @@ def discover(
       policytrail discover tranco.csv --db study.duckdb --from 1998 --to 2024 --then-crawl
       policytrail discover data/domains.sample.txt --archive http://127.0.0.1:8765 --local
     """
-    extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
-    if contact:
-        extra["POLICYTRAIL_CONTACT"] = contact
-        extra["USER_AGENT"] = settings.POLICYTRAIL_USER_AGENT.format(contact=contact)
-    if max_pause is not None:
-        extra["WAYBACK_MAX_PAUSE"] = max_pause
+    extra = run_settings(verbose, contact, max_pause)
     from crawler.cli.runner import run_discover
 
     run_id = run_discover(
@@ -213,14 +193,4 @@ def discovery_summary(db: Path, run_id: int) -> list[DomainSummary]:
 def format_discovery(rows: list[DomainSummary]) -> str:
     header = ("domain", "periods", "found", "no home page", "not found", "failed", "addresses")
     fields = ("periods", "found", "no_home_page", "not_found", "failed", "addresses")
-    table = [header] + [(r.domain, *(str(getattr(r, f)) for f in fields)) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in table
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return aligned([header] + [(r.domain, *(str(getattr(r, f)) for f in fields)) for r in rows])

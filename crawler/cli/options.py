@@ -1,4 +1,4 @@
-"""Options and values shared by the readers' commands, so `--db` or a date means the same
+"""Options and values shared by the commands, so `--db`, `--archive` or a date means the same
 everywhere."""
 
 from __future__ import annotations
@@ -18,6 +18,50 @@ DB_OPTION = click.option(
     show_default=True,
     help="The database to read (opened read-only).",
 )
+
+
+# The commands that write: `crawl` and `discover`.
+WRITE_DB_OPTION = click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    default=settings.POLICYTRAIL_DB,
+    show_default=True,
+    help="DuckDB database to write (created if missing).",
+)
+ARCHIVE_OPTION = click.option(
+    "--archive",
+    default=None,
+    help=f"Wayback-compatible archive base URL [default: {settings.WAYBACK_ARCHIVE_URL}].",
+)
+LOCAL_OPTION = click.option(
+    "--local",
+    is_flag=True,
+    help="Lift IA's rate limits (for a local archive only: IA would block you).",
+)
+CONTACT_OPTION = click.option(
+    "--contact",
+    default=None,
+    help="Contact (email or URL) for the User-Agent, as IA asks of bulk users.",
+)
+MAX_PAUSE_OPTION = click.option(
+    "--max-pause",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop (exit 3) rather than wait out a longer pause the archive asks for (429s, a "
+    "block): a nightly job runs again the next night.",
+)
+
+
+def run_settings(verbose: bool, contact: str | None, max_pause: float | None) -> dict:
+    """The settings `crawl` and `discover` take from their shared options."""
+    extra: dict = {"LOG_LEVEL": "DEBUG" if verbose else "INFO"}
+    if contact:
+        extra["POLICYTRAIL_CONTACT"] = contact
+        extra["USER_AGENT"] = settings.POLICYTRAIL_USER_AGENT.format(contact=contact)
+    if max_pause is not None:
+        extra["WAYBACK_MAX_PAUSE"] = max_pause
+    return extra
 
 
 def parse_day(value: str, option: str) -> datetime:

@@ -1,5 +1,5 @@
-"""Tabular output shared by the readers' commands: `--format table|csv|json|markdown` means the
-same for `query`, `sites`, `timeline` and `search`."""
+"""Tabular output shared by the commands: `--format table|csv|json|markdown` means the same for
+`query`, `sites`, `timeline` and `search`; the summaries of runs align as one another."""
 
 from __future__ import annotations
 
@@ -118,3 +118,20 @@ def _json(columns: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO)
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
+
+
+def aligned(table: Sequence[Sequence[str]], left: int = 1, rules: Sequence[int] = (1,)) -> str:
+    """Rows of cells as aligned columns: the first `left` columns to the left, the others (the
+    counts) to the right; a rule of dashes before each row index in `rules` (-1: the last)."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in table
+    ]
+    rule = "  ".join("-" * width for width in widths)
+    for index in sorted((r % len(lines) for r in rules), reverse=True):
+        lines.insert(index, rule)
+    return "\n".join(lines)

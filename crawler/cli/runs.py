@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.options import DB_OPTION
+from crawler.cli.output import aligned
 from crawler.exceptions import BadInputError
 
 
@@ -62,7 +63,7 @@ def runs(db: Path, limit: int | None) -> None:
         )
         for r in rows
     ]
-    click.echo(_format(table))
+    click.echo(aligned(table, left=4))
 
 
 @click.command()
@@ -139,16 +140,3 @@ def _duration(seconds: float | None) -> str:
 
 def _json_value(value: object) -> str:
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
-
-
-def _format(table: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i < 4 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in table
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.cli.output import aligned
 from pipelines.store.database import connect
 
 
@@ -62,15 +63,4 @@ def format_summary(rows: list[SiteSummary]) -> str:
     header = ("site", "listed", "fetched", "skipped", "failed", "versions")
     table = [header] + [(r.site, *(str(getattr(r, f)) for f in header[1:])) for r in rows]
     totals = ("total", *(str(sum(getattr(r, f) for r in rows)) for f in header[1:]))
-    table.append(totals)
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in table
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.insert(len(lines) - 1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return aligned([*table, totals], rules=(1, -1))
