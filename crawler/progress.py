@@ -1,4 +1,5 @@
-"""The progress extension: a line per site every few seconds (listed, fetched, skipped, failed)."""
+"""The progress extension: a line per site every few seconds (listed, fetched, skipped, failed),
+or per domain for a discovery (pages read, and once done the periods with a policy)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
-from crawler.items import CaptureItem
+from crawler.items import FOUND, INLINE, CaptureItem, DiscoveryCapture, DomainDiscovery
 
 
 class ProgressReport:
@@ -34,7 +35,13 @@ class ProgressReport:
         return report
 
     def item_scraped(self, item, response, spider) -> None:
-        if isinstance(item, CaptureItem):
+        if isinstance(item, DiscoveryCapture):
+            self.counts[item.site]["pages"] += 1
+        elif isinstance(item, DomainDiscovery):
+            domain = self.counts[item.domain]
+            domain["periods"] = len(item.periods)
+            domain["found"] = sum(1 for p in item.periods if p.status in (FOUND, INLINE))
+        elif isinstance(item, CaptureItem):
             for capture in (item, *item.duplicates):
                 site = self.counts[capture.site]
                 site["listed"] += 1
@@ -56,9 +63,22 @@ class ProgressReport:
         self._last_total = total
         for name in sorted(self.counts):
             site = self.counts[name]
+            if "pages" in site or "periods" in site:
+                done = f", done: a policy in {site['found']} of {site['periods']} periods"
+                print(
+                    f"[{elapsed:7.0f}s] {name}: {site['pages']} pages read"
+                    + (done if "periods" in site else ""),
+                    file=sys.stderr,
+                )
+                continue
             print(
                 f"[{elapsed:7.0f}s] {name}: listed {site['listed']}, fetched {site['fetched']}, "
                 f"skipped {site['skipped']}, failed {site['failed']}",
                 file=sys.stderr,
             )
+        if any("pages" in site or "periods" in site for site in self.counts.values()):
+            pages = sum(site["pages"] for site in self.counts.values())
+            domains = sum(1 for site in self.counts.values() if "periods" in site)
+            print(f"[{elapsed:7.0f}s] {domains} domain(s) done, {pages} pages", file=sys.stderr)
+            return
         print(f"[{elapsed:7.0f}s] all sites: {total} captures, {rate:.1f}/s", file=sys.stderr)

@@ -157,3 +157,23 @@ def test_a_period_not_over_when_discovered_is_done_again(tmp_path):
     )
     assert done_periods(connection, parse_period("6M")) == {}
     connection.close()
+
+
+def test_progress_says_pages_read_per_domain_and_what_a_finished_domain_found(capsys):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.progress import ProgressReport
+    from crawler.spiders.discover import DiscoverSpider
+
+    report = ProgressReport(get_crawler(DiscoverSpider), 5.0)
+    home = _home("http://www.shop.example/", "20100401000000")
+    for _ in range(3):
+        report.item_scraped(home, None, None)
+    periods = [_period(2010, FOUND, "http://www.shop.example/p"), _period(2011, NO_HOME_PAGE)]
+    report.item_scraped(DomainDiscovery("shop.example", "6M", periods), None, None)
+    report.item_scraped(DomainDiscovery("empty.example", "6M", periods[1:]), None, None)
+    report.report()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith("empty.example: 0 pages read, done: a policy in 0 of 1 periods")
+    assert lines[1].endswith("shop.example: 3 pages read, done: a policy in 1 of 2 periods")
+    assert lines[2].endswith("2 domain(s) done, 3 pages")
