@@ -71,8 +71,12 @@ class PeriodWork:
     home_moment: datetime | None = None
     to_try: list[CandidateOutcome] = field(default_factory=list)
     trying: CandidateOutcome | None = None
-    looked_around: bool = False  # the candidate's neighbouring captures were read
-    neighbours: list[tuple[str, str]] = field(default_factory=list)  # still to try
+    # the page being tried replaced by its neighbouring captures (`_neighbour`): the first
+    # capture that was no page, the replays left, the captures known, those still to try
+    origin: datetime | None = None
+    budget: int = 0
+    seen: set[str] = field(default_factory=set)
+    neighbours: list[tuple[str, str]] = field(default_factory=list)
     parked: bool = False
     failures: int = 0  # candidate fetches that failed: the period is done again next run
 
@@ -216,7 +220,7 @@ class CandidateChecks:
             outcome = period.to_try.pop(0)
             outcome.tried = True
             period.trying = outcome
-            period.looked_around, period.neighbours = False, []
+            period.origin, period.neighbours = None, []
             yield self._fetch_candidate(period, outcome.link.url, period.home.timestamp)
             return
         found = period.found
@@ -344,28 +348,37 @@ class CandidateChecks:
         period: PeriodWork,
         response: Response,
         moment: datetime,
-        near: datetime | None,
+        near: datetime | None = None,
         within: timedelta | None = None,
     ) -> tuple[str, str] | None:
         """The next capture to try instead of one that is no page (an error, a redirect to
-        itself): of the captures just before and after it (its `Link` header), those within
-        `within` (the window) of `near`, nearest `moment` first; at most DISCOVER_NEIGHBOURS
-        for each page tried."""
-        if not period.looked_around:
-            period.looked_around = True
-            link = (response.headers.get(b"Link") or b"").decode("latin-1")
-            reach = within or self.window
-            found = []
-            for timestamp, url in neighbour_mementos(link):
-                try:
-                    when = parse_timestamp(timestamp)
-                except ValueError:
-                    continue
-                if near is not None and abs(when - near) <= reach:
-                    found.append((abs(when - moment), timestamp, url))
-            period.neighbours = [(stamp, url) for _, stamp, url in sorted(found)]
-            period.neighbours = period.neighbours[: self.neighbours]
-        return period.neighbours.pop(0) if period.neighbours else None
+        itself, a revisit of one): of the captures its `Link` header names just before and
+        after it, and those of the neighbours tried before it, the one nearest the first
+        capture that was no page, within `within` (the window) of `near` (that capture's time
+        unless given). DISCOVER_NEIGHBOURS replays at most for each page: a chain of redirects
+        (http:// to http://www. to https://www.) takes two."""
+        if period.origin is None:
+            period.origin, period.budget, period.seen = moment, self.neighbours, set()
+            period.neighbours = []
+        period.seen.add(format_timestamp(moment))
+        link = (response.headers.get(b"Link") or b"").decode("latin-1")
+        centre = near or period.origin
+        reach = within or self.window
+        for timestamp, url in neighbour_mementos(link):
+            if timestamp in period.seen:
+                continue
+            try:
+                when = parse_timestamp(timestamp)
+            except ValueError:
+                continue
+            if abs(when - centre) <= reach:
+                period.seen.add(timestamp)
+                period.neighbours.append((timestamp, url))
+        period.neighbours.sort(key=lambda found: abs(parse_timestamp(found[0]) - period.origin))
+        if period.budget <= 0 or not period.neighbours:
+            return None
+        period.budget -= 1
+        return period.neighbours.pop(0)
 
     def _period_done(self, period: PeriodWork) -> Iterator[DomainDiscovery]:
         raise NotImplementedError

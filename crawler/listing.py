@@ -112,6 +112,10 @@ class CdxListing:
         """The listing's `collapse` parameters (none: every capture of the URL)."""
         return ("digest",) if self.collapse_digest else ()
 
+    def cdx_filters(self) -> tuple[str, ...]:
+        """The listing's `filter` parameters (none: captures of every status and type)."""
+        return ()
+
     def _listing_since(self, target: Target, url: str) -> str | None:
         """Where this run's listing of `url` starts (None: from its first capture)."""
         listing = self.ledger.listings.get((target.site, surt_key(url)))
@@ -146,6 +150,7 @@ class CdxListing:
             limit=self.page_size,
             resume_key=resume_key,
             collapses=self.cdx_collapses(),
+            filters=self.cdx_filters(),
         )
         return Request(
             query,

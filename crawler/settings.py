@@ -125,11 +125,12 @@ DISCOVER_CANDIDATES_RECORDED = 20
 # closest capture may lie years away, when the address held another page (the sample archive's
 # generator holds its links to the same year).
 DISCOVER_POLICY_WINDOW_DAYS = 365
-# A linked page whose capture nearest the home page is an error (a 404, a 503) is tried at most
-# this many more times, at the captures just before and after it (the archive's Link header
-# names them), within the window: a page's captures are often days apart, and one can be the
-# server's bad day.
-DISCOVER_NEIGHBOURS = 2
+# A page whose capture is no page (an error, a redirect to itself under another scheme or host,
+# a revisit of one) is tried at most this many more times, at the captures just before and
+# after it as the archive's Link header names them, within the window: a page's captures are
+# often days apart, one can be the server's bad day, and IA holds redirect chains (http:// to
+# http://www. to https://www.) whose page comes a second or two after the first redirect.
+DISCOVER_NEIGHBOURS = 3
 # How far from a home-page redirect the page it leads to may have been captured: the same or a
 # neighbouring half-year.
 DISCOVER_FOLLOW_DAYS = 200

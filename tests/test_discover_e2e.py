@@ -271,6 +271,43 @@ def _cases() -> list[CaptureSpec]:
             body=_home("<a href='/p.html'>Privacy Policy</a>"),
         ),
         CaptureSpec("https://rv.example/p.html", "20150403000100", headers=HTML, body=privacy),
+        # a chain of redirects, a second apart, before the page
+        CaptureSpec(
+            "http://chain.example/",
+            "20150401000000",
+            status=301,
+            headers=(("Location", "http://www.chain.example/"),),
+        ),
+        CaptureSpec(
+            "http://www.chain.example/",
+            "20150401000001",
+            status=301,
+            headers=(("Location", "https://www.chain.example/"),),
+        ),
+        CaptureSpec(
+            "https://www.chain.example/",
+            "20150401000002",
+            headers=HTML,
+            body=_home("<a href='/privacy'>Privacy</a>"),
+        ),
+        CaptureSpec(
+            "https://www.chain.example/privacy", "20150401000003", headers=HTML, body=privacy
+        ),
+        # the day's first capture an error, its page a minute on
+        CaptureSpec(
+            "http://busy.example/",
+            "20150401000000",
+            status=503,
+            headers=HTML,
+            body=b"<html><body>Service unavailable</body></html>",
+        ),
+        CaptureSpec(
+            "http://busy.example/",
+            "20150401000100",
+            headers=HTML,
+            body=_home("<a href='/privacy'>Privacy</a>"),
+        ),
+        CaptureSpec("http://busy.example/privacy", "20150401000200", headers=HTML, body=privacy),
     ]
 
 
@@ -283,6 +320,8 @@ EXPECTED_CASES = {
     "self.example": ("found", "http://self.example/privacy"),
     "hop.example": ("found", "https://www.hop.example/privacy.html"),
     "rv.example": ("found", "https://rv.example/p.html"),
+    "chain.example": ("found", "https://www.chain.example/privacy"),
+    "busy.example": ("found", "http://busy.example/privacy"),
 }
 
 

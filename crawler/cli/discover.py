@@ -149,8 +149,8 @@ def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
 
     connection = connect(db, read_only=True)
     try:
-        status, errors = connection.execute(
-            "SELECT status, cdx_failed + item_errors FROM crawl_runs WHERE run_id = ?", [run_id]
+        status, listings, pages = connection.execute(
+            "SELECT status, cdx_failed, item_errors FROM crawl_runs WHERE run_id = ?", [run_id]
         ).fetchone()
         failed = connection.execute(
             "SELECT count(*) FROM discovered_policies WHERE run_id = ? AND status = 'failed'",
@@ -162,11 +162,11 @@ def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
         return CrawlInterrupted(
             f"run {run_id} was {status}: run the same command again to pick up the rest"
         )
-    if errors or failed:
+    if listings or pages or failed:
         return CrawlIncomplete(
-            f"run {run_id}: {failed} period(s) failed, and {errors} home-page listing(s) or "
-            "pages could not be read (see the log and the `discoveries` table): the next run "
-            "tries them again"
+            f"run {run_id}: {failed} period(s) failed; {listings} home-page listing(s) failed "
+            f"and {pages} page(s) could not be analysed (see the log and the `discoveries` "
+            "table): the next run tries them again"
         )
     return None
 

@@ -132,6 +132,8 @@ def aligned(table: Sequence[Sequence[str]], left: int = 1, rules: Sequence[int] 
         for row in table
     ]
     rule = "  ".join("-" * width for width in widths)
-    for index in sorted((r % len(lines) for r in rules), reverse=True):
+    # a rule after the header and before the totals: one, when there are no rows between
+    places = {min(max(r if r >= 0 else len(lines) + r, 1), len(lines)) for r in rules}
+    for index in sorted(places, reverse=True):
         lines.insert(index, rule)
     return "\n".join(lines)

@@ -239,7 +239,12 @@ def run_discover(
     loaded = load_domains(domains)
     every = parse_period(sample_every or project_settings.DISCOVER_SAMPLE_EVERY)
     check_archive(archive, local=local)
-    check_window(from_ts or project_settings.DISCOVER_FROM, to_ts)
+    if from_ts is None and to_ts and window_bound(to_ts) < project_settings.DISCOVER_FROM:
+        raise BadInputError(
+            f"--to {to_ts} is before the first period discovered without --from "
+            f"({project_settings.DISCOVER_FROM}): give --from too"
+        )
+    check_window(from_ts, to_ts)
     for name, value in (("--from", from_ts), ("--to", to_ts)):
         if value and window_bound(value) < window_bound(str(MASK_EPOCH.year)):
             raise BadInputError(

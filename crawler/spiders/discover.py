@@ -195,6 +195,12 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
         # a period needs only the capture nearest its middle
         return ("timestamp:8",)
 
+    def cdx_filters(self) -> tuple[str, ...]:
+        # errors are never a home page, and the day's one row should not be one: a 503 at
+        # midnight would hide the page captured a minute on (where an archive collapses before
+        # it filters, such a day is still seen through the redirect or its neighbours)
+        return ("!statuscode:[45]..",)
+
     # ---- the listing ----------------------------------------------------------------------------
 
     def parse_cdx(
@@ -305,7 +311,7 @@ class DiscoverSpider(CandidateChecks, CdxListing, Spider):
             # later, lost to the listing's one row a day), or a revisit of one: the capture
             # next to it, within DISCOVER_FOLLOW_DAYS
             moment = answer.memento_datetime
-            neighbour = self._neighbour(period, response, moment, moment, self.follow_within)
+            neighbour = self._neighbour(period, response, moment, within=self.follow_within)
             if neighbour is not None:
                 found.home_kind = REDIRECT if 300 <= answer.http_status < 400 else found.home_kind
                 yield self._fetch_home(period, neighbour_row(neighbour, capture.urlkey))
