@@ -172,7 +172,7 @@ class StorePipeline:
             self._discoveries.append(item)
             self.flush()
             return item
-        elif isinstance(item, CaptureItem):
+        if isinstance(item, CaptureItem):
             if item.document is not None and item.document.text_hash:
                 self._documents.setdefault(item.document.text_hash, item.document)
             for capture in (item, *item.duplicates):
