@@ -257,7 +257,8 @@ def demo(db: Path, from_domains: bool, verbose: bool) -> None:
     click.echo(format_summary(run_summary(db, run_id)))
     click.echo(f"database: {db.resolve()}")
     if from_domains:
-        click.echo(f'found:   {command} query "SELECT * FROM discovered_policies" --db {db}')
+        found = "SELECT domain, period_start, status, policy_url FROM discovered_policies"
+        click.echo(f'found:   {command} query "{found}" --db {db}')
     click.echo(
         f"read it: {command} sites --db {db}\n"
         f"         {command} timeline lumenbank.example --db {db}\n"
