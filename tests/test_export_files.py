@@ -457,6 +457,7 @@ def test_git_commits_hold_what_the_writer_meant(sample_db, sample_repository, sa
     out, _ = sample_repository
     commits = git(out, "log", "--reverse", "--format=%H %ad %s", "--date=unix").decode()
     ordered = sorted(sample_versions, key=lambda v: (v.captured_at, v.site))
+    pdfs = 0
     for line, version in zip(commits.splitlines(), ordered, strict=True):
         commit, _, subject = line.split(" ", 2)
         assert subject == (
@@ -466,6 +467,12 @@ def test_git_commits_hold_what_the_writer_meant(sample_db, sample_repository, sa
         markdown = git(out, "show", f"{commit}:{stem}.md")
         assert markdown == markdown_document(version).encode("utf-8")
         html = git(out, "show", f"{commit}:{stem}.html")
+        if warc_payload(sample_db, version).startswith(b"%PDF-"):
+            # a PDF is no HTML source: the comment alone says where its text is
+            pdfs += 1
+            assert html == html_document(version, warc_payload(sample_db, version))
+            assert b"is a PDF, not HTML" in html and html.endswith(b"-->\n")
+            continue
         first_line, blank, payload = html.split(b"\n", 2)
         assert first_line.decode("ascii").startswith("<!--") and first_line.endswith(b"-->")
         assert first_line.decode("ascii") == html_header(
@@ -474,6 +481,7 @@ def test_git_commits_hold_what_the_writer_meant(sample_db, sample_repository, sa
         assert "web/" in first_line.decode() and "id_/" in first_line.decode()
         assert blank == b""
         assert payload == warc_payload(sample_db, version)
+    assert pdfs == 1  # northwind-health's policy of 2013
     body = git(out, "log", "-1", "--format=%b").decode()
     assert "Snapshot: " in body and "Version id: " in body
     # the work tree is left at the last commit

@@ -20,6 +20,7 @@ from pipelines.export.provenance import (
     corpus_folder,
     html_header,
     html_missing_header,
+    html_pdf_header,
     one_line,
     target_stem,
 )
@@ -72,13 +73,15 @@ def run_git(out: Path, *args: str) -> str:
 
 def html_document(version: ExportVersion, payload: bytes | None) -> bytes:
     """An `.html` file: a one-line comment naming the snapshot, a blank line, then the payload's
-    bytes as archived. Without a stored payload, the comment alone says so.
+    bytes as archived. Without a stored payload, or with a PDF's (no HTML source, and a binary
+    file where a reader of the corpus expects text), the comment alone says so.
 
     The comment is ASCII (anything else as character references), so it reads the same under
     whatever ASCII-compatible encoding the payload is in.
     """
-    if payload is None:
-        header = html_missing_header(version.site, version.archived_on, version.memento_url)
+    if payload is None or is_pdf(payload):
+        words = html_missing_header if payload is None else html_pdf_header
+        header = words(version.site, version.archived_on, version.memento_url)
         return header.encode("ascii", "xmlcharrefreplace") + b"\n"
     header = html_header(version.site, version.archived_on, version.memento_url)
     return header.encode("ascii", "xmlcharrefreplace") + b"\n\n" + payload
@@ -295,3 +298,8 @@ def _commit_order(
         for i in range(count)
     )
     return [key % count for key in keys]
+
+
+def is_pdf(payload: bytes) -> bool:
+    """Whether a payload is a PDF document, by its signature (a server may label it anything)."""
+    return payload[:1024].lstrip().startswith(b"%PDF-")

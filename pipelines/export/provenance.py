@@ -167,6 +167,17 @@ def html_header(site: str, archived_on: date, memento_url: str | None) -> str:
     )
 
 
+def html_pdf_header(site: str, archived_on: date, memento_url: str | None) -> str:
+    """The whole `.html` file of a version archived as a PDF: its bytes are no HTML source, and
+    its text is in the `.md` file beside. No newline."""
+    where = f" ({snapshot_link(memento_url)})" if memento_url else ""
+    return (
+        f"<!--The {_comment_words(site)} privacy policy that was archived on"
+        f" {archived_on.isoformat()} is a PDF, not HTML: its text is in the .md file beside this"
+        f" one. Please check the original snapshot on the Wayback Machine{where}.-->"
+    )
+
+
 def html_missing_header(site: str, archived_on: date, memento_url: str | None) -> str:
     """The whole `.html` file of a version whose capture is not stored. No newline."""
     where = f" ({snapshot_link(memento_url)})" if memento_url else ""
