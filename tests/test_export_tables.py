@@ -48,9 +48,10 @@ def test_jsonl_reads_back_as_policy_versions(sample_db, tmp_path, capsys):
     }
     assert manifest["software"]["name"] == "policytrail"
     assert manifest["database"] == {
-        "path": str(sample_db.resolve()),
+        "name": sample_db.name,
         "schema_version": SCHEMA_VERSION,
     }
+    assert str(sample_db.parent) not in (out / "MANIFEST.json").read_text(encoding="utf-8")
     assert [run["run_id"] for run in manifest["runs"]] == [1]
     assert manifest["selection"]["sample_every"] is None
 

@@ -91,8 +91,10 @@ def write_manifest(out: Path, files: Sequence[Path], facts: ExportFacts) -> Path
         "software": {"name": "policytrail", "version": software_version()},
         "created_at": _utc(facts.created_at),
         "format": facts.format_name,
+        # its file name, not its path: an export is published, and a path names a user's
+        # folders (the runs below say where the data came from)
         "database": {
-            "path": str(facts.database.resolve()),
+            "name": facts.database.name,
             "schema_version": facts.schema_version,
         },
         "selection": facts.selection.describe(),
