@@ -6,6 +6,7 @@ import dataclasses
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -554,6 +555,21 @@ def test_git_several_targets_and_nasty_names(tmp_path):
     subjects = git(out, "log", "--format=%s").decode()
     assert "lumenbank.example (http://www.lumenbank.example/cookies.html): version 1" in subjects
     assert len(subjects.splitlines()) == len(versions)
+
+
+@needs_git
+def test_git_commits_a_sampled_version_once_per_capture(tmp_path):
+    """Sampling instants whose nearest capture is one make one commit: the next would change
+    no file (an empty commit)."""
+    first = made_up("a.example", "http://a.example/privacy", datetime(2012, 1, 1), 1)
+    again = replace(first, sampled_at=datetime(2012, 10, 1))
+    later = replace(first, sampled_at=datetime(2013, 4, 1), captured_at=datetime(2013, 3, 1))
+    out = tmp_path / "corpus"
+    write_git([replace(first, sampled_at=datetime(2012, 4, 1)), again, later], out, lambda v: None)
+    subjects = git(out, "log", "--format=%s").decode().splitlines()
+    assert len(subjects) == 2
+    changed = git(out, "log", "--format=", "--name-only").decode().split()
+    assert changed.count("a/a_/a_e/a.example.md") == 2  # each commit changes the files
 
 
 @needs_git

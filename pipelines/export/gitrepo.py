@@ -233,7 +233,14 @@ def _import(
         pairs = list(targets)
         files = _target_files(pairs)
         order = _commit_order(moments, target_ids, numbers, pairs)
+        last: dict[int, tuple[int, int]] = {}  # target -> (version, moment) of its last commit
         for index in order:
+            # sampling instants whose nearest capture is the same write the same two files:
+            # a commit of them would change nothing
+            written = (numbers[index], moments[index])
+            if last.get(target_ids[index]) == written:
+                continue
+            last[target_ids[index]] = written
             site, target_url = pairs[target_ids[index]]
             folder, stem, main = files[target_ids[index]]
             bodies.seek(body_starts[index])
