@@ -232,7 +232,6 @@ PARKED_DOMAIN = "parked"  # the home page is a parked domain's
 NO_HOME_PAGE = "no home page"  # nothing captured in the period (or only a redirect to nowhere)
 EXCLUDED_DOMAIN = "excluded"  # the archive refuses to show the domain
 DISCOVERY_FAILED = "failed"  # a fetch failed: discovered again next run
-FINAL_STATUSES = (FOUND, INLINE, NOT_FOUND, PARKED_DOMAIN, NO_HOME_PAGE, EXCLUDED_DOMAIN)
 
 
 @dataclass(slots=True)

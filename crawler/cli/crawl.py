@@ -271,7 +271,7 @@ def _discover_then_crawl(domains: Path, db: Path, archive: str, quiet: dict, ver
     crawl's run id. The crawl runs in a process of its own: Scrapy's reactor runs once."""
     import subprocess
 
-    from crawler.cli.discover import discovery_summary, format_discovery
+    from crawler.cli.discover import crawl_discovered, discovery_summary, format_discovery
     from crawler.cli.runner import run_discover
     from pipelines.store.database import connect
 
@@ -280,8 +280,7 @@ def _discover_then_crawl(domains: Path, db: Path, archive: str, quiet: dict, ver
         domains, db, archive=archive, from_ts=years[0], to_ts=years[1], local=True, extra=quiet
     )
     click.echo(format_discovery(discovery_summary(db, run_id)))
-    crawl = [sys.executable, "-m", "crawler", "crawl", "--discovered", "--db", str(db)]
-    crawl += ["--archive", archive, "--local"]
+    crawl = crawl_discovered(db, archive=archive, local=True)
     finished = subprocess.run(crawl, capture_output=not verbose, text=True, check=False)
     if finished.returncode != 0:
         raise CrawlIncomplete(f"the crawl of what was discovered failed: {finished.stderr[-500:]}")

@@ -113,39 +113,50 @@ def discover(
     )
     click.echo(format_discovery(discovery_summary(db, run_id)))
     click.echo(f"run {run_id} written to {db}")
-    failure = _outcome(db, run_id)
-    if then_crawl and not _anything_found(db):
+    failure, found = _outcome(db, run_id)
+    if then_crawl and not found:
         click.echo("no policy discovered: nothing to crawl", err=True)
     elif then_crawl and not isinstance(failure, CrawlInterrupted):
-        command = [sys.executable, "-m", "crawler", "crawl", "--discovered", "--db", str(db)]
-        for option, value in (("--archive", archive), ("--from", from_ts), ("--to", to_ts)):
-            if value:
-                command += [option, value]
-        if contact:
-            command += ["--contact", contact]
-        if local:
-            command.append("--local")
         click.echo("crawling every capture of the policies found:", err=True)
-        code = subprocess.call(command)
+        code = subprocess.call(
+            crawl_discovered(
+                db, archive=archive, from_ts=from_ts, to_ts=to_ts, contact=contact, local=local
+            )
+        )
         if code != 0:
             sys.exit(code)
     if failure is not None:
         raise failure
 
 
-def _anything_found(db: Path) -> bool:
+def crawl_discovered(
+    db: Path,
+    *,
+    archive: str | None,
+    from_ts: str | None = None,
+    to_ts: str | None = None,
+    contact: str | None = None,
+    local: bool = False,
+) -> list[str]:
+    """`policytrail crawl --discovered` as a command of its own: after a discovery, in a new
+    process (Scrapy's reactor runs once per process)."""
+    command = [sys.executable, "-m", "crawler", "crawl", "--discovered", "--db", str(db)]
+    for option, value in (
+        ("--archive", archive),
+        ("--from", from_ts),
+        ("--to", to_ts),
+        ("--contact", contact),
+    ):
+        if value:
+            command += [option, value]
+    return [*command, "--local"] if local else command
+
+
+def _outcome(db: Path, run_id: int) -> tuple[PolicytrailError | None, bool]:
+    """What the run's end means for the exit status, and whether any policy is discovered yet
+    (by this run or an earlier one: what --then-crawl crawls)."""
     from pipelines.store.database import connect
     from pipelines.store.discoveries import discovered_targets
-
-    connection = connect(db, read_only=True)
-    try:
-        return bool(discovered_targets(connection))
-    finally:
-        connection.close()
-
-
-def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
-    from pipelines.store.database import connect
 
     connection = connect(db, read_only=True)
     try:
@@ -156,19 +167,20 @@ def _outcome(db: Path, run_id: int) -> PolicytrailError | None:
             "SELECT count(*) FROM discovered_policies WHERE run_id = ? AND status = 'failed'",
             [run_id],
         ).fetchone()[0]
+        found = bool(discovered_targets(connection))
     finally:
         connection.close()
     if status != "finished":
         return CrawlInterrupted(
             f"run {run_id} was {status}: run the same command again to pick up the rest"
-        )
+        ), found
     if listings or pages or failed:
         return CrawlIncomplete(
             f"run {run_id}: {failed} period(s) failed; {listings} home-page listing(s) failed "
             f"and {pages} page(s) could not be analysed (see the log and the `discoveries` "
             "table): the next run tries them again"
-        )
-    return None
+        ), found
+    return None, found
 
 
 def discovery_summary(db: Path, run_id: int) -> list[DomainSummary]:

@@ -172,10 +172,9 @@ def _run_spider(
     what earlier runs in the database did (read before the store opens it for writing)."""
     db = settings.get("POLICYTRAIL_DB")
     ledger = read_ledger(Path(db)) if db else Ledger()
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(WaybackSpider)
-    process.crawl(
-        crawler,
+    return _run(
+        settings,
+        WaybackSpider,
         targets=str(targets),
         archive=archive,
         from_ts=from_ts,
@@ -183,6 +182,13 @@ def _run_spider(
         loaded_targets=loaded,
         ledger=ledger,
     )
+
+
+def _run(settings: Settings, spider: type, **arguments: object) -> Crawler:
+    """One spider run to its end in this process (Scrapy's reactor runs once per process)."""
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **arguments)
     process.start()
     return crawler
 
@@ -263,10 +269,9 @@ def run_discover(
         finally:
             connection.close()
         settings.set("POLICYTRAIL_RUN_ID", run_id, priority="cmdline")
-        process = CrawlerProcess(settings)
-        crawler = process.create_crawler(DiscoverSpider)
-        process.crawl(
-            crawler,
+        crawler = _run(
+            settings,
+            DiscoverSpider,
             domains=str(domains),
             archive=archive,
             from_ts=from_ts,
@@ -275,7 +280,6 @@ def run_discover(
             loaded_domains=loaded,
             done=done,
         )
-        process.start()
         _after_the_run(crawler, db)
     return run_id
 

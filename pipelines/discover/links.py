@@ -101,10 +101,7 @@ class _Raw:
 
 def policy_links(html: str, page_url: str) -> list[PolicyLink]:
     """The page's candidate links to its privacy policy, best first (all, even weak ones)."""
-    tree = _parse(html)
-    if tree is None:
-        return []
-    return _ranked(tree, _text_outside_dialogs(tree), page_url)
+    return list(find_policy_links(html, page_url).candidates)
 
 
 @dataclass(frozen=True, slots=True)
