@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.exceptions import BadInputError
+from crawler.targets import read_list
 
 # A host name: labels of letters, digits and hyphens (IDNA-encoded), at least two of them.
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
@@ -37,15 +38,7 @@ class Domain:
 def load_domains(path: str | Path) -> list[Domain]:
     """Parse a domains file; any bad row raises BadInputError naming file and line."""
     source = Path(path)
-    if not source.is_file():
-        raise BadInputError(f"{source}: no such domains file")
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{source}: not UTF-8 text") from None
-    if "\0" in text:
-        raise BadInputError(f"{source}: not a text file (it holds NUL bytes)")
-    lines = text.splitlines()
+    lines = read_list(source, "domains").splitlines()
     # (line number, line) of the lines that are neither blank nor comments
     kept = [
         (number, line)

@@ -50,14 +50,7 @@ def registered_domain(url: str) -> str:
 def load_targets(path: str | Path) -> list[Target]:
     """Parse a targets file; any bad row raises BadInputError naming file and line."""
     source = Path(path)
-    if not source.is_file():
-        raise BadInputError(f"{source}: no such targets file")
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{source}: not UTF-8 text") from None
-    if "\0" in text:
-        raise BadInputError(f"{source}: not a text file (it holds NUL bytes)")
+    text = read_list(source, "targets")
     first = next((line for line in text.splitlines() if line.strip()), "")
     rows = (
         _csv_rows(source, text) if first.lower().startswith("site,") else _text_rows(source, text)
@@ -69,6 +62,19 @@ def load_targets(path: str | Path) -> list[Target]:
     if not targets:
         raise BadInputError(f"{source}: no targets in the file")
     return targets
+
+
+def read_list(source: Path, kind: str) -> str:
+    """A researcher's list file (targets, domains) as text, or one line saying why not."""
+    if not source.is_file():
+        raise BadInputError(f"{source}: no such {kind} file")
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInputError(f"{source}: not UTF-8 text") from None
+    if "\0" in text:
+        raise BadInputError(f"{source}: not a text file (it holds NUL bytes)")
+    return text
 
 
 def _text_rows(source: Path, text: str) -> Iterable[Target]:
